@@ -1,0 +1,125 @@
+"""Idempotent creates: the same `Idempotency-Key` and request give the same answer.
+
+The stored answer is written in the same transaction as the change it reports, so
+either both exist or neither does. A replay returns the stored answer with the header
+``Idempotent-Replayed: true``; the same key with a different request is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import rfc8785
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from zhengzhao.errors import Conflict, IdempotencyKeyReused, InvalidRequest
+from zhengzhao.model.parties import Principal
+from zhengzhao.node import Node
+from zhengzhao.storage.idempotency import find_response, store_response
+
+__all__ = ["MAX_KEY_LENGTH", "fingerprint", "idempotent_create", "run_idempotent"]
+
+MAX_KEY_LENGTH = 200
+
+
+def fingerprint(method: str, path: str, body: Any) -> str:
+    """What makes two requests "the same": method, path and the canonical body."""
+    digest = hashlib.sha256()
+    digest.update(f"{method} {path}\n".encode())
+    digest.update(rfc8785.dumps(body))
+    return digest.hexdigest()
+
+
+def run_idempotent(
+    node: Node,
+    *,
+    principal: Principal,
+    key: str | None,
+    request_fingerprint: str,
+    action: Callable[[Connection], tuple[int, dict[str, Any]]],
+    now: Any,
+) -> JSONResponse:
+    """Run ``action`` once per key; ``action`` returns the status code and body."""
+    if key is None or not key.strip():
+        raise InvalidRequest(
+            "this create needs an Idempotency-Key header (any unique string, such as a"
+            " UUID) so that a retried request does not create twice"
+        )
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidRequest(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
+    for attempt in range(2):
+        try:
+            return _run_once(node, principal, key, request_fingerprint, action, now)
+        except IntegrityError as exc:
+            # A concurrent request with the same key committed first: the second
+            # attempt finds and returns its answer. A conflict that persists is real.
+            if attempt:
+                raise Conflict(
+                    "the request conflicts with data stored meanwhile, for example a"
+                    " serial number already in use"
+                ) from exc
+    raise AssertionError("unreachable")
+
+
+def idempotent_create(
+    node: Node,
+    *,
+    principal: Principal,
+    key: str | None,
+    request: Request,
+    body: BaseModel,
+    action: Callable[[Connection], tuple[int, dict[str, Any]]],
+    now: Any,
+) -> JSONResponse:
+    """`run_idempotent` for a JSON create request with its parsed ``body``."""
+    return run_idempotent(
+        node,
+        principal=principal,
+        key=key,
+        request_fingerprint=fingerprint(
+            request.method, request.url.path, body.model_dump(mode="json", by_alias=True)
+        ),
+        action=action,
+        now=now,
+    )
+
+
+def _run_once(
+    node: Node,
+    principal: Principal,
+    key: str,
+    request_fingerprint: str,
+    action: Callable[[Connection], tuple[int, dict[str, Any]]],
+    now: Any,
+) -> JSONResponse:
+    with node.database.transaction() as conn:
+        stored = find_response(conn, principal.client_id, key)
+        if stored is not None:
+            if stored.fingerprint != request_fingerprint:
+                raise IdempotencyKeyReused(
+                    f"Idempotency-Key {key!r} was used for a different request; use a new"
+                    " key for a new request"
+                )
+            return JSONResponse(
+                json.loads(stored.body),
+                status_code=stored.status_code,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        status_code, body = action(conn)
+        store_response(
+            conn,
+            client_id=principal.client_id,
+            key=key,
+            fingerprint=request_fingerprint,
+            status_code=status_code,
+            body=json.dumps(body, ensure_ascii=False),
+            now=now,
+        )
+    return JSONResponse(body, status_code=status_code)

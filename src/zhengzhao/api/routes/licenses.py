@@ -1,0 +1,284 @@
+"""Licenses: issue, read, list a holder's, and record lifecycle events."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from sqlalchemy import Connection
+
+from zhengzhao.api.deps import Caller, CurrentNode, Now
+from zhengzhao.api.idempotency import idempotent_create
+from zhengzhao.api.pagination import decode_cursor, encode_cursor
+from zhengzhao.api.schemas import ApiModel, ErrorBody, EventIn, LicenseIn, LicenseOut
+from zhengzhao.errors import InvalidIdentifier, PermissionDenied
+from zhengzhao.issuance.lifecycle import EventRequest, record_event
+from zhengzhao.issuance.queries import get_license, holder_licenses, license_events
+from zhengzhao.issuance.service import HolderClaim, IssueRequest, issue_licenses
+from zhengzhao.model.license import HolderKind
+from zhengzhao.model.lifecycle import EventKind
+from zhengzhao.model.parties import Role
+from zhengzhao.model.permissions import require_role
+from zhengzhao.model.resident_id import ResidentId
+
+router = APIRouter(prefix="/v1/licenses", tags=["licenses"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)
+}
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Unique per create; a replay returns the first answer.",
+    ),
+]
+
+
+class LicensePageOut(ApiModel):
+    items: list[LicenseOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class EventOut(ApiModel):
+    license: str
+    sequence: int
+    kind: str
+    occurred_at: Any
+    recorded_at: Any
+    actor: str
+    reason: str | None
+    document: dict[str, Any] = Field(description="The signed event document.")
+
+
+class RecordedEventOut(ApiModel):
+    event: EventOut
+    license: LicenseOut
+    successor: LicenseOut | None = None
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=LicenseOut,
+    responses=_ERRORS,
+    summary="Issue a license",
+)
+def issue(
+    body: LicenseIn,
+    request: Request,
+    principal: Caller,
+    node: CurrentNode,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Issue a signed license in the calling department's name.
+
+    The department must be on the responsibility list for the type. The data is
+    checked against the type's published schema; errors name the field.
+    """
+    require_role(principal, Role.DEPARTMENT)
+    department = principal.department
+    if department is None:
+        raise PermissionDenied("this client acts for no department")
+
+    def action(conn: Connection) -> tuple[int, dict[str, Any]]:
+        (issued,) = issue_licenses(
+            conn,
+            node,
+            issuer=department,
+            requests=[_issue_request(body)],
+            actor=principal.actor,
+            now=now,
+        )
+        out = LicenseOut.build(issued.license, issued.document, warnings=issued.warnings)
+        return 201, out.model_dump(mode="json", by_alias=True)
+
+    return idempotent_create(
+        node,
+        principal=principal,
+        key=idempotency_key,
+        request=request,
+        body=body,
+        action=action,
+        now=now,
+    )
+
+
+@router.get("", response_model=LicensePageOut, responses=_ERRORS, summary="A holder's licenses")
+def list_for_holder(
+    principal: Caller,
+    node: CurrentNode,
+    holder: Annotated[str, Query(description="The holder's identifier.", max_length=40)],
+    holder_kind: Annotated[
+        HolderKind | None,
+        Query(alias="holderKind", description="Default: guessed from the identifier."),
+    ] = None,
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> LicensePageOut:
+    """Licenses of one holder: all of them for operators and auditors, the
+    department's own for a department."""
+    kind = holder_kind or _guess_kind(holder)
+    with node.database.reading() as conn:
+        page = holder_licenses(
+            conn,
+            node,
+            principal=principal,
+            holder_kind=kind,
+            holder_identifier=holder.strip().upper(),
+            after=decode_cursor(cursor),
+            limit=limit,
+        )
+    return LicensePageOut(
+        items=[
+            LicenseOut.build(v.license, v.document, superseded_by=v.superseded_by)
+            for v in page.items
+        ],
+        next_cursor=encode_cursor(page.next_cursor),
+    )
+
+
+@router.get("/{identifier}", response_model=LicenseOut, responses=_ERRORS)
+def read(identifier: str, principal: Caller, node: CurrentNode) -> LicenseOut:
+    """One license version with its signed credential."""
+    with node.database.reading() as conn:
+        view = get_license(conn, node, principal=principal, identifier=identifier)
+    return LicenseOut.build(view.license, view.document, superseded_by=view.superseded_by)
+
+
+@router.get("/{identifier}/events", response_model=list[EventOut], responses=_ERRORS)
+def events(identifier: str, principal: Caller, node: CurrentNode) -> list[EventOut]:
+    """The signed lifecycle events of one license version, in order."""
+    with node.database.reading() as conn:
+        found = license_events(conn, principal=principal, identifier=identifier)
+    return [
+        EventOut(
+            license=e.license_identifier,
+            sequence=e.sequence,
+            kind=e.kind.value,
+            occurred_at=e.occurred_at,
+            recorded_at=e.recorded_at,
+            actor=e.actor,
+            reason=e.reason,
+            document=_json(e.document),
+        )
+        for e in found
+    ]
+
+
+@router.post(
+    "/{identifier}/events",
+    status_code=201,
+    response_model=RecordedEventOut,
+    responses=_ERRORS,
+    summary="Record a lifecycle event",
+)
+def add_event(
+    identifier: str,
+    body: EventIn,
+    request: Request,
+    principal: Caller,
+    node: CurrentNode,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record an event; extension, correction and transfer return the new version.
+
+    Only the issuing department may record events. Impossible transitions (extending a
+    revoked license, releasing one never suspended) are refused with 409.
+    """
+
+    def action(conn: Connection) -> tuple[int, dict[str, Any]]:
+        recorded = record_event(
+            conn,
+            node,
+            principal=principal,
+            identifier=identifier,
+            request=_event_request(body),
+            now=now,
+        )
+        view = get_license(conn, node, principal=principal, identifier=identifier)
+        out = RecordedEventOut(
+            event=EventOut(
+                license=recorded.event.license_identifier,
+                sequence=recorded.event.sequence,
+                kind=recorded.event.kind.value,
+                occurred_at=recorded.event.occurred_at,
+                recorded_at=recorded.event.recorded_at,
+                actor=recorded.event.actor,
+                reason=recorded.event.reason,
+                document=_json(recorded.event.document),
+            ),
+            license=LicenseOut.build(
+                view.license, view.document, superseded_by=view.superseded_by
+            ),
+            successor=(
+                LicenseOut.build(
+                    recorded.successor.license,
+                    recorded.successor.document,
+                    warnings=recorded.successor.warnings,
+                )
+                if recorded.successor
+                else None
+            ),
+        )
+        return 201, out.model_dump(mode="json", by_alias=True)
+
+    return idempotent_create(
+        node,
+        principal=principal,
+        key=idempotency_key,
+        request=request,
+        body=body,
+        action=action,
+        now=now,
+    )
+
+
+def _issue_request(body: LicenseIn) -> IssueRequest:
+    return IssueRequest(
+        type_code=body.type_code,
+        holder=HolderClaim(identifier=body.holder.identifier, name=body.holder.name),
+        fields=body.fields,
+        issue_date=body.issue_date,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        paper_number=body.paper_number,
+        serial=body.serial,
+    )
+
+
+def _event_request(body: EventIn) -> EventRequest:
+    return EventRequest(
+        kind=EventKind(body.kind),
+        occurred_at=body.occurred_at,
+        reason=body.reason,
+        valid_until=body.valid_until,
+        fields=body.fields,
+        holder=(
+            HolderClaim(identifier=body.holder.identifier, name=body.holder.name)
+            if body.holder
+            else None
+        ),
+        inspection_result=body.inspection_result,
+    )
+
+
+def _guess_kind(identifier: str) -> HolderKind:
+    # A resident ID number is 17 digits and a check digit or X; credit codes carry
+    # letters in most positions but may be all digits too, so digits-with-a-valid
+    # resident check are taken as persons and the caller can say otherwise.
+    try:
+        ResidentId.parse(identifier)
+    except InvalidIdentifier:
+        return HolderKind.ORGANISATION
+    return HolderKind.PERSON
+
+
+def _json(text: str) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(text)
+    return value

@@ -1,0 +1,249 @@
+"""Running a node: database, regions and catalog, departments, keys, clients, serving."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.table import Table
+
+from zhengzhao.api.app import create_app
+from zhengzhao.catalog.seed import load_department_kinds
+from zhengzhao.catalog.service import install_seed_catalog
+from zhengzhao.cli.context import GuardedGroup, console, state
+from zhengzhao.directory.clients import create_client
+from zhengzhao.directory.departments import (
+    get_department,
+    register_department,
+    rotate_key,
+)
+from zhengzhao.directory.regions import XINJIANG, load_regions
+from zhengzhao.model.parties import Principal, Role
+from zhengzhao.node import Node
+from zhengzhao.seals.algorithms import Algorithm
+from zhengzhao.storage import catalog as catalog_store
+from zhengzhao.storage import departments as department_store
+from zhengzhao.storage import keys as key_store
+from zhengzhao.storage.migrate import current_revision, upgrade
+
+__all__ = [
+    "catalog_app",
+    "clients_app",
+    "db_app",
+    "departments_app",
+    "init",
+    "keys_app",
+    "serve",
+]
+
+db_app = typer.Typer(cls=GuardedGroup, help="The database schema.", no_args_is_help=True)
+keys_app = typer.Typer(cls=GuardedGroup, help="Master key and department keys.", no_args_is_help=True)
+clients_app = typer.Typer(cls=GuardedGroup, help="API clients.", no_args_is_help=True)
+catalog_app = typer.Typer(cls=GuardedGroup, help="The license catalog.", no_args_is_help=True)
+departments_app = typer.Typer(cls=GuardedGroup, help="Departments.", no_args_is_help=True)
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the database schema to the current version."""
+    node = state(ctx).node()
+    upgrade(node.database)
+    console.print(f"schema at revision {current_revision(node.database)}")
+
+
+def init(
+    ctx: typer.Context,
+    region: Annotated[
+        str, typer.Option(help="GB/T 2260 code of the region the node serves.")
+    ] = XINJIANG,
+) -> None:
+    """Prepare a new node: schema, the region's divisions, and the seed catalog."""
+    node = state(ctx).node()
+    upgrade(node.database)
+    with node.database.transaction() as conn:
+        regions = load_regions(conn, region)
+        types = install_seed_catalog(conn, region_code=region, now=_now())
+    console.print(f"{regions} regions and {types} license types added")
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Default: the configured host.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: the configured port.")] = None,
+) -> None:
+    """Serve the API and pages of an existing library."""
+    node = state(ctx).node()
+    serve_node(node, host=host, port=port)
+
+
+def serve_node(node: Node, *, host: str | None = None, port: int | None = None) -> None:
+    """Run the node's web server until interrupted."""
+    if current_revision(node.database) is None:
+        raise typer.BadParameter(
+            "the database has no schema; run `zhengzhao init` (or `zhengzhao demo`) first"
+        )
+    app = create_app(node)
+    host = host or node.settings.host
+    port = port or node.settings.port
+    console.print(f"serving on http://{host}:{port}/  (API docs at /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@keys_app.command("master")
+def keys_master() -> None:
+    """Print a new random master key for ZHENGZHAO_MASTER_KEY."""
+    console.print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+
+
+@keys_app.command("list")
+def keys_list(ctx: typer.Context, department: str) -> None:
+    """A department's keys."""
+    node = state(ctx).node()
+    with node.database.reading() as conn:
+        found = key_store.keys_of_department(conn, get_department(conn, department).id)
+    table = Table("#", "algorithm", "valid from", "valid until", "state")
+    for key in found:
+        table.add_row(
+            str(key.sequence),
+            key.algorithm,
+            key.valid_from.isoformat(),
+            key.valid_until.isoformat() if key.valid_until else "",
+            key.state.value,
+        )
+    console.print(table)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    ctx: typer.Context,
+    department: Annotated[str, typer.Argument(help="The department's credit code.")],
+    algorithm: Annotated[Algorithm | None, typer.Option()] = None,
+) -> None:
+    """Start a department's next key; the old one keeps verifying what it signed."""
+    node = state(ctx).node()
+    with node.database.transaction() as conn:
+        key = rotate_key(
+            conn,
+            node,
+            principal=_operator(),
+            credit_code=department,
+            algorithm=algorithm,
+            now=_now(),
+        )
+    console.print(f"key {key.sequence} ({key.algorithm}) of {department} is active")
+
+
+@keys_app.command("compromise")
+def keys_compromise(
+    ctx: typer.Context,
+    department: str,
+    sequence: int,
+    since: Annotated[
+        datetime, typer.Option(help="Distrust signatures from this time (ISO 8601).")
+    ],
+) -> None:
+    """Mark a key compromised: nothing it signed from SINCE is trusted."""
+    node = state(ctx).node()
+    moment = since if since.tzinfo else since.replace(tzinfo=UTC)
+    with node.database.transaction() as conn:
+        record = node.keyring.mark_compromised(
+            conn, get_department(conn, department), sequence, since=moment
+        )
+    console.print(f"key {record.sequence} of {department} is {record.state.value}")
+
+
+@clients_app.command("create")
+def client_create(
+    ctx: typer.Context,
+    name: str,
+    role: Annotated[Role, typer.Option()],
+    department: Annotated[
+        str | None, typer.Option(help="Credit code, for the department role.")
+    ] = None,
+) -> None:
+    """Create an API client and print its token (shown once)."""
+    node = state(ctx).node()
+    with node.database.transaction() as conn:
+        issued = create_client(
+            conn,
+            principal=None,
+            name=name,
+            role=role,
+            department_code=department,
+            now=_now(),
+        )
+    console.print_json(
+        json.dumps({"clientId": issued.client_id, "role": issued.role, "token": issued.token})
+    )
+
+
+@catalog_app.command("list")
+def catalog_list(ctx: typer.Context) -> None:
+    """The license types and their published versions."""
+    node = state(ctx).node()
+    table = Table("code", "名称", "name", "holder", "published")
+    with node.database.reading() as conn:
+        for item in catalog_store.list_types(conn):
+            published = catalog_store.published_version(conn, item.code)
+            table.add_row(
+                item.code,
+                item.name_zh,
+                item.name_en,
+                item.holder_kind.value,
+                str(published.version) if published else "-",
+            )
+    console.print(table)
+
+
+@departments_app.command("add")
+def department_add(
+    ctx: typer.Context,
+    credit_code: str,
+    name: str,
+    region: Annotated[str, typer.Option(help="GB/T 2260 code of its region.")],
+    kind: Annotated[str, typer.Option(help="Department kind, e.g. public-security.")],
+    algorithm: Annotated[Algorithm | None, typer.Option()] = None,
+) -> None:
+    """Register a department and create its first key."""
+    node = state(ctx).node()
+    with node.database.transaction() as conn:
+        department, key = register_department(
+            conn,
+            node,
+            principal=_operator(),
+            credit_code=credit_code,
+            name=name,
+            region_code=region,
+            kind=kind,
+            known_kinds=frozenset(load_department_kinds()),
+            algorithm=algorithm,
+            now=_now(),
+        )
+    for warning in department.code_warnings:
+        console.print(f"[yellow]warning[/]: {warning}")
+    console.print(f"{department.name} registered with key 1 ({key.algorithm})")
+
+
+@departments_app.command("list")
+def department_list(ctx: typer.Context) -> None:
+    """Every department."""
+    node = state(ctx).node()
+    table = Table("credit code", "name", "region", "kind")
+    with node.database.reading() as conn:
+        for item in department_store.list_departments(conn):
+            table.add_row(item.credit_code, item.name, item.region_code, item.kind)
+    console.print(table)
+
+
+def _operator() -> Principal:
+    # The CLI runs on the node's machine with the node's own configuration, master
+    # key included: whoever can run it is the operator already.
+    return Principal(client_id="cli", name="local command line", role=Role.OPERATOR)

@@ -1,0 +1,60 @@
+"""What every command shares: the settings file, the node, consoles, error handling.
+
+Exit status of every command: 0 success; 1 the thing checked is invalid (a license,
+an identifier); 2 the request could not be carried out (bad input, bad configuration,
+unknown license), with the reason printed on standard error.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from zhengzhao.config import Settings, load_settings
+from zhengzhao.errors import ZhengzhaoError
+from zhengzhao.node import Node
+
+__all__ = ["EXIT_ERROR", "EXIT_INVALID", "CliState", "GuardedGroup", "console", "errors"]
+
+EXIT_INVALID = 1
+EXIT_ERROR = 2
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@dataclass
+class CliState:
+    """Options given before the command."""
+
+    config: Path | None = None
+    verbose: bool = False
+
+    def settings(self, **overrides: Any) -> Settings:
+        return load_settings(self.config, **overrides)
+
+    def node(self, **overrides: Any) -> Node:
+        return Node(self.settings(**overrides))
+
+
+def state(ctx: typer.Context) -> CliState:
+    found = ctx.find_object(CliState)
+    return found if found is not None else CliState()
+
+
+class GuardedGroup(TyperGroup):
+    """Prints the platform's errors as one sentence and exits with `EXIT_ERROR`."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ZhengzhaoError as exc:
+            errors.print(f"[bold red]error[/] [dim]({exc.code})[/]: {exc.message}")
+            logging.getLogger(__name__).debug("command failed", exc_info=True)
+            raise typer.Exit(EXIT_ERROR) from exc

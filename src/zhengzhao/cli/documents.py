@@ -1,0 +1,142 @@
+"""Documents in and out of a node: verify a license, export licenses, the trust list."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from zhengzhao.cli.context import EXIT_INVALID, console, errors, state
+from zhengzhao.errors import InvalidRequest
+from zhengzhao.issuance.export import export_licenses
+from zhengzhao.verify.sources import (
+    FileStatusLists,
+    HttpStatusLists,
+    fetch_trust_list,
+    read_json_file,
+)
+from zhengzhao.verify.trust_list import TrustList, node_trust_list
+from zhengzhao.verify.verifier import VerificationReport, verify_license
+
+__all__ = ["export", "trust_list", "verify"]
+
+
+def verify(
+    file: Annotated[Path, typer.Argument(help="The license: a credential JSON file.")],
+    url: Annotated[
+        str | None,
+        typer.Option(help="Verify online: fetch trust and status from this node."),
+    ] = None,
+    trust_list_file: Annotated[
+        Path | None,
+        typer.Option("--trust-list", help="Verify offline against this trust list."),
+    ] = None,
+    status_lists: Annotated[
+        list[Path] | None,
+        typer.Option("--status-list", help="Status list credential file (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check a license's proof, issuer key, status and validity window.
+
+    Online (--url) the node's trust list and status lists are fetched; offline
+    (--trust-list, --status-list) nothing touches the network. Exit status 0 only for
+    a valid license; 1 for an invalid one or one whose status could not be checked.
+    """
+    document = read_json_file(file)
+    if isinstance(document, dict) and isinstance(document.get("document"), dict):
+        document = document["document"]
+    now = datetime.now(UTC)
+    if url is not None:
+        if trust_list_file is not None:
+            raise InvalidRequest("give either --url or --trust-list, not both")
+        with httpx.Client(follow_redirects=False) as client:
+            report = verify_license(
+                document,
+                trust_list=fetch_trust_list(client, url),
+                status_lists=HttpStatusLists(client),
+                now=now,
+            )
+    elif trust_list_file is not None:
+        report = verify_license(
+            document,
+            trust_list=TrustList.from_json(read_json_file(trust_list_file)),
+            status_lists=FileStatusLists(status_lists) if status_lists else None,
+            now=now,
+        )
+    else:
+        raise InvalidRequest("give --url to verify online or --trust-list to verify offline")
+    _print_report(report, as_json=as_json)
+    if not report.valid:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _print_report(report: VerificationReport, *, as_json: bool) -> None:
+    if as_json:
+        console.print_json(json.dumps(report.to_json(), ensure_ascii=False))
+        return
+    colour = {"valid": "green", "invalid": "red"}.get(report.verdict.value, "yellow")
+    console.print(f"[bold {colour}]{report.summary}[/]")
+    table = Table("check", "outcome", "detail", show_lines=False)
+    for name in ("format", "proof", "issuer_key", "status", "validity_window"):
+        check = getattr(report, name)
+        table.add_row(name.replace("_", " "), check.outcome.value, check.detail)
+    console.print(f"{report.license_name or ''} {report.license_identifier or ''}")
+    console.print(table)
+
+
+def export(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="How many licenses to write.")],
+    out: Annotated[Path, typer.Option(help="Directory to write into.")],
+) -> None:
+    """Write licenses (one JSON file each), the trust list and their status lists."""
+    node = state(ctx).node()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+    ) as bar:
+        task = bar.add_task("exporting", total=limit)
+        summary = export_licenses(
+            node,
+            limit=limit,
+            out=out,
+            now=datetime.now(UTC),
+            progress=lambda done: bar.update(task, completed=done),
+        )
+    console.print(
+        f"{summary.licenses} licenses, {summary.status_lists} status lists and"
+        f" trust-list.json written to {summary.directory}"
+    )
+
+
+def trust_list(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option(help="File to write; default: standard output.")
+    ] = None,
+) -> None:
+    """Write the node's trust list."""
+    node = state(ctx).node()
+    with node.database.reading() as conn:
+        document: dict[str, Any] = node_trust_list(
+            conn,
+            node_name=node.settings.node_name,
+            base_url=node.base_url,
+            now=datetime.now(UTC),
+        )
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"{len(document['verificationMethods'])} keys written to {out}")

@@ -1,0 +1,193 @@
+"""Node settings: environment variables prefixed ``ZHENGZHAO_``, or a TOML file.
+
+The TOML file is named by ``ZHENGZHAO_CONFIG`` (or the CLI's ``--config``); environment
+variables override it. The database URL alone chooses SQLite or PostgreSQL.
+
+The master key protects everything secret at rest: department private keys, holder
+identifiers and the blind index over them, each under its own subkey derived with HKDF.
+A development node may fall back to a published demo master key; a production node
+refuses to start with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import warnings
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from zhengzhao.errors import ConfigurationError
+
+__all__ = ["UNSAFE_DEMO_MASTER_KEY", "MasterKeys", "Settings", "load_settings"]
+
+logger = logging.getLogger(__name__)
+
+#: Published in the source code, so it protects nothing: for demos and tests only.
+UNSAFE_DEMO_MASTER_KEY = base64.urlsafe_b64encode(
+    b"zhengzhao-demo-master-key-UNSAFE"
+).decode()
+
+
+class MasterKeys:
+    """Subkeys derived from the master key, one per purpose, so that no key is reused."""
+
+    def __init__(self, master_key: bytes) -> None:
+        if len(master_key) != 32:
+            raise ConfigurationError(
+                f"the master key must be 32 bytes, base64url-encoded; got {len(master_key)}"
+                " bytes. Generate one with `zhengzhao keys master`."
+            )
+        self._master = master_key
+
+    def _derive(self, purpose: str) -> bytes:
+        hkdf = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()
+        )
+        return hkdf.derive(self._master)
+
+    @cached_property
+    def key_encryption(self) -> bytes:
+        """AES-256-GCM key that wraps department private keys."""
+        return self._derive("zhengzhao/v1/key-encryption")
+
+    @cached_property
+    def holder_encryption(self) -> bytes:
+        """AES-256-GCM key that encrypts holder identifiers and license documents."""
+        return self._derive("zhengzhao/v1/holder-encryption")
+
+    @cached_property
+    def blind_index(self) -> bytes:
+        """HMAC-SHA256 key of the blind index over holder identifiers."""
+        return self._derive("zhengzhao/v1/blind-index")
+
+    @cached_property
+    def node_secret(self) -> bytes:
+        """Key for the node's own MACs (idempotency fingerprints, opaque cursors)."""
+        return self._derive("zhengzhao/v1/node-secret")
+
+
+class Settings(BaseSettings):
+    """Everything a node needs to know about where it runs."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ZHENGZHAO_", extra="forbid", frozen=True, validate_default=True
+    )
+
+    mode: Literal["development", "production"] = Field(
+        default="production",
+        description="`development` allows the demo master key and the development "
+        "identity provider; `production` refuses both.",
+    )
+    database_url: str = Field(
+        default="sqlite:///zhengzhao.db",
+        description="SQLAlchemy URL: `sqlite:///path.db` or "
+        "`postgresql+psycopg://user@host/db`.",
+    )
+    master_key: SecretStr | None = Field(
+        default=None, description="32 random bytes, base64url-encoded."
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public address of this node; identifiers of issuers, keys and "
+        "status lists are URLs under it.",
+    )
+    node_name: str = Field(
+        default="zhengzhao.localhost", description="This node's name in logs and notes."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_algorithm: Literal["ecdsa-p256", "ed25519", "sm2"] = Field(
+        default="ecdsa-p256", description="Algorithm of newly created department keys."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = settings_cls.model_config.get("toml_file") or os.environ.get(
+            "ZHENGZHAO_CONFIG"
+        )
+        if config_file:
+            path = Path(str(config_file))
+            if not path.is_file():
+                raise ConfigurationError(f"configuration file {path} does not exist")
+            sources.append(TomlConfigSettingsSource(settings_cls, path))
+        return tuple(sources)
+
+    @property
+    def uses_demo_master_key(self) -> bool:
+        return (
+            self.master_key is None
+            or self.master_key.get_secret_value() == UNSAFE_DEMO_MASTER_KEY
+        )
+
+    @cached_property
+    def master_keys(self) -> MasterKeys:
+        """The derived subkeys; raises `ConfigurationError` where the key is unsafe."""
+        if self.uses_demo_master_key:
+            if self.mode != "development":
+                raise ConfigurationError(
+                    "refusing to run in production mode with the demo master key; set "
+                    "ZHENGZHAO_MASTER_KEY to 32 random bytes (base64url), for example "
+                    "from `zhengzhao keys master`"
+                )
+            warnings.warn(
+                "using the UNSAFE demo master key: anything encrypted with it is readable "
+                "by anyone who has the source code",
+                UnsafeDemoKeyWarning,
+                stacklevel=2,
+            )
+            raw = UNSAFE_DEMO_MASTER_KEY
+        else:
+            assert self.master_key is not None
+            raw = self.master_key.get_secret_value()
+        try:
+            key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        except ValueError as exc:
+            raise ConfigurationError("the master key is not valid base64url") from exc
+        return MasterKeys(key)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class UnsafeDemoKeyWarning(UserWarning):
+    """Raised as a warning whenever the published demo master key is in use."""
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings from the environment, from ``config_file`` if given, and overrides."""
+    if config_file is None:
+        return Settings(**overrides)
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(
+            **Settings.model_config, toml_file=config_file
+        )
+
+    return FileSettings(**overrides)

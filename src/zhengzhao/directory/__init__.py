@@ -1,0 +1,1 @@
+"""The node's directory: regions, departments, and the API clients that act for them."""

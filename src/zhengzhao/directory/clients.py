@@ -1,0 +1,120 @@
+"""API clients: their credentials, and authenticating a request's bearer token.
+
+A token reads ``zz_<client id>_<secret>``. The secret is 32 random bytes; the node keeps
+only its SHA-256, which is enough for a secret of that strength (a slow password hash
+would buy nothing and cost every request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from zhengzhao.errors import AuthenticationRequired, Conflict, InvalidRequest
+from zhengzhao.model.parties import Principal, Role
+from zhengzhao.model.permissions import require_role
+from zhengzhao.storage import clients as client_store
+from zhengzhao.storage import departments as department_store
+
+__all__ = ["IssuedCredentials", "authenticate", "create_client", "hash_secret"]
+
+logger = logging.getLogger(__name__)
+
+_PREFIX = "zz"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssuedCredentials:
+    """What a new client receives once; the node cannot show the token again."""
+
+    client_id: str
+    role: Role
+    token: str
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_client(
+    conn: Connection,
+    *,
+    principal: Principal | None,
+    name: str,
+    role: Role,
+    department_code: str | None = None,
+    demo: bool = False,
+    now: datetime,
+) -> IssuedCredentials:
+    """Create an API client (operators only; ``principal`` None is the local CLI)."""
+    if principal is not None:
+        require_role(principal, Role.OPERATOR)
+    department_id = None
+    if role is Role.DEPARTMENT:
+        if department_code is None:
+            raise InvalidRequest(
+                "a department client needs the department's credit code"
+            )
+        department = department_store.department_by_code(conn, department_code)
+        if department is None:
+            raise InvalidRequest(f"no department with credit code {department_code}")
+        department_id = department.id
+    elif department_code is not None:
+        raise InvalidRequest(f"a {role.value} client acts for no department")
+    client_id = secrets.token_hex(8)
+    if client_store.client_by_id(conn, client_id) is not None:
+        raise Conflict("client id collision; try again")
+    secret = secrets.token_urlsafe(32)
+    client_store.insert_client(
+        conn,
+        client_id=client_id,
+        name=name,
+        secret_hash=hash_secret(secret),
+        role=role,
+        department_id=department_id,
+        demo=demo,
+        now=now,
+    )
+    return IssuedCredentials(
+        client_id=client_id, role=role, token=f"{_PREFIX}_{client_id}_{secret}"
+    )
+
+
+def authenticate(conn: Connection, token: str, *, development: bool) -> Principal:
+    """The principal behind a bearer token; raises `AuthenticationRequired`."""
+    prefix, _, rest = token.partition("_")
+    client_id, _, secret = rest.partition("_")
+    if prefix != _PREFIX or not client_id or not secret:
+        raise AuthenticationRequired(
+            "the bearer token is malformed; it reads zz_<client id>_<secret>"
+        )
+    record = client_store.client_by_id(conn, client_id)
+    if record is None or not hmac.compare_digest(
+        record.secret_hash, hash_secret(secret)
+    ):
+        raise AuthenticationRequired("unknown client or wrong secret")
+    if record.disabled_at is not None:
+        raise AuthenticationRequired(f"client {client_id} is disabled")
+    if record.demo and not development:
+        logger.warning("refused demo client %s outside development mode", client_id)
+        raise AuthenticationRequired(
+            f"client {client_id} is a demo client, refused outside development mode"
+        )
+    department = (
+        department_store.department_by_id(conn, record.department_id)
+        if record.department_id is not None
+        else None
+    )
+    return Principal(
+        client_id=record.client_id,
+        name=record.name,
+        role=record.role,
+        department=department,
+        demo=record.demo,
+    )

@@ -1,0 +1,195 @@
+"""The one family of errors that Zhengzhao raises.
+
+Every error carries a stable machine-readable ``code``, the HTTP status the API answers
+with, and a sentence a person understands. The API turns any of them into
+``{"code": ..., "message": ...}``; the CLI prints the same message and exits non-zero.
+Services raise them; only the edges (``api``, ``web``, ``cli``) translate them.
+
+The tree::
+
+    ZhengzhaoError
+    ├── InputError                      400-class: the caller sent something wrong
+    │   ├── InvalidIdentifier           an ID number, credit code, division code or
+    │   │                               license identifier fails its standard
+    │   ├── SchemaViolation             surface data does not match the type's schema
+    │   ├── InvalidRequest              a request is malformed or inconsistent
+    │   ├── InvalidDocument             a signed document cannot be read
+    │   └── IdempotencyKeyReused        the same key came with a different request
+    ├── AuthenticationRequired          401: no or unknown credentials
+    ├── PermissionDenied                403: the caller may not do this
+    │   └── NotResponsible              the department is not on the responsibility list
+    ├── NotFound                        404: no such license, type, department, key ...
+    ├── Conflict                        409: the request clashes with stored state
+    │   ├── TransitionRefused           the lifecycle state machine forbids the event
+    │   └── CatalogStateError           a type version is not in the state required
+    ├── CryptoError                     a key or signature operation failed
+    │   ├── SignatureInvalid            a proof does not verify
+    │   └── KeyDecryptionFailed         a stored private key cannot be decrypted
+    └── ConfigurationError              the node is configured unsafely or wrongly
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "AuthenticationRequired",
+    "CatalogStateError",
+    "ConfigurationError",
+    "Conflict",
+    "CryptoError",
+    "IdempotencyKeyReused",
+    "InputError",
+    "InvalidDocument",
+    "InvalidIdentifier",
+    "InvalidRequest",
+    "KeyDecryptionFailed",
+    "NotFound",
+    "NotResponsible",
+    "PermissionDenied",
+    "SchemaViolation",
+    "SignatureInvalid",
+    "TransitionRefused",
+    "ZhengzhaoError",
+]
+
+
+class ZhengzhaoError(Exception):
+    """Root of every error the platform raises on purpose.
+
+    ``code`` is stable and machine-readable; ``message`` says what was expected, what was
+    found and, where it helps, what to do; ``details`` carries structured data for
+    machines (a field path, an expected value).
+    """
+
+    code: ClassVar[str] = "error"
+    http_status: ClassVar[int] = 500
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code  # type: ignore[misc]  # an instance may narrow the class code
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as the API sends it."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class InputError(ZhengzhaoError):
+    """The caller sent something that cannot be accepted as it is."""
+
+    code = "invalid-input"
+    http_status = 422
+
+
+class InvalidIdentifier(InputError):
+    """An identifier fails its standard; ``message`` names the rule that failed."""
+
+    code = "invalid-identifier"
+
+
+class SchemaViolation(InputError):
+    """Surface data does not conform to the license type's JSON Schema."""
+
+    code = "schema-violation"
+
+
+class InvalidRequest(InputError):
+    """A request is malformed or internally inconsistent."""
+
+    code = "invalid-request"
+
+
+class InvalidDocument(InputError):
+    """A document given for verification or import cannot be read as one."""
+
+    code = "invalid-document"
+
+
+class IdempotencyKeyReused(InputError):
+    """An ``Idempotency-Key`` was used before for a different request."""
+
+    code = "idempotency-key-reused"
+
+
+class AuthenticationRequired(ZhengzhaoError):
+    """No credentials, or credentials the node does not know."""
+
+    code = "authentication-required"
+    http_status = 401
+
+
+class PermissionDenied(ZhengzhaoError):
+    """The caller is known but may not perform this action."""
+
+    code = "permission-denied"
+    http_status = 403
+
+
+class NotResponsible(PermissionDenied):
+    """The department is not responsible for issuing this license type here."""
+
+    code = "not-responsible"
+
+
+class NotFound(ZhengzhaoError):
+    """The thing asked for does not exist (or the caller may not know it exists)."""
+
+    code = "not-found"
+    http_status = 404
+
+
+class Conflict(ZhengzhaoError):
+    """The request is valid on its own but clashes with what is stored."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class TransitionRefused(Conflict):
+    """The lifecycle state machine does not allow this event in the current state."""
+
+    code = "transition-refused"
+
+
+class CatalogStateError(Conflict):
+    """A license type version is not in the state the operation needs."""
+
+    code = "catalog-state"
+
+
+class CryptoError(ZhengzhaoError):
+    """A key or signature operation failed."""
+
+    code = "crypto-error"
+    http_status = 500
+
+
+class SignatureInvalid(CryptoError):
+    """A proof or signature does not verify."""
+
+    code = "signature-invalid"
+    http_status = 422
+
+
+class KeyDecryptionFailed(CryptoError):
+    """A stored private key cannot be decrypted with the configured master key."""
+
+    code = "key-decryption-failed"
+
+
+class ConfigurationError(ZhengzhaoError):
+    """The node is configured wrongly or unsafely for its mode."""
+
+    code = "configuration-error"

@@ -1,0 +1,82 @@
+"""Exporting signed licenses with everything needed to verify them offline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from zhengzhao.node import Node
+from zhengzhao.storage import licenses as license_store
+from zhengzhao.verify.publication import status_list_text
+from zhengzhao.verify.status_list import StatusPurpose, page_of
+from zhengzhao.verify.trust_list import node_trust_list
+
+__all__ = ["ExportSummary", "export_licenses"]
+
+#: Licenses read from the database per query.
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """How many files an export wrote, and where."""
+
+    licenses: int
+    status_lists: int
+    directory: Path
+
+
+def export_licenses(
+    node: Node,
+    *,
+    limit: int,
+    out: Path,
+    now: datetime,
+    progress: Callable[[int], None] = lambda _done: None,
+) -> ExportSummary:
+    """Write up to ``limit`` licenses to ``out/licenses/``, the trust list to
+    ``out/trust-list.json`` and the status lists they refer to under ``out/status/``.
+    """
+    (out / "licenses").mkdir(parents=True, exist_ok=True)
+    (out / "status").mkdir(exist_ok=True)
+    pages: set[tuple[str, int]] = set()
+    written = 0
+    after = 0
+    while written < limit:
+        with node.database.reading() as conn:
+            batch = license_store.licenses_in_order(
+                conn, after_row_id=after, limit=min(_BATCH, limit - written)
+            )
+        if not batch:
+            break
+        for stored in batch:
+            identifier = stored.license.identifier
+            text = node.vault.open_document(
+                stored.document_cipher, license_identifier=identifier
+            )
+            (out / "licenses" / f"{identifier}.json").write_text(
+                json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n",
+                encoding="utf-8",
+            )
+            pages.add((stored.license.issuer_code, page_of(stored.license.status_index)[0]))
+        written += len(batch)
+        after = batch[-1].row_id
+        progress(written)
+    for issuer_code, page in sorted(pages):
+        for purpose in StatusPurpose:
+            text = status_list_text(
+                node, issuer_code=issuer_code, purpose=purpose, page=page, now=now
+            )
+            name = f"{issuer_code}-{purpose.value}-{page}.json"
+            (out / "status" / name).write_text(text + "\n", encoding="utf-8")
+    with node.database.reading() as conn:
+        trust = node_trust_list(
+            conn, node_name=node.settings.node_name, base_url=node.base_url, now=now
+        )
+    (out / "trust-list.json").write_text(
+        json.dumps(trust, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return ExportSummary(written, len(pages) * len(StatusPurpose), out)

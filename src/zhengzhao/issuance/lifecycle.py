@@ -1,0 +1,459 @@
+"""Recording lifecycle events: check, decide, re-issue if needed, sign, store.
+
+An event is recorded by the issuing department only. The state machine in
+`zhengzhao.model.lifecycle` decides whether it may happen; an extension, a correction or
+a transfer also issues the license's next version, linked to the one it replaces.
+Everything happens in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from zhengzhao.catalog.schema import validate_surface
+from zhengzhao.catalog.types import ValidityKind, ValidityRule
+from zhengzhao.errors import InvalidRequest, NotFound
+from zhengzhao.issuance.credential import (
+    CredentialContent,
+    canonical_json,
+    document_hash,
+)
+from zhengzhao.issuance.service import (
+    HolderClaim,
+    IssuedLicense,
+    IssueRequest,
+    PreparedIssue,
+    as_license,
+    check_holder,
+    new_license_row,
+    sign_credential,
+    sign_event,
+)
+from zhengzhao.model.license import License, LicenseStatus
+from zhengzhao.model.license_id import LicenseIdentifier
+from zhengzhao.model.lifecycle import (
+    EventKind,
+    LicenseEvent,
+    Outcome,
+    State,
+    transition,
+)
+from zhengzhao.model.parties import Department, Principal
+from zhengzhao.model.permissions import require_issuer
+from zhengzhao.model.time import local_date
+from zhengzhao.node import Node
+from zhengzhao.storage import catalog as catalog_store
+from zhengzhao.storage import departments as department_store
+from zhengzhao.storage import licenses as license_store
+from zhengzhao.storage import status_lists as status_list_store
+from zhengzhao.storage.counters import allocate
+from zhengzhao.verify.status_list import StatusPurpose, page_of
+
+__all__ = ["EventRequest", "RecordedEvent", "record_event"]
+
+#: How far in the future a stated event time may lie, for clocks that drift.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventRequest:
+    """An event as the issuing department states it."""
+
+    kind: EventKind
+    #: When it happened; defaults to when it is recorded.
+    occurred_at: datetime | None = None
+    reason: str | None = None
+    #: Extension: the new last valid day (computed for fixed-term types).
+    valid_until: date | None = None
+    #: Correction: new values for some surface fields; the others stay.
+    fields: dict[str, Any] | None = None
+    #: Correction: the holder's corrected name (same identifier). Transfer: the new
+    #: holder.
+    holder: HolderClaim | None = None
+    #: Annual inspection: `passed` or `failed`.
+    inspection_result: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordedEvent:
+    """The stored event, the license it was recorded on, and any new version."""
+
+    event: LicenseEvent
+    license: License
+    successor: IssuedLicense | None = None
+
+
+def record_event(
+    conn: Connection,
+    node: Node,
+    *,
+    principal: Principal,
+    identifier: str,
+    request: EventRequest,
+    now: datetime,
+) -> RecordedEvent:
+    """Record ``request`` on license ``identifier``.
+
+    The steps:
+      1. load the license and check that the caller issued it;
+      2. decide: check the request's own fields, then ask the state machine;
+      3. re-issue the next version, for extension, correction and transfer;
+      4. sign and store the event, update the status and the status lists.
+    Raises `NotFound`, `PermissionDenied`, `InvalidRequest` or `TransitionRefused`.
+    """
+    # 1. Load and authorize.
+    stored = license_store.license_by_identifier(conn, identifier, for_update=True)
+    if stored is None:
+        raise NotFound(f"no license {identifier}")
+    require_issuer(principal, stored.issuer_id, what=f"record `{request.kind}`")
+    issuer = department_store.department_by_id(conn, stored.issuer_id)
+    assert issuer is not None
+    current = stored.license
+
+    # 2. Decide.
+    occurred_at = _occurred_at(request, now)
+    _check_request_shape(request)
+    outcome = transition(
+        request.kind,
+        State(current.status, current.encumbrance),
+        valid_until=current.valid_until,
+        on=local_date(occurred_at),
+    )
+    key, signing_key = node.keyring.signer(conn, issuer)
+
+    # 3. Re-issue.
+    successor = None
+    if outcome.successor is not None:
+        successor = _reissue(
+            conn,
+            node,
+            stored=stored,
+            issuer=issuer,
+            request=request,
+            outcome=outcome,
+            on=local_date(occurred_at),
+            actor=principal.actor,
+            now=now,
+        )
+
+    # 4. Sign and store the event; update status and status lists.
+    details = _event_details(request, successor)
+    event = sign_event(
+        node,
+        key,
+        signing_key,
+        issuer=issuer,
+        license_row_id=stored.row_id,
+        license_identifier=current.identifier,
+        sequence=license_store.next_event_sequence(conn, stored.row_id),
+        kind=request.kind,
+        occurred_at=occurred_at,
+        reason=request.reason,
+        details=details,
+        actor=principal.actor,
+        now=now,
+    )
+    license_store.insert_events(conn, [event])
+    license_store.update_state(
+        conn,
+        stored.row_id,
+        status=outcome.state.status,
+        encumbrance=outcome.state.encumbrance,
+        now=now,
+    )
+    _record_status_changes(
+        conn,
+        stored.issuer_id,
+        current.status_index,
+        before=current.status,
+        after=outcome.state.status,
+    )
+    return RecordedEvent(
+        event=LicenseEvent(
+            license_identifier=current.identifier,
+            sequence=event.sequence,
+            kind=event.kind,
+            occurred_at=event.occurred_at,
+            recorded_at=event.recorded_at,
+            actor=event.actor,
+            reason=event.reason,
+            document=event.document,
+            document_hash=event.document_hash,
+        ),
+        license=replace(
+            current,
+            status=outcome.state.status,
+            encumbrance=outcome.state.encumbrance,
+            updated_at=now,
+        ),
+        successor=successor,
+    )
+
+
+def _occurred_at(request: EventRequest, now: datetime) -> datetime:
+    occurred_at = request.occurred_at or now
+    if occurred_at.tzinfo is None:
+        raise InvalidRequest("occurredAt needs a time zone offset")
+    if occurred_at > now + CLOCK_SKEW:
+        raise InvalidRequest(
+            f"occurredAt {occurred_at.isoformat()} is in the future; events are recorded"
+            " after they happen"
+        )
+    return occurred_at
+
+
+_ALLOWED = {
+    "valid_until": {EventKind.EXTENDED},
+    "fields": {EventKind.CORRECTED},
+    "holder": {EventKind.CORRECTED, EventKind.TRANSFERRED},
+    "inspection_result": {EventKind.ANNUAL_INSPECTION},
+}
+_NAMES = {
+    "valid_until": "validUntil",
+    "fields": "fields",
+    "holder": "holder",
+    "inspection_result": "inspectionResult",
+}
+
+
+def _check_request_shape(request: EventRequest) -> None:
+    for attribute, kinds in _ALLOWED.items():
+        if getattr(request, attribute) is not None and request.kind not in kinds:
+            allowed = ", ".join(sorted(kind.value for kind in kinds))
+            raise InvalidRequest(
+                f"`{_NAMES[attribute]}` does not apply to `{request.kind}`; it is for"
+                f" {allowed}"
+            )
+    if request.kind is EventKind.TRANSFERRED and request.holder is None:
+        raise InvalidRequest("a transfer needs `holder`: the new holder")
+    if request.kind is EventKind.CORRECTED and not (request.fields or request.holder):
+        raise InvalidRequest("a correction needs `fields` or `holder` to correct")
+    if request.inspection_result not in (None, "passed", "failed"):
+        raise InvalidRequest("inspectionResult is `passed` or `failed`")
+
+
+def _reissue(
+    conn: Connection,
+    node: Node,
+    *,
+    stored: license_store.StoredLicense,
+    issuer: Department,
+    request: EventRequest,
+    outcome: Outcome,
+    on: date,
+    actor: str,
+    now: datetime,
+) -> IssuedLicense:
+    """Issue the version that replaces ``stored``, in the state the outcome names."""
+    assert outcome.successor is not None
+    current = stored.license
+    old_document = json.loads(
+        node.vault.open_document(
+            stored.document_cipher, license_identifier=current.identifier
+        )
+    )
+    subject = old_document["credentialSubject"]
+    license_type = catalog_store.get_type(conn, current.type_code)
+    version = catalog_store.get_version(conn, current.type_code, current.type_version)
+    assert license_type is not None and version is not None
+
+    holder = HolderClaim(
+        identifier=subject["holder"]["identifier"], name=subject["holder"]["name"]
+    )
+    fields = dict(subject["fields"])
+    valid_from, valid_until = current.valid_from, current.valid_until
+    if request.kind is EventKind.EXTENDED:
+        valid_from, valid_until = (
+            on,
+            _extended_until(request, current, version.validity),
+        )
+    elif request.kind is EventKind.CORRECTED:
+        holder = _corrected_holder(holder, request.holder)
+        fields.update(request.fields or {})
+        validate_surface(version.schema, fields)
+    else:
+        assert request.holder is not None
+        holder = request.holder
+        valid_from = on
+    holder_identifier, warnings = check_holder(
+        license_type.holder_kind, holder, today=on
+    )
+    if (
+        request.kind is EventKind.TRANSFERRED
+        and holder_identifier == subject["holder"]["identifier"]
+    ):
+        raise InvalidRequest("a transfer needs a new holder, not the current one")
+
+    identifier = LicenseIdentifier.parse(current.identifier).next_version()
+    status_index = allocate(conn, f"status-index:{issuer.id}") - 1
+    key, signing_key = node.keyring.signer(conn, issuer)
+    prepared = PreparedIssue(
+        request=_successor_request(current, holder, fields),
+        license_type=license_type,
+        type_version=version,
+        holder_kind=license_type.holder_kind,
+        holder_identifier=holder_identifier,
+        issue_date=on,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        warnings=warnings,
+    )
+    document = sign_credential(
+        node,
+        key,
+        signing_key,
+        CredentialContent(
+            identifier=str(identifier),
+            type_code=license_type.code,
+            type_name=license_type.name_zh,
+            type_version=version.version,
+            issuer=issuer,
+            holder_kind=license_type.holder_kind,
+            holder_identifier=holder_identifier,
+            holder_name=holder.name.strip(),
+            fields=fields,
+            paper_number=current.paper_number,
+            issue_date=on,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            status_index=status_index,
+            supersedes=current.identifier,
+        ),
+        now=now,
+    )
+    text = canonical_json(document)
+    row = new_license_row(
+        node,
+        issuer=issuer,
+        key=key,
+        item=prepared,
+        identifier=identifier,
+        status_index=status_index,
+        document_text=text,
+        now=now,
+        supersedes_id=stored.row_id,
+        status=outcome.successor.status,
+        encumbrance=outcome.successor.encumbrance,
+    )
+    (row_id,) = license_store.insert_licenses(conn, [row])
+    license_store.insert_events(
+        conn,
+        [
+            sign_event(
+                node,
+                key,
+                signing_key,
+                issuer=issuer,
+                license_row_id=row_id,
+                license_identifier=row.identifier,
+                sequence=1,
+                kind=EventKind.ISSUED,
+                occurred_at=now,
+                reason=request.reason,
+                details={
+                    "licenseDocumentHash": document_hash(text),
+                    "supersedes": current.identifier,
+                    "cause": request.kind.value,
+                },
+                actor=actor,
+                now=now,
+            )
+        ],
+    )
+    _record_status_changes(
+        conn, issuer.id, status_index, before=None, after=outcome.successor.status
+    )
+    return IssuedLicense(
+        license=as_license(row, issuer=issuer, supersedes=current.identifier),
+        document=document,
+        warnings=warnings,
+    )
+
+
+def _extended_until(
+    request: EventRequest, current: License, validity: ValidityRule
+) -> date:
+    if current.valid_until is None:
+        raise InvalidRequest("the license is permanent; there is nothing to extend")
+    if validity.kind is ValidityKind.FIXED_YEARS and request.valid_until is None:
+        computed = validity.last_day(current.valid_until + timedelta(days=1), None)
+        assert computed is not None
+        return computed
+    if request.valid_until is None:
+        raise InvalidRequest("an extension needs `validUntil`: the new last valid day")
+    if request.valid_until <= current.valid_until:
+        raise InvalidRequest(
+            f"an extension must end after the current last day"
+            f" {current.valid_until.isoformat()}; got {request.valid_until.isoformat()}"
+        )
+    return request.valid_until
+
+
+def _corrected_holder(
+    holder: HolderClaim, correction: HolderClaim | None
+) -> HolderClaim:
+    if correction is None:
+        return holder
+    if correction.identifier.strip().upper() != holder.identifier:
+        raise InvalidRequest(
+            "a correction cannot change the holder's identifier: that is a different"
+            " holder; cancel this license and issue a new one"
+        )
+    return HolderClaim(identifier=holder.identifier, name=correction.name)
+
+
+def _successor_request(
+    current: License, holder: HolderClaim, fields: dict[str, Any]
+) -> IssueRequest:
+    return IssueRequest(
+        type_code=current.type_code,
+        holder=holder,
+        fields=fields,
+        paper_number=current.paper_number,
+    )
+
+
+def _event_details(
+    request: EventRequest, successor: IssuedLicense | None
+) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    if (
+        request.inspection_result is not None
+        or request.kind is EventKind.ANNUAL_INSPECTION
+    ):
+        details["inspectionResult"] = request.inspection_result or "passed"
+    if request.kind is EventKind.CORRECTED:
+        corrected = sorted(request.fields or {})
+        if request.holder is not None:
+            corrected.append("holder.name")
+        details["correctedFields"] = corrected
+    if successor is not None:
+        details["successor"] = successor.license.identifier
+        if successor.license.valid_until is not None:
+            details["validUntil"] = successor.license.valid_until.isoformat()
+    return details
+
+
+def _record_status_changes(
+    conn: Connection,
+    issuer_id: int,
+    status_index: int,
+    *,
+    before: LicenseStatus | None,
+    after: LicenseStatus,
+) -> None:
+    """Mark the status-list pages on which this license's bit changed.
+
+    ``before`` is None for a license that was not in the lists yet (all bits clear).
+    """
+    page, _ = page_of(status_index)
+    revoked_before = before is not None and before.is_terminal
+    if after.is_terminal != revoked_before:
+        status_list_store.record_change(conn, issuer_id, StatusPurpose.REVOCATION, page)
+    if (after is LicenseStatus.SUSPENDED) != (before is LicenseStatus.SUSPENDED):
+        status_list_store.record_change(conn, issuer_id, StatusPurpose.SUSPENSION, page)

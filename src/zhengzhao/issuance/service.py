@@ -1,0 +1,504 @@
+"""Issuing licenses: check, identify, seal, persist.
+
+`issue_licenses` issues one license or a whole batch inside the caller's transaction:
+either every license of the batch is stored with its first event, or none is.
+`prepare_issue` runs the checks of one request alone, so that a gathering batch can
+reject single rows and issue the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from zhengzhao.catalog.schema import validate_surface
+from zhengzhao.catalog.types import LicenseType, TypeVersion
+from zhengzhao.errors import (
+    CatalogStateError,
+    InvalidIdentifier,
+    InvalidRequest,
+    NotFound,
+    NotResponsible,
+)
+from zhengzhao.issuance.credential import (
+    CredentialContent,
+    build_credential,
+    build_event,
+    canonical_json,
+    document_hash,
+)
+from zhengzhao.model.credit_code import CreditCode
+from zhengzhao.model.divisions import division, within
+from zhengzhao.model.license import Encumbrance, HolderKind, License, LicenseStatus
+from zhengzhao.model.license_id import LicenseIdentifier
+from zhengzhao.model.lifecycle import EventKind
+from zhengzhao.model.parties import Department
+from zhengzhao.model.resident_id import ResidentId
+from zhengzhao.model.time import local_date
+from zhengzhao.node import Node
+from zhengzhao.seals.algorithms import SigningKey
+from zhengzhao.seals.keys import KeyRecord, verification_method_id
+from zhengzhao.seals.proofs import add_proof
+from zhengzhao.storage import catalog as catalog_store
+from zhengzhao.storage import licenses as license_store
+from zhengzhao.storage.counters import allocate
+
+__all__ = [
+    "HolderClaim",
+    "IssueRequest",
+    "IssuedLicense",
+    "PreparedIssue",
+    "as_license",
+    "check_holder",
+    "issue_licenses",
+    "issue_prepared",
+    "new_license_row",
+    "prepare_issue",
+    "sign_credential",
+    "sign_event",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HolderClaim:
+    """Who a license is for, as the issuing department states it."""
+
+    identifier: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueRequest:
+    """One license to issue."""
+
+    type_code: str
+    holder: HolderClaim
+    #: The type-specific surface fields, checked against the type's schema.
+    fields: dict[str, Any]
+    #: Date of issue (ZZBFRQ); defaults to today.
+    issue_date: date | None = None
+    #: First valid day; defaults to the date of issue.
+    valid_from: date | None = None
+    #: Last valid day, where the type's validity rule lets the issuer state it.
+    valid_until: date | None = None
+    paper_number: str | None = None
+    #: The issuer's own serial (upper-case letters and digits); assigned if absent.
+    serial: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreparedIssue:
+    """A request that passed every check, with everything derived from it."""
+
+    request: IssueRequest
+    license_type: LicenseType
+    type_version: TypeVersion
+    holder_kind: HolderKind
+    holder_identifier: str
+    issue_date: date
+    valid_from: date
+    valid_until: date | None
+    #: Warnings to pass on, such as a pilot-era credit code accepted leniently.
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssuedLicense:
+    """A stored license and its signed credential."""
+
+    license: License
+    document: dict[str, Any]
+    warnings: tuple[str, ...] = field(default=())
+
+
+class _TypeCache:
+    """Catalog lookups, made once per type in a batch."""
+
+    def __init__(self, conn: Connection, issuer: Department) -> None:
+        self._conn = conn
+        self._issuer = issuer
+        self._types: dict[str, tuple[LicenseType, TypeVersion]] = {}
+
+    def get(self, type_code: str) -> tuple[LicenseType, TypeVersion]:
+        if type_code not in self._types:
+            self._types[type_code] = _published_type(self._conn, type_code)
+            _require_responsible(self._conn, self._issuer, type_code)
+        return self._types[type_code]
+
+
+def prepare_issue(
+    conn: Connection,
+    *,
+    issuer: Department,
+    request: IssueRequest,
+    today: date,
+    cache: _TypeCache | None = None,
+) -> PreparedIssue:
+    """Check one request: the type, the issuer's responsibility, holder and data.
+
+    Raises `NotFound`, `CatalogStateError`, `NotResponsible`, `InvalidIdentifier`,
+    `SchemaViolation` or `InvalidRequest`, each naming what is wrong.
+    """
+    license_type, version = (cache or _TypeCache(conn, issuer)).get(request.type_code)
+    holder_identifier, warnings = check_holder(
+        license_type.holder_kind, request.holder, today=today
+    )
+    if request.paper_number is not None and not request.paper_number.strip():
+        raise InvalidRequest("paperNumber is empty; leave it out if there is none")
+    validate_surface(version.schema, request.fields)
+    issue_date = request.issue_date or today
+    valid_from = request.valid_from or issue_date
+    valid_until = version.validity.last_day(valid_from, request.valid_until)
+    if valid_until is not None and valid_until < valid_from:
+        raise InvalidRequest(
+            f"validUntil {valid_until.isoformat()} is before validFrom"
+            f" {valid_from.isoformat()}"
+        )
+    return PreparedIssue(
+        request=request,
+        license_type=license_type,
+        type_version=version,
+        holder_kind=license_type.holder_kind,
+        holder_identifier=holder_identifier,
+        issue_date=issue_date,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        warnings=warnings,
+    )
+
+
+def check_holder(
+    kind: HolderKind, holder: HolderClaim, *, today: date
+) -> tuple[str, tuple[str, ...]]:
+    """The holder's normalised identifier and any warnings; raises on a bad one."""
+    if not holder.name.strip():
+        raise InvalidRequest("holder.name is empty")
+    if kind is HolderKind.PERSON:
+        return ResidentId.parse(holder.identifier, today=today).value, ()
+    code = CreditCode.parse(holder.identifier, lenient=True)
+    return code.value, code.warnings
+
+
+def issue_licenses(
+    conn: Connection,
+    node: Node,
+    *,
+    issuer: Department,
+    requests: Sequence[IssueRequest],
+    actor: str,
+    now: datetime,
+) -> list[IssuedLicense]:
+    """Issue ``requests`` for ``issuer`` in the caller's transaction.
+
+    The steps:
+      1. check every request (type, responsibility, holder, surface data);
+      2. identify: assign serials, status-list positions and identifiers;
+      3. seal: build each credential and sign it with the issuer's active key;
+      4. persist the licenses and their `issued` events.
+    Any failure raises before anything is written, or inside the transaction, which
+    the caller then rolls back.
+    """
+    # 1. Check.
+    today = local_date(now)
+    cache = _TypeCache(conn, issuer)
+    prepared = [
+        prepare_issue(conn, issuer=issuer, request=request, today=today, cache=cache)
+        for request in requests
+    ]
+    return issue_prepared(
+        conn, node, issuer=issuer, prepared=prepared, actor=actor, now=now
+    )
+
+
+def issue_prepared(
+    conn: Connection,
+    node: Node,
+    *,
+    issuer: Department,
+    prepared: Sequence[PreparedIssue],
+    actor: str,
+    now: datetime,
+) -> list[IssuedLicense]:
+    """Steps 2 to 4 of `issue_licenses`, for requests that already passed the checks."""
+    if not prepared:
+        return []
+
+    # 2. Identify.
+    identifiers = _identify(conn, issuer, prepared, year=local_date(now).year)
+    first_index = allocate(conn, f"status-index:{issuer.id}", len(prepared)) - 1
+
+    # 3. Seal.
+    key, signing_key = node.keyring.signer(conn, issuer)
+    documents = [
+        sign_credential(
+            node,
+            key,
+            signing_key,
+            CredentialContent(
+                identifier=str(identifier),
+                type_code=item.license_type.code,
+                type_name=item.license_type.name_zh,
+                type_version=item.type_version.version,
+                issuer=issuer,
+                holder_kind=item.holder_kind,
+                holder_identifier=item.holder_identifier,
+                holder_name=item.request.holder.name.strip(),
+                fields=item.request.fields,
+                paper_number=item.request.paper_number,
+                issue_date=item.issue_date,
+                valid_from=item.valid_from,
+                valid_until=item.valid_until,
+                status_index=first_index + offset,
+            ),
+            now=now,
+        )
+        for offset, (item, identifier) in enumerate(
+            zip(prepared, identifiers, strict=True)
+        )
+    ]
+
+    # 4. Persist.
+    texts = [canonical_json(document) for document in documents]
+    new_rows = [
+        new_license_row(
+            node,
+            issuer=issuer,
+            key=key,
+            item=item,
+            identifier=identifier,
+            status_index=first_index + offset,
+            document_text=text,
+            now=now,
+        )
+        for offset, (item, identifier, text) in enumerate(
+            zip(prepared, identifiers, texts, strict=True)
+        )
+    ]
+    row_ids = license_store.insert_licenses(conn, new_rows)
+    license_store.insert_events(
+        conn,
+        [
+            sign_event(
+                node,
+                key,
+                signing_key,
+                issuer=issuer,
+                license_row_id=row_id,
+                license_identifier=row.identifier,
+                sequence=1,
+                kind=EventKind.ISSUED,
+                occurred_at=now,
+                reason=None,
+                details={"licenseDocumentHash": document_hash(text)},
+                actor=actor,
+                now=now,
+            )
+            for row_id, row, text in zip(row_ids, new_rows, texts, strict=True)
+        ],
+    )
+    return [
+        IssuedLicense(
+            license=as_license(row, issuer=issuer, supersedes=None),
+            document=document,
+            warnings=item.warnings,
+        )
+        for row, document, item in zip(new_rows, documents, prepared, strict=True)
+    ]
+
+
+def _published_type(
+    conn: Connection, type_code: str
+) -> tuple[LicenseType, TypeVersion]:
+    license_type = catalog_store.get_type(conn, type_code)
+    if license_type is None:
+        raise NotFound(f"license type {type_code} is not in the catalog")
+    version = catalog_store.published_version(conn, type_code)
+    if version is None:
+        raise CatalogStateError(
+            f"license type {type_code} ({license_type.name_zh}) has no published version;"
+            " an operator must publish one before licenses can be issued"
+        )
+    return license_type, version
+
+
+def _require_responsible(conn: Connection, issuer: Department, type_code: str) -> None:
+    level = division(issuer.region_code).level.value
+    for line in catalog_store.list_responsibilities(conn, type_code=type_code):
+        if (
+            line.department_kind == issuer.kind
+            and line.department_level == level
+            and within(issuer.region_code, line.region_code)
+        ):
+            return
+    raise NotResponsible(
+        f"{issuer.name} ({issuer.credit_code}, a {level}-level {issuer.kind}"
+        f" department) is not on the responsibility list for license type {type_code}",
+        details={"typeCode": type_code, "department": issuer.credit_code},
+    )
+
+
+def _identify(
+    conn: Connection,
+    issuer: Department,
+    prepared: Sequence[PreparedIssue],
+    *,
+    year: int,
+) -> list[LicenseIdentifier]:
+    needed = sum(1 for item in prepared if item.request.serial is None)
+    next_serial = allocate(conn, f"serial:{issuer.id}:{year}", needed) if needed else 0
+    identifiers = []
+    for item in prepared:
+        serial = item.request.serial
+        if serial is None:
+            # The year and a seven-digit sequence, as provincial systems number them.
+            serial = f"{year}{next_serial:07d}"
+            next_serial += 1
+        try:
+            identifiers.append(
+                LicenseIdentifier.build(
+                    type_code=item.license_type.code,
+                    issuer_code=issuer.credit_code,
+                    serial=serial,
+                    version=1,
+                )
+            )
+        except InvalidIdentifier as exc:
+            raise InvalidRequest(f"serial {serial!r}: {exc.message}") from exc
+    return identifiers
+
+
+def sign_credential(
+    node: Node,
+    key: KeyRecord,
+    signing_key: SigningKey,
+    content: CredentialContent,
+    *,
+    now: datetime,
+) -> dict[str, Any]:
+    return add_proof(
+        build_credential(content, base_url=node.base_url),
+        signing_key=signing_key,
+        verification_method=verification_method_id(
+            node.base_url, key.department_code, key.sequence
+        ),
+        created=now,
+    )
+
+
+def sign_event(
+    node: Node,
+    key: KeyRecord,
+    signing_key: SigningKey,
+    *,
+    issuer: Department,
+    license_row_id: int,
+    license_identifier: str,
+    sequence: int,
+    kind: EventKind,
+    occurred_at: datetime,
+    reason: str | None,
+    details: dict[str, Any],
+    actor: str,
+    now: datetime,
+) -> license_store.NewEvent:
+    """Build, sign and wrap an event document for storage."""
+    signed = add_proof(
+        build_event(
+            license_identifier=license_identifier,
+            sequence=sequence,
+            kind=kind,
+            issuer=issuer,
+            occurred_at=occurred_at,
+            reason=reason,
+            details=details,
+            base_url=node.base_url,
+        ),
+        signing_key=signing_key,
+        verification_method=verification_method_id(
+            node.base_url, key.department_code, key.sequence
+        ),
+        created=now,
+    )
+    text = canonical_json(signed)
+    return license_store.NewEvent(
+        license_row_id=license_row_id,
+        sequence=sequence,
+        kind=kind,
+        occurred_at=occurred_at,
+        recorded_at=now,
+        actor=actor,
+        reason=reason,
+        document=text,
+        document_hash=document_hash(text),
+    )
+
+
+def new_license_row(
+    node: Node,
+    *,
+    issuer: Department,
+    key: KeyRecord,
+    item: PreparedIssue,
+    identifier: LicenseIdentifier,
+    status_index: int,
+    document_text: str,
+    now: datetime,
+    supersedes_id: int | None = None,
+    status: LicenseStatus = LicenseStatus.VALID,
+    encumbrance: Encumbrance | None = None,
+) -> license_store.NewLicense:
+    """The stored form of a signed license version, personal data encrypted."""
+    text = str(identifier)
+    return license_store.NewLicense(
+        identifier=text,
+        type_code=item.license_type.code,
+        type_version=item.type_version.version,
+        issuer_id=issuer.id,
+        holder_kind=item.holder_kind,
+        holder_index=node.vault.index(item.holder_kind, item.holder_identifier),
+        holder_cipher=node.vault.seal_identifier(
+            item.holder_identifier, license_identifier=text
+        ),
+        serial=identifier.serial,
+        version=identifier.version,
+        paper_number=item.request.paper_number,
+        valid_from=item.valid_from,
+        valid_until=item.valid_until,
+        status=status,
+        encumbrance=encumbrance,
+        status_index=status_index,
+        supersedes_id=supersedes_id,
+        key_id=key.id,
+        document_cipher=node.vault.seal_document(
+            document_text, license_identifier=text
+        ),
+        issued_at=now,
+    )
+
+
+def as_license(
+    row: license_store.NewLicense, *, issuer: Department, supersedes: str | None
+) -> License:
+    """The domain record of a license version about to be stored."""
+    return License(
+        identifier=row.identifier,
+        type_code=row.type_code,
+        type_version=row.type_version,
+        issuer_code=issuer.credit_code,
+        holder_kind=row.holder_kind,
+        serial=row.serial,
+        version=row.version,
+        paper_number=row.paper_number,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        status=row.status,
+        encumbrance=row.encumbrance,
+        status_index=row.status_index,
+        supersedes=supersedes,
+        issued_at=row.issued_at,
+        updated_at=row.issued_at,
+    )

@@ -1,0 +1,58 @@
+"""Personal data at rest: encrypted holder identifiers, documents, and a blind index.
+
+A copy of the database alone reveals no ID numbers: identifiers and the signed documents
+that carry them are AES-256-GCM ciphertext bound to their license (the license
+identifier is the associated data, so a ciphertext cannot be moved to another row), and
+a holder's licenses are found through an HMAC-SHA256 of the identifier under a key that
+never leaves the node's configuration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import zlib
+
+from zhengzhao.config import MasterKeys
+from zhengzhao.model.license import HolderKind
+from zhengzhao.seals.aead import open_bytes, seal_bytes
+
+__all__ = ["HolderVault"]
+
+
+class HolderVault:
+    """Encrypts and indexes what identifies a holder."""
+
+    def __init__(self, keys: MasterKeys) -> None:
+        self._encryption_key = keys.holder_encryption
+        self._index_key = keys.blind_index
+
+    def index(self, kind: HolderKind, identifier: str) -> str:
+        """The blind index of a holder: the same holder always gets the same value."""
+        message = f"{kind.value}:{identifier}".encode()
+        return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
+
+    def seal_identifier(self, identifier: str, *, license_identifier: str) -> bytes:
+        return seal_bytes(
+            self._encryption_key,
+            identifier.encode(),
+            aad=f"holder:{license_identifier}".encode(),
+        )
+
+    def open_identifier(self, blob: bytes, *, license_identifier: str) -> str:
+        return open_bytes(
+            self._encryption_key, blob, aad=f"holder:{license_identifier}".encode()
+        ).decode()
+
+    def seal_document(self, document: str, *, license_identifier: str) -> bytes:
+        return seal_bytes(
+            self._encryption_key,
+            zlib.compress(document.encode()),
+            aad=f"document:{license_identifier}".encode(),
+        )
+
+    def open_document(self, blob: bytes, *, license_identifier: str) -> str:
+        plain = open_bytes(
+            self._encryption_key, blob, aad=f"document:{license_identifier}".encode()
+        )
+        return zlib.decompress(plain).decode()

@@ -1,0 +1,187 @@
+"""Which identifier a string is and whether it is valid, as ``id check`` reports it.
+
+The kind follows the shape, checked in this order:
+
+1. starts with ``1.2.156.3005.2.``: a license identifier (GB/T 36904);
+2. six digits: a division code (GB/T 2260);
+3. digits, perhaps ending in ``X``: a resident identity number (GB 11643), unless
+   it fails as one but passes as a credit code in strict mode (some credit codes
+   are all digits);
+4. eighteen letters and digits: a unified social credit code (GB 32100);
+5. anything else: unknown.
+
+A report never raises for a bad value; it says why the value is invalid.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from zhengzhao.errors import InvalidIdentifier
+from zhengzhao.model import divisions
+from zhengzhao.model.credit_code import CreditCode
+from zhengzhao.model.license_id import LICENSE_ID_ROOT, LicenseIdentifier
+from zhengzhao.model.resident_id import ResidentId
+
+__all__ = ["IdentifierKind", "IdentifierReport", "identify"]
+
+_DIVISION_SHAPE = re.compile(r"[0-9]{6}")
+_RESIDENT_SHAPE = re.compile(r"[0-9]+X?")
+_CREDIT_SHAPE = re.compile(r"[0-9A-Z]{18}")
+_LENIENT_HINT = "lenient mode would accept it as a pilot-era code"
+
+
+class IdentifierKind(StrEnum):
+    """The kinds of identifier the platform checks."""
+
+    RESIDENT_ID = "resident-id"
+    CREDIT_CODE = "credit-code"
+    DIVISION_CODE = "division-code"
+    LICENSE_ID = "license-id"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentifierReport:
+    """What `identify` found.
+
+    ``value``: the value as read, trimmed and upper-case. ``kind``: what its shape
+    says it is. ``valid``: whether it passed every check of its kind. ``reason``:
+    the first check it failed, ``None`` when valid. ``warnings``: what a valid
+    value should be recorded with, such as a pilot-era credit code. ``facts``:
+    what the value says, such as a birth date or a division name; read-only.
+    """
+
+    value: str
+    kind: IdentifierKind
+    valid: bool
+    reason: str | None = None
+    warnings: tuple[str, ...] = ()
+    facts: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", MappingProxyType(dict(self.facts)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {
+            "value": self.value,
+            "kind": str(self.kind),
+            "valid": self.valid,
+            "reason": self.reason,
+            "warnings": list(self.warnings),
+            "facts": dict(self.facts),
+        }
+
+
+def identify(
+    value: str, *, lenient: bool = False, today: datetime.date | None = None
+) -> IdentifierReport:
+    """Decide what ``value`` is and check it.
+
+    ``lenient`` accepts pilot-era credit codes with a warning; without it the
+    report says when lenient mode would accept one. ``today`` refuses birth dates
+    after it.
+    """
+    text = value.strip().upper()
+    if text.startswith(LICENSE_ID_ROOT + "."):
+        return _license_report(text)
+    if _DIVISION_SHAPE.fullmatch(text):
+        return _division_report(text)
+    if _RESIDENT_SHAPE.fullmatch(text):
+        return _resident_report(text, today=today)
+    if _CREDIT_SHAPE.fullmatch(text):
+        return _credit_report(text, lenient=lenient)
+    return IdentifierReport(
+        value=text,
+        kind=IdentifierKind.UNKNOWN,
+        valid=False,
+        reason="not a resident ID number, credit code, division code or license ID",
+    )
+
+
+def _resident_report(text: str, *, today: datetime.date | None) -> IdentifierReport:
+    kind = IdentifierKind.RESIDENT_ID
+    try:
+        number = ResidentId.parse(text, today=today)
+    except InvalidIdentifier as exc:
+        if _CREDIT_SHAPE.fullmatch(text):
+            # Strictly only: leniently, every eighteen digits would pass.
+            as_credit_code = _credit_report(text, lenient=False)
+            if as_credit_code.valid:
+                return as_credit_code
+        return IdentifierReport(value=text, kind=kind, valid=False, reason=exc.message)
+    facts = {
+        "division_code": number.division_code,
+        "division": divisions.division(number.division_code).name,
+        "birth_date": number.birth_date.isoformat(),
+        "sex": str(number.sex),
+    }
+    return IdentifierReport(value=text, kind=kind, valid=True, facts=facts)
+
+
+def _credit_report(text: str, *, lenient: bool) -> IdentifierReport:
+    kind = IdentifierKind.CREDIT_CODE
+    try:
+        code = CreditCode.parse(text, lenient=lenient)
+    except InvalidIdentifier as exc:
+        reason = exc.message
+        if _is_pilot_era(text):
+            reason = f"{reason}; {_LENIENT_HINT}"
+        return IdentifierReport(value=text, kind=kind, valid=False, reason=reason)
+    facts = {
+        "registration_authority": code.registration_authority,
+        "category": code.category,
+        "division_code": code.division_code,
+        "organisation_code": code.organisation_code,
+    }
+    if divisions.is_known(code.division_code):
+        facts["division"] = divisions.division(code.division_code).name
+    return IdentifierReport(
+        value=text, kind=kind, valid=True, warnings=code.warnings, facts=facts
+    )
+
+
+def _is_pilot_era(text: str) -> bool:
+    try:
+        return bool(CreditCode.parse(text, lenient=True).warnings)
+    except InvalidIdentifier:
+        return False
+
+
+def _division_report(text: str) -> IdentifierReport:
+    kind = IdentifierKind.DIVISION_CODE
+    try:
+        found = divisions.division(text)
+    except InvalidIdentifier as exc:
+        return IdentifierReport(value=text, kind=kind, valid=False, reason=exc.message)
+    facts = {"name": found.name, "level": str(found.level)}
+    if found.parent_code is not None:
+        facts["parent_code"] = found.parent_code
+    warnings = () if found.is_current else (f"retired in {found.last_year}",)
+    return IdentifierReport(
+        value=text, kind=kind, valid=True, warnings=warnings, facts=facts
+    )
+
+
+def _license_report(text: str) -> IdentifierReport:
+    kind = IdentifierKind.LICENSE_ID
+    try:
+        identifier = LicenseIdentifier.parse(text)
+    except InvalidIdentifier as exc:
+        return IdentifierReport(value=text, kind=kind, valid=False, reason=exc.message)
+    facts = {
+        "type_code": identifier.type_code,
+        "issuer_code": identifier.issuer_code,
+        "serial": identifier.serial,
+        "version": f"{identifier.version:03d}",
+    }
+    return IdentifierReport(
+        value=text, kind=kind, valid=True, warnings=identifier.warnings, facts=facts
+    )

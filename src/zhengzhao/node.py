@@ -1,0 +1,39 @@
+"""One running node: its settings, database, keys and vault, built once per process.
+
+The API, the web pages and the CLI each build a `Node` and hand it to the services;
+nothing else holds process-wide state.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from zhengzhao.config import Settings
+from zhengzhao.issuance.vault import HolderVault
+from zhengzhao.seals.keyring import KeyRing
+from zhengzhao.storage.engine import Database
+
+__all__ = ["Node"]
+
+
+class Node:
+    """The capabilities a request or command needs, sharing one database and key cache."""
+
+    def __init__(self, settings: Settings, *, database: Database | None = None) -> None:
+        self.settings = settings
+        self.database = database or Database(settings.database_url)
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
+
+    @cached_property
+    def keyring(self) -> KeyRing:
+        return KeyRing(kek=self.settings.master_keys.key_encryption)
+
+    @cached_property
+    def vault(self) -> HolderVault:
+        return HolderVault(self.settings.master_keys)
+
+    def close(self) -> None:
+        self.database.dispose()

@@ -1,0 +1,135 @@
+"""Department signing keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from zhengzhao.seals.keys import KeyRecord, KeyState
+from zhengzhao.storage.tables import departments, signing_keys
+
+__all__ = [
+    "active_key",
+    "all_keys",
+    "close_key",
+    "insert_key",
+    "key_by_id",
+    "keys_of_department",
+    "mark_compromised",
+    "next_key_sequence",
+]
+
+
+def _query() -> Select[Any]:
+    return select(signing_keys, departments.c.credit_code).join(
+        departments, departments.c.id == signing_keys.c.department_id
+    )
+
+
+def _key(row: Any) -> KeyRecord:
+    return KeyRecord(
+        id=row.id,
+        department_id=row.department_id,
+        department_code=row.credit_code,
+        sequence=row.sequence,
+        algorithm=row.algorithm,
+        public_key=row.public_key,
+        wrapped_private_key=row.wrapped_private_key,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        state=KeyState(row.state),
+        compromised_at=row.compromised_at,
+    )
+
+
+def next_key_sequence(conn: Connection, department_id: int) -> int:
+    latest = conn.execute(
+        select(func.max(signing_keys.c.sequence)).where(
+            signing_keys.c.department_id == department_id
+        )
+    ).scalar_one()
+    return int(latest or 0) + 1
+
+
+def insert_key(
+    conn: Connection,
+    *,
+    department_id: int,
+    sequence: int,
+    algorithm: str,
+    public_key: bytes,
+    wrapped_private_key: bytes | None,
+    valid_from: datetime,
+    now: datetime,
+) -> int:
+    return int(
+        conn.execute(
+            signing_keys.insert()
+            .values(
+                department_id=department_id,
+                sequence=sequence,
+                algorithm=algorithm,
+                public_key=public_key,
+                wrapped_private_key=wrapped_private_key,
+                valid_from=valid_from,
+                valid_until=None,
+                state=KeyState.ACTIVE.value,
+                created_at=now,
+            )
+            .returning(signing_keys.c.id)
+        ).scalar_one()
+    )
+
+
+def key_by_id(conn: Connection, key_id: int) -> KeyRecord | None:
+    row = conn.execute(_query().where(signing_keys.c.id == key_id)).first()
+    return _key(row) if row else None
+
+
+def active_key(conn: Connection, department_id: int) -> KeyRecord | None:
+    row = conn.execute(
+        _query().where(
+            signing_keys.c.department_id == department_id,
+            signing_keys.c.state == KeyState.ACTIVE.value,
+        )
+    ).first()
+    return _key(row) if row else None
+
+
+def keys_of_department(conn: Connection, department_id: int) -> list[KeyRecord]:
+    rows = conn.execute(
+        _query()
+        .where(signing_keys.c.department_id == department_id)
+        .order_by(signing_keys.c.sequence)
+    )
+    return [_key(row) for row in rows]
+
+
+def all_keys(conn: Connection) -> list[KeyRecord]:
+    rows = conn.execute(
+        _query().order_by(departments.c.credit_code, signing_keys.c.sequence)
+    )
+    return [_key(row) for row in rows]
+
+
+def close_key(conn: Connection, key_id: int, *, valid_until: datetime) -> None:
+    """End a key's signing window and mark it retired."""
+    conn.execute(
+        signing_keys.update()
+        .where(signing_keys.c.id == key_id)
+        .values(valid_until=valid_until, state=KeyState.RETIRED.value)
+    )
+
+
+def mark_compromised(conn: Connection, key_id: int, *, since: datetime) -> None:
+    conn.execute(
+        signing_keys.update()
+        .where(signing_keys.c.id == key_id)
+        .values(
+            state=KeyState.COMPROMISED.value,
+            compromised_at=since,
+            wrapped_private_key=None,
+        )
+    )

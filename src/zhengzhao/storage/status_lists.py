@@ -1,0 +1,107 @@
+"""Cached, signed status list credentials and the count of changes they reflect.
+
+Every status change bumps its page's change count in the changer's transaction. A cached
+document is current while the count it was generated from equals the stored count, so
+a change committed during a regeneration is never lost: the next read sees the page as
+stale again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from zhengzhao.storage.tables import status_lists
+
+__all__ = [
+    "CachedStatusList",
+    "cached_status_list",
+    "record_change",
+    "store_status_list",
+]
+
+_KEY = [status_lists.c.issuer_id, status_lists.c.purpose, status_lists.c.page]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CachedStatusList:
+    document: str | None
+    changes: int
+    generated_from: int | None
+    generated_at: datetime | None
+
+    @property
+    def current(self) -> bool:
+        return self.document is not None and self.generated_from == self.changes
+
+
+def _insert(conn: Connection) -> Any:
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def record_change(conn: Connection, issuer_id: int, purpose: str, page: int) -> None:
+    """Note that a status on this page changed, making its cached document stale."""
+    conn.execute(
+        _insert(conn)(status_lists)
+        .values(issuer_id=issuer_id, purpose=purpose, page=page, changes=1)
+        .on_conflict_do_update(
+            index_elements=_KEY, set_={"changes": status_lists.c.changes + 1}
+        )
+    )
+
+
+def cached_status_list(
+    conn: Connection, issuer_id: int, purpose: str, page: int
+) -> CachedStatusList:
+    row = conn.execute(
+        select(status_lists).where(
+            status_lists.c.issuer_id == issuer_id,
+            status_lists.c.purpose == purpose,
+            status_lists.c.page == page,
+        )
+    ).first()
+    if row is None:
+        return CachedStatusList(
+            document=None, changes=0, generated_from=None, generated_at=None
+        )
+    return CachedStatusList(
+        document=row.document,
+        changes=row.changes,
+        generated_from=row.generated_from,
+        generated_at=row.generated_at,
+    )
+
+
+def store_status_list(
+    conn: Connection,
+    issuer_id: int,
+    purpose: str,
+    page: int,
+    *,
+    document: str,
+    generated_from: int,
+    now: datetime,
+) -> None:
+    """Keep a freshly signed document made from the page as of ``generated_from``."""
+    values = {
+        "document": document,
+        "generated_from": generated_from,
+        "generated_at": now,
+    }
+    conn.execute(
+        _insert(conn)(status_lists)
+        .values(issuer_id=issuer_id, purpose=purpose, page=page, changes=0, **values)
+        .on_conflict_do_update(
+            index_elements=_KEY,
+            set_=values,
+            # A slower regeneration from an older count never overwrites a newer one.
+            where=or_(
+                status_lists.c.generated_from.is_(None),
+                status_lists.c.generated_from <= generated_from,
+            ),
+        )
+    )

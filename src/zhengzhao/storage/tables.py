@@ -1,0 +1,242 @@
+"""The tables of one node's library. Only `storage` knows these names.
+
+Personal data is never stored in clear: holder identifiers and the signed license
+documents (which carry them) are AES-GCM ciphertext, and a holder is found through
+``holder_index``, a keyed hash of the identifier (a blind index).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+__all__ = ["metadata"]
+
+# Constraint names are fixed so that migrations can refer to them on both databases.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python, whatever the database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware datetime")
+        value = value.astimezone(UTC)
+        # SQLite keeps no zone: store UTC without one and restore it on the way out.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+regions = Table(
+    "regions",
+    metadata,
+    Column("code", String(6), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("parent_code", String(6), ForeignKey("regions.code"), nullable=True),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("credit_code", String(18), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=True),
+    Column("region_code", String(6), ForeignKey("regions.code"), nullable=False),
+    Column("kind", String(64), nullable=False),
+    # Warnings recorded when a pilot-era credit code was accepted in lenient mode.
+    Column("code_warnings", Json, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+license_types = Table(
+    "license_types",
+    metadata,
+    Column("code", String(21), primary_key=True),
+    Column("name_zh", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False),
+    Column("holder_kind", String(16), nullable=False),
+    Column("authority_code", String(18), nullable=False),
+    Column("authority_name", String(200), nullable=False),
+    Column("department_kind", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+license_type_versions = Table(
+    "license_type_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("type_code", String(21), ForeignKey("license_types.code"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("schema", Json, nullable=False),
+    Column("validity", Json, nullable=False),
+    Column("template", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("published_at", UTCDateTime(), nullable=True),
+    Column("retired_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("type_code", "version"),
+)
+
+responsibilities = Table(
+    "responsibilities",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("type_code", String(21), ForeignKey("license_types.code"), nullable=False),
+    Column("region_code", String(6), ForeignKey("regions.code"), nullable=False),
+    Column("department_kind", String(64), nullable=False),
+    Column("department_level", String(16), nullable=False),
+    UniqueConstraint("type_code", "region_code", "department_kind", "department_level"),
+)
+
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("department_id", Id, ForeignKey("departments.id"), nullable=True),
+    Column("demo", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("disabled_at", UTCDateTime(), nullable=True),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_id", Id, ForeignKey("departments.id"), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("algorithm", String(16), nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("wrapped_private_key", LargeBinary, nullable=True),
+    Column("valid_from", UTCDateTime(), nullable=False),
+    Column("valid_until", UTCDateTime(), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("compromised_at", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("department_id", "sequence"),
+)
+
+licenses = Table(
+    "licenses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("identifier", String(120), nullable=False, unique=True),
+    Column("type_code", String(21), ForeignKey("license_types.code"), nullable=False),
+    Column("type_version", Integer, nullable=False),
+    Column("issuer_id", Id, ForeignKey("departments.id"), nullable=False),
+    Column("holder_kind", String(16), nullable=False),
+    Column("holder_index", String(64), nullable=False, index=True),
+    Column("holder_cipher", LargeBinary, nullable=False),
+    Column("serial", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("paper_number", String(64), nullable=True),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("encumbrance", String(16), nullable=True),
+    Column("status_index", Integer, nullable=False),
+    Column("supersedes_id", Id, ForeignKey("licenses.id"), nullable=True),
+    Column("key_id", Id, ForeignKey("signing_keys.id"), nullable=False),
+    Column("document_cipher", LargeBinary, nullable=False),
+    Column("issued_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("issuer_id", "status_index"),
+    Index(None, "type_code", "issuer_id", "paper_number"),
+)
+
+license_events = Table(
+    "license_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("license_id", Id, ForeignKey("licenses.id"), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("document", Text, nullable=False),
+    Column("document_hash", String(64), nullable=False),
+    UniqueConstraint("license_id", "sequence"),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(120), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+idempotency_records = Table(
+    "idempotency_records",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+status_lists = Table(
+    "status_lists",
+    metadata,
+    Column("issuer_id", Id, ForeignKey("departments.id"), primary_key=True),
+    Column("purpose", String(16), primary_key=True),
+    Column("page", Integer, primary_key=True),
+    Column("document", Text, nullable=True),
+    # Bumped by every status change on the page; the document is current while the
+    # count it was generated from equals it.
+    Column("changes", BigInteger, nullable=False),
+    Column("generated_from", BigInteger, nullable=True),
+    Column("generated_at", UTCDateTime(), nullable=True),
+)

@@ -1,0 +1,58 @@
+"""Verification on the node itself, against its own keys and live status lists."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from zhengzhao.errors import NotFound
+from zhengzhao.node import Node
+from zhengzhao.verify.publication import status_list_text
+from zhengzhao.verify.status_list import StatusPurpose
+from zhengzhao.verify.trust_list import TrustList, node_trust_list
+from zhengzhao.verify.verifier import VerificationReport, verify_license
+
+__all__ = ["NodeStatusLists", "verify_on_node"]
+
+
+class NodeStatusLists:
+    """Status lists of this node's issuers, read from its database (no HTTP)."""
+
+    def __init__(self, node: Node, *, now: datetime) -> None:
+        self._node = node
+        self._now = now
+        self._prefix = f"{node.base_url}/v1/departments/"
+
+    def status_list(self, url: str) -> dict[str, Any]:
+        if not url.startswith(self._prefix):
+            raise NotFound(f"status list {url} is not published by this node")
+        parts = url[len(self._prefix) :].split("/")
+        if len(parts) != 4 or parts[1] != "status-lists" or not parts[3].isdigit():
+            raise NotFound(f"{url} is not a status list address of this node")
+        try:
+            purpose = StatusPurpose(parts[2])
+        except ValueError:
+            raise NotFound(f"{url} names no known status purpose") from None
+        text = status_list_text(
+            self._node,
+            issuer_code=parts[0],
+            purpose=purpose,
+            page=int(parts[3]),
+            now=self._now,
+        )
+        value: dict[str, Any] = json.loads(text)
+        return value
+
+
+def verify_on_node(node: Node, document: Any, *, now: datetime) -> VerificationReport:
+    """Verify ``document`` with this node's trust list and current status lists."""
+    with node.database.reading() as conn:
+        trust = TrustList.from_json(
+            node_trust_list(
+                conn, node_name=node.settings.node_name, base_url=node.base_url, now=now
+            )
+        )
+    return verify_license(
+        document, trust_list=trust, status_lists=NodeStatusLists(node, now=now), now=now
+    )

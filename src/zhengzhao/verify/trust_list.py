@@ -1,0 +1,205 @@
+"""The trust list: every department key a node vouches for, to check signatures offline.
+
+A verifier that holds a node's trust list needs nothing else to check who signed a
+license. Each entry is a verification method (W3C Controlled Identifiers, type
+``Multikey``) with both public key forms, its controller (the department, by URL and
+credit code), its algorithm, its signing window and its state::
+
+    {"type": "ZhengzhaoTrustList", "version": 1, "node": {...}, "generatedAt": "...",
+     "verificationMethods": [{"id": ".../v1/departments/<code>#key-1",
+        "type": "Multikey", "controller": ".../v1/departments/<code>",
+        "controllerCode": "<code>", "controllerName": "...",
+        "publicKeyMultibase": "zDn...", "publicKeyJwk": {...},
+        "algorithm": "ecdsa-p256", "validFrom": "...", "validUntil": null,
+        "state": "active", "compromisedAt": null}, ...]}
+
+A key is trusted for a signature made at time *t* when *t* lies in its window and
+before any compromise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from zhengzhao.errors import InvalidDocument, NotFound
+from zhengzhao.model.parties import Department
+from zhengzhao.model.time import to_rfc3339
+from zhengzhao.seals.algorithms import Algorithm, VerifyingKey
+from zhengzhao.seals.keys import (
+    KeyRecord,
+    KeyState,
+    department_url,
+    trusted_at,
+    verification_method_id,
+)
+from zhengzhao.seals.multikey import (
+    public_key_from_multibase,
+    public_key_jwk,
+    public_key_multibase,
+)
+from zhengzhao.storage import departments as department_store
+from zhengzhao.storage import keys as key_store
+
+__all__ = [
+    "TRUST_LIST_TYPE",
+    "TrustList",
+    "TrustedKey",
+    "build_trust_list",
+    "node_trust_list",
+]
+
+TRUST_LIST_TYPE = "ZhengzhaoTrustList"
+TRUST_LIST_VERSION = 1
+
+
+def build_trust_list(
+    keys: Iterable[KeyRecord],
+    departments: Mapping[int, Department],
+    *,
+    node_name: str,
+    base_url: str,
+    generated_at: datetime,
+) -> dict[str, Any]:
+    """The trust list document for ``keys``."""
+    methods = []
+    for key in keys:
+        department = departments[key.department_id]
+        public = VerifyingKey.from_public_bytes(
+            Algorithm(key.algorithm), key.public_key
+        )
+        methods.append(
+            {
+                "id": verification_method_id(
+                    base_url, key.department_code, key.sequence
+                ),
+                "type": "Multikey",
+                "controller": department_url(base_url, key.department_code),
+                "controllerCode": department.credit_code,
+                "controllerName": department.name,
+                "publicKeyMultibase": public_key_multibase(public),
+                "publicKeyJwk": public_key_jwk(public),
+                "algorithm": key.algorithm,
+                "validFrom": to_rfc3339(key.valid_from),
+                "validUntil": to_rfc3339(key.valid_until) if key.valid_until else None,
+                "state": key.state.value,
+                "compromisedAt": (
+                    to_rfc3339(key.compromised_at) if key.compromised_at else None
+                ),
+            }
+        )
+    return {
+        "type": TRUST_LIST_TYPE,
+        "version": TRUST_LIST_VERSION,
+        "node": {"name": node_name, "url": base_url},
+        "generatedAt": to_rfc3339(generated_at),
+        "verificationMethods": methods,
+    }
+
+
+def node_trust_list(
+    conn: Connection, *, node_name: str, base_url: str, now: datetime
+) -> dict[str, Any]:
+    """The trust list of every key this node holds."""
+    departments = {d.id: d for d in department_store.list_departments(conn)}
+    return build_trust_list(
+        key_store.all_keys(conn),
+        departments,
+        node_name=node_name,
+        base_url=base_url,
+        generated_at=now,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrustedKey:
+    """One verification method of a trust list, ready to verify with."""
+
+    id: str
+    #: URL and credit code of the department that controls the key.
+    controller: str
+    controller_code: str
+    controller_name: str
+    algorithm: Algorithm
+    public_key: VerifyingKey
+    valid_from: datetime
+    valid_until: datetime | None
+    state: KeyState
+    compromised_at: datetime | None
+
+    def trusted_at(self, moment: datetime) -> bool:
+        """Whether a signature made at ``moment`` by this key is to be trusted."""
+        return trusted_at(
+            moment,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            compromised_at=self.compromised_at,
+        )
+
+
+class TrustList:
+    """A parsed trust list: find a key by its verification method id."""
+
+    def __init__(
+        self, keys: Iterable[TrustedKey], *, node_url: str | None = None
+    ) -> None:
+        self._keys = {key.id: key for key in keys}
+        self.node_url = node_url
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def key(self, method_id: str) -> TrustedKey:
+        """The key ``method_id``; raises `NotFound` when the list does not hold it."""
+        try:
+            return self._keys[method_id]
+        except KeyError:
+            raise NotFound(f"the trust list has no key {method_id}") from None
+
+    @classmethod
+    def from_json(cls, document: Any) -> TrustList:
+        """Parse a trust list document; raises `InvalidDocument`."""
+        if not isinstance(document, dict) or document.get("type") != TRUST_LIST_TYPE:
+            raise InvalidDocument(f"not a trust list: `type` must be {TRUST_LIST_TYPE}")
+        if document.get("version") != TRUST_LIST_VERSION:
+            raise InvalidDocument(
+                f"trust list version {document.get('version')} is not supported"
+            )
+        try:
+            keys = [_trusted_key(entry) for entry in document["verificationMethods"]]
+            node_url = document.get("node", {}).get("url")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidDocument(f"malformed trust list entry: {exc}") from exc
+        return cls(keys, node_url=node_url)
+
+
+def _trusted_key(entry: dict[str, Any]) -> TrustedKey:
+    algorithm = Algorithm(entry["algorithm"])
+    public_key = public_key_from_multibase(entry["publicKeyMultibase"])
+    if public_key.algorithm is not algorithm:
+        raise ValueError(f"key {entry['id']} is not an {algorithm.value} key")
+    return TrustedKey(
+        id=entry["id"],
+        controller=entry["controller"],
+        controller_code=entry["controllerCode"],
+        controller_name=entry.get("controllerName", ""),
+        algorithm=algorithm,
+        public_key=public_key,
+        valid_from=_time(entry["validFrom"]),
+        valid_until=_time(entry.get("validUntil")),
+        state=KeyState(entry["state"]),
+        compromised_at=_time(entry.get("compromisedAt")),
+    )
+
+
+def _time(value: Any) -> Any:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp {value} has no time zone")
+    return moment

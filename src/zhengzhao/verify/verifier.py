@@ -1,0 +1,368 @@
+"""Verifying a license credential, with a report a person can read.
+
+`verify_license` runs five checks and returns a `VerificationReport` with one field per
+check and a bottom line:
+
+- ``format``: the document is a Zhengzhao license credential with a well-formed
+  GB/T 36904 identifier;
+- ``proof``: its Data Integrity proof verifies;
+- ``issuer_key``: the signing key is on the trust list, belongs to the issuer named in
+  the credential, and was valid (and not compromised) when the proof was made;
+- ``status``: neither the issuer's revocation list nor its suspension list flags it;
+- ``validity_window``: the time of checking lies between ``validFrom`` and
+  ``validUntil``.
+
+The verdict is ``valid`` when every check passed, ``invalid`` when any failed, and
+``indeterminate`` when none failed but one could not be made (no status list at hand,
+say). Where the status lists come from is the caller's choice: files, the issuing
+node over HTTP, or the node's own database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from zhengzhao.errors import (
+    InvalidDocument,
+    InvalidIdentifier,
+    NotFound,
+    SignatureInvalid,
+    ZhengzhaoError,
+)
+from zhengzhao.issuance.credential import CREDENTIAL_TYPE
+from zhengzhao.model.license_id import LicenseIdentifier
+from zhengzhao.model.time import to_rfc3339
+from zhengzhao.seals.algorithms import VerifyingKey
+from zhengzhao.seals.proofs import VerifiedProof, verify_proof
+from zhengzhao.verify.status_list import (
+    StatusListEntry,
+    StatusPurpose,
+    bit_is_set,
+    decode_bitstring,
+)
+from zhengzhao.verify.trust_list import TrustedKey, TrustList
+
+__all__ = [
+    "Check",
+    "Outcome",
+    "StatusListSource",
+    "Verdict",
+    "VerificationReport",
+    "verify_license",
+]
+
+#: How far ahead of the verifier's clock a proof's `created` may lie.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_CHECKED = "not-checked"
+
+
+class Verdict(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    INDETERMINATE = "indeterminate"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The result of one check and a sentence saying why."""
+
+    outcome: Outcome
+    detail: str
+
+
+class StatusListSource(Protocol):
+    """Where status list credentials come from."""
+
+    def status_list(self, url: str) -> dict[str, Any]:
+        """The status list credential published at ``url``; raises `NotFound`."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerificationReport:
+    """Everything a verification found, with one bottom line."""
+
+    verdict: Verdict
+    #: One sentence for a person: the verdict and the main reason.
+    summary: str
+    checked_at: datetime
+    #: What the credential claims to be, for display; None where unreadable.
+    license_identifier: str | None
+    license_name: str | None
+    issuer_name: str | None
+    holder_name: str | None
+    format: Check
+    proof: Check
+    issuer_key: Check
+    status: Check
+    validity_window: Check
+
+    @property
+    def valid(self) -> bool:
+        return self.verdict is Verdict.VALID
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["verdict"] = self.verdict.value
+        data["checked_at"] = to_rfc3339(self.checked_at)
+        for name in _CHECKS:
+            data[name] = {
+                "outcome": data[name]["outcome"].value,
+                "detail": data[name]["detail"],
+            }
+        return {_camel(key): value for key, value in data.items()}
+
+
+_CHECKS = ("format", "proof", "issuer_key", "status", "validity_window")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def verify_license(
+    document: Any,
+    *,
+    trust_list: TrustList,
+    status_lists: StatusListSource | None,
+    now: datetime,
+) -> VerificationReport:
+    """Check ``document`` against ``trust_list`` and the status lists, at time ``now``."""
+    skipped = Check(Outcome.NOT_CHECKED, "not checked: an earlier check failed")
+    facts = _facts(document)
+    checks: dict[str, Check] = dict.fromkeys(_CHECKS, skipped)
+
+    checks["format"] = _check_format(document)
+    if checks["format"].outcome is Outcome.PASSED:
+        checks["proof"], proof = _check_proof(document, trust_list)
+        if proof is not None:
+            key = trust_list.key(proof.verification_method)
+            checks["issuer_key"] = _check_issuer_key(document, key, proof, now)
+        checks["status"] = _check_status(document, trust_list, status_lists)
+        checks["validity_window"] = _check_window(document, now)
+    return _report(checks, facts, now)
+
+
+def _facts(document: Any) -> dict[str, str | None]:
+    def dig(*path: str) -> str | None:
+        value = document
+        for part in path:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
+        return value if isinstance(value, str) else None
+
+    return {
+        "license_identifier": dig("credentialSubject", "license", "identifier"),
+        "license_name": dig("name"),
+        "issuer_name": dig("issuer", "name"),
+        "holder_name": dig("credentialSubject", "holder", "name"),
+    }
+
+
+def _check_format(document: Any) -> Check:
+    if not isinstance(document, dict):
+        return Check(Outcome.FAILED, "the document is not a JSON object")
+    types = document.get("type")
+    if not isinstance(types, list) or CREDENTIAL_TYPE not in types:
+        return Check(
+            Outcome.FAILED, f"the document is not an {CREDENTIAL_TYPE} credential"
+        )
+    for field in ("issuer", "validFrom", "credentialSubject", "proof"):
+        if field not in document:
+            return Check(Outcome.FAILED, f"the credential has no `{field}`")
+    identifier = _facts(document)["license_identifier"]
+    if identifier is None:
+        return Check(Outcome.FAILED, "the credential names no license identifier")
+    try:
+        LicenseIdentifier.parse(identifier)
+    except InvalidIdentifier as exc:
+        return Check(Outcome.FAILED, f"license identifier {identifier}: {exc.message}")
+    return Check(Outcome.PASSED, "a license credential with a well-formed identifier")
+
+
+def _public_key(trust_list: TrustList) -> Callable[[str], VerifyingKey]:
+    return lambda method_id: trust_list.key(method_id).public_key
+
+
+def _check_proof(
+    document: dict[str, Any], trust_list: TrustList
+) -> tuple[Check, VerifiedProof | None]:
+    try:
+        proof = verify_proof(document, resolve_key=_public_key(trust_list))
+    except NotFound as exc:
+        return Check(Outcome.FAILED, f"{exc.message}: the signer is not trusted"), None
+    except (SignatureInvalid, InvalidDocument) as exc:
+        return Check(Outcome.FAILED, exc.message), None
+    return Check(
+        Outcome.PASSED, f"signature by {proof.verification_method} verifies"
+    ), proof
+
+
+def _check_issuer_key(
+    document: dict[str, Any], key: TrustedKey, proof: VerifiedProof, now: datetime
+) -> Check:
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if key.controller != issuer_id:
+        return Check(
+            Outcome.FAILED,
+            f"key {key.id} belongs to {key.controller}, not to the issuer {issuer_id}",
+        )
+    if proof.created is None:
+        return Check(Outcome.FAILED, "the proof does not say when it was made")
+    if proof.created > now + CLOCK_SKEW:
+        return Check(
+            Outcome.FAILED,
+            f"the proof claims a future time {to_rfc3339(proof.created)}",
+        )
+    if not key.trusted_at(proof.created):
+        return Check(
+            Outcome.FAILED,
+            f"key {key.id} was not valid at {to_rfc3339(proof.created)} when it signed"
+            f" (window from {to_rfc3339(key.valid_from)}"
+            + (f" until {to_rfc3339(key.valid_until)}" if key.valid_until else "")
+            + (
+                f"; compromised {to_rfc3339(key.compromised_at)}"
+                if key.compromised_at
+                else ""
+            )
+            + ")",
+        )
+    return Check(
+        Outcome.PASSED,
+        f"key of {key.controller_name or key.controller_code}, valid when it signed on"
+        f" {to_rfc3339(proof.created)}",
+    )
+
+
+def _check_status(
+    document: dict[str, Any], trust_list: TrustList, source: StatusListSource | None
+) -> Check:
+    raw = document.get("credentialStatus")
+    entries = raw if isinstance(raw, list) else [raw] if raw else []
+    if not entries:
+        return Check(Outcome.FAILED, "the credential has no credentialStatus")
+    if source is None:
+        return Check(
+            Outcome.NOT_CHECKED, "no status list was given, so the status is unknown"
+        )
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    as_of = []
+    for raw_entry in entries:
+        try:
+            entry = StatusListEntry.from_json(raw_entry)
+            flagged, valid_from = _read_status(entry, issuer_id, trust_list, source)
+        except NotFound as exc:
+            return Check(Outcome.NOT_CHECKED, f"status unknown: {exc.message}")
+        except ZhengzhaoError as exc:
+            return Check(Outcome.FAILED, f"status list unusable: {exc.message}")
+        if flagged:
+            what = (
+                "revoked or ended"
+                if entry.purpose is StatusPurpose.REVOCATION
+                else "suspended"
+            )
+            return Check(
+                Outcome.FAILED, f"the issuer's {entry.purpose} list marks it {what}"
+            )
+        as_of.append(valid_from)
+    return Check(
+        Outcome.PASSED, f"neither revoked nor suspended (lists as of {min(as_of)})"
+    )
+
+
+def _read_status(
+    entry: StatusListEntry,
+    issuer_id: Any,
+    trust_list: TrustList,
+    source: StatusListSource,
+) -> tuple[bool, str]:
+    credential = source.status_list(entry.list_url)
+    if credential.get("id") != entry.list_url:
+        raise InvalidDocument(f"the list at {entry.list_url} names itself otherwise")
+    if credential.get("issuer") != issuer_id:
+        raise InvalidDocument("the status list was not issued by the license's issuer")
+    try:
+        proof = verify_proof(credential, resolve_key=_public_key(trust_list))
+    except NotFound as exc:
+        raise SignatureInvalid(
+            f"status list signed by an unknown key: {exc.message}"
+        ) from exc
+    if trust_list.key(proof.verification_method).controller != issuer_id:
+        raise SignatureInvalid("the status list is signed by another department's key")
+    subject = credential.get("credentialSubject", {})
+    if subject.get("statusPurpose") != entry.purpose.value:
+        raise InvalidDocument(
+            f"the list at {entry.list_url} is not a {entry.purpose} list"
+        )
+    bits = decode_bitstring(str(subject.get("encodedList", "")))
+    return bit_is_set(bits, entry.index), str(credential.get("validFrom"))
+
+
+def _check_window(document: dict[str, Any], now: datetime) -> Check:
+    try:
+        valid_from = _parse_time(document["validFrom"])
+        valid_until = (
+            _parse_time(document["validUntil"]) if "validUntil" in document else None
+        )
+    except (TypeError, ValueError):
+        return Check(Outcome.FAILED, "validFrom or validUntil is not a timestamp")
+    if now < valid_from:
+        return Check(Outcome.FAILED, f"not valid before {document['validFrom']}")
+    if valid_until is not None and now > valid_until:
+        return Check(Outcome.FAILED, f"expired at {document['validUntil']}")
+    if valid_until is None:
+        return Check(Outcome.PASSED, f"valid from {document['validFrom']}, with no end")
+    return Check(
+        Outcome.PASSED,
+        f"valid from {document['validFrom']} until {document['validUntil']}",
+    )
+
+
+def _parse_time(value: Any) -> datetime:
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("no time zone")
+    return moment
+
+
+def _report(
+    checks: dict[str, Check], facts: dict[str, str | None], now: datetime
+) -> VerificationReport:
+    failed = [name for name in _CHECKS if checks[name].outcome is Outcome.FAILED]
+    unknown = [name for name in _CHECKS if checks[name].outcome is Outcome.NOT_CHECKED]
+    if failed:
+        verdict = Verdict.INVALID
+        summary = f"Invalid: {checks[failed[0]].detail}."
+    elif unknown:
+        verdict = Verdict.INDETERMINATE
+        summary = f"Cannot confirm: {checks[unknown[0]].detail}."
+    else:
+        verdict = Verdict.VALID
+        summary = "Valid: authentic, issued by a trusted key, in force and not revoked."
+    return VerificationReport(
+        verdict=verdict,
+        summary=summary,
+        checked_at=now,
+        license_identifier=facts["license_identifier"],
+        license_name=facts["license_name"],
+        issuer_name=facts["issuer_name"],
+        holder_name=facts["holder_name"],
+        format=checks["format"],
+        proof=checks["proof"],
+        issuer_key=checks["issuer_key"],
+        status=checks["status"],
+        validity_window=checks["validity_window"],
+    )

@@ -1,0 +1,602 @@
+"""Unified social credit codes of GB 32100: vectors, strict and lenient modes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import uscc
+
+from zhengzhao.errors import InvalidIdentifier
+from zhengzhao.model.credit_code import (
+    CREDIT_CODE_ALPHABET,
+    CreditCode,
+    credit_code_check_character,
+    organisation_code_check_character,
+)
+
+# Codes "found online" in python-stdnum's tests/test_cn_uscc.doctest
+# (https://github.com/arthurdejong/python-stdnum), all valid there.
+STDNUM_VALID = """
+121200004013590816
+91110000600037341L
+91110000710926094P
+91120224064012553U
+911522010783710635
+91152201078371135X
+911522010783762860
+91152201078376307G
+91152201078377449P
+9115220107837757XE
+9115220107837941X1
+91152201078382010M
+911522010783887624
+911522010783897302
+911522010783898533
+91152201078389925U
+9115220107839138X8
+911522010783917502
+91152201078391769Y
+91152201078394644D
+91152201078395081D
+91152201078395188Q
+91152201078397730B
+91152201082151522J
+91310000631696382C
+91310000797046224D
+91310112087994932F
+913101127033980359
+913101145852519045
+913101153325803473
+91310115MA1K3BTP2B
+91310116052958608G
+91310116076409427L
+913101203509708598
+9131012056010553X5
+91320214745555318W
+913205056082348768
+913304007429141869
+91340600MA2PBM9HXD
+91340600MA2PBMA74B
+91340600MA2PBMBL5H
+91340600MA2PBMDH5R
+91340600MA2PBMQB9E
+91340600MA2PBN188W
+91340600MA2PBN831R
+91340600MA2PBNE723
+91340600MA2PBNR24J
+91340600MA2PBP2120
+91340600MA2PBP6A1W
+91340600MA2PBP6D6F
+91340600MA2PBPAG69
+91340600MA2PENCC7K
+91340600MA2PENWF9P
+91340600MA2PEP3Y54
+91340600MA2PEP518T
+91340600MA2PEP7F5B
+91340600MA2PEPM918
+91340600MA2PERLJ2D
+91340600MA2UJY987H
+91340600MA2UJYG49B
+91340602MA2UJY0D0T
+91340602MA2UJY3J9W
+91340602MA2UJYD90G
+91340603MA2UJXXCXF
+91340603MA2UJY1D7L
+91340603MA2UJYBQ7Q
+91340603MA2UJYN78Q
+91340603MA2UJYNU67
+91340603MA2UJYUN35
+91340604MA2PBQBH3P
+91340604MA2PEL1X3M
+91340621MA2PBNXR7P
+91340621MA2PBPDT1J
+91340621MA2PBPLU08
+91340621MA2PBPM015
+91340621MA2PBPM36P
+91340621MA2PBPM608
+91340621MA2PBPM870
+91340621MA2PELDF2U
+91340621MA2PEM704P
+91340621MA2PEMUHX8
+91340621MA2PEMWN1C
+91340621MA2PEN6Q3Y
+91340621MA2PEN8W5L
+91340621MA2PEP2U6U
+91340621MA2PEPJB9F
+913505007821784439
+91371082775260043P
+914112810713741814
+91420684MA4927PJ7B
+91440300568520498A
+9144030071526726XG
+9144060573144633XL
+91442000696462712R
+91620100719023721L
+91620105224521729E
+91620105325333735M
+91620105551270533Y
+91620105556273987U
+9162010555628132X1
+91620105556284969Y
+91620105556287545F
+91620105566408785F
+91620105571627966C
+91620105571630591E
+9162010558590643X0
+91620105585923360D
+91620105660017457X
+91620105665404165K
+91620105670820315R
+9162010567592034XQ
+91620105686055670F
+91620105686057422K
+9162010569564942X9
+91620105710219971E
+91620105719099574H
+91620105720233128P
+91620105750906995R
+91620105750935948X
+91620105756558274W
+91620105756580826D
+91620105767707650L
+91620105767728304H
+91620105773422168Y
+91620105784023285J
+91620105789620900B
+91620105789634843P
+91620105794891756D
+91620105L015101280
+91620105MA71T4YW8Q
+91620105MA73NBBLXE
+92340602MA2PBMEM24
+92340602MA2PBMG99Q
+92340602MA2PBMHF45
+92340602MA2PBQAH7E
+92340602MA2PEL3T3X
+92340602MA2PEL453X
+92340602MA2PEL605A
+92340602MA2PEL7F4C
+92340602MA2PEL8AXA
+92340602MA2PEP745R
+92340602MA2UK2TH6F
+92340602MA2UK33127
+92340603MA2PBMCG0U
+92340603MA2PBMD304
+92340603MA2PBMJB45
+92340603MA2PBMN509
+92340603MA2PBMQL04
+92340603MA2PBMUF7M
+92340603MA2PBMYMX1
+92340603MA2PBMYN81
+92340603MA2PBN161D
+92340603MA2PBN17X5
+92340603MA2PBN2W0N
+92340603MA2PBN508K
+92340603MA2PBNDM9R
+92340603MA2PBNJA9T
+92340603MA2PBNK461
+92340603MA2PBNLR0R
+92340603MA2PBPB95W
+92340603MA2PBQ16XJ
+92340603MA2PBQ653D
+92340603MA2PBQ7J4K
+92340603MA2PBQ7X9E
+92340603MA2PBQA912
+92340603MA2PBQBC2X
+92340603MA2PBQFT7J
+92340603MA2PBQGB6M
+92340603MA2PBQHB2Y
+92340603MA2PBQHD9N
+92340603MA2PBQUC3U
+92340603MA2PBQX04X
+92340603MA2PBQY862
+92340603MA2PEL322G
+92340603MA2PEL613K
+92340603MA2PELAF3Q
+92340603MA2PELBT4W
+92340603MA2PELD18T
+92340603MA2PELE65C
+92340603MA2PELFF5B
+92340603MA2PELHL72
+92340603MA2PELKB4T
+92340603MA2PELQK6M
+92340603MA2PELUD4A
+92340603MA2PEM480D
+92340603MA2PEN731K
+92340603MA2PEN8A5W
+92340603MA2PEN9F2E
+92340603MA2PENAP06
+92340603MA2PENCQ1M
+92340603MA2PEP42XF
+92340603MA2PEPBN6L
+92340603MA2PEPE82T
+92340603MA2PEPM83M
+92340603MA2UJXYJ3P
+92340603MA2UJY0W68
+92340603MA2UJY2M7F
+92340603MA2UJY9J74
+92340603MA2UJYN358
+92340603MA2UJYUM57
+92340603MA2UK0CN1M
+92340603MA2UK0E06R
+92340603MA2UK0KQ72
+92340603MA2UK0ME1G
+92340603MA2UK0N546
+92340603MA2UK0Q026
+92340603MA2UK0QX24
+92340603MA2UK0T79E
+92340603MA2UK1NC4L
+92340603MA2UK1PX9B
+92340603MA2UK1TD00
+92340603MA2UK1UE56
+92340603MA2UK2002C
+92340603MA2UK215XT
+92340603MA2UK23F43
+92340603MA2UK26D7B
+92340603MA2UK27Y5C
+92340603MA2UK28G4G
+92340603MA2UK2C171
+92340603MA2UK2ECXU
+92340603MA2UK2P79U
+92340603MA2UK2QAXJ
+92340603MA2UK2QT5Q
+92340603MA2UK2R393
+92340603MA2UK2TA90
+92340603MA2UK2TK0D
+92340603MA2UK2UE8N
+92340603MA2UK2WX6M
+92340603MA2UK2XD94
+92340603MA2UK2Y09C
+92340603MA2UK2YX9A
+92340603MA2UK31A3N
+92340603MA2UK32C6P
+92340603MA2UK37U5G
+92340603MA2UK3CP6U
+92340603MA2UK3CW3P
+92340603MA2UK3D673
+92340603MA2UK3DB8B
+92340603MA2UK3DF0N
+92340603MA2UK3DT5H
+92340604MA2PBME53K
+92340604MA2PBMQK2P
+92340604MA2PBMXF6C
+92340604MA2PBN5675
+92340604MA2PBNDT64
+92340604MA2PBNKM3P
+92340604MA2PBNKR4Y
+92340604MA2PBNP21L
+92340604MA2PBNQNXM
+92340604MA2PBNR83C
+92340604MA2PBNUL9N
+92340604MA2PBNWH99
+92340604MA2PBNXH5J
+92340604MA2PBP1U3Y
+92340604MA2PBP7U1T
+92340604MA2PBPHC8R
+92340604MA2PBPXJ71
+92340604MA2PELFQ53
+92340604MA2PEM4L7X
+92340604MA2PEM5Q4E
+92340604MA2PEMEE34
+92340604MA2PENA300
+92340604MA2UJYCE59
+92340604MA2UJYPN1K
+92340604MA2UK0015N
+92340604MA2UK03G7D
+92340604MA2UK04L4X
+92340604MA2UK07529
+92340604MA2UK07M1N
+92340604MA2UK08Y65
+92340604MA2UK0GC73
+92340604MA2UK1GD8E
+92340604MA2UK2B104
+92340621MA2PBKRXXG
+92340621MA2PBL318W
+92340621MA2PBLW63G
+92340621MA2PBLWF76
+92340621MA2PBLWK8D
+92340621MA2PBLWT1Y
+92340621MA2PBLX27E
+92340621MA2PBM6286
+92340621MA2PBMA318
+92340621MA2PBMKK45
+92340621MA2PBMNMXM
+92340621MA2PBMPF5T
+92340621MA2PBMQD5E
+92340621MA2PBMUH3D
+92340621MA2PBN0KXX
+92340621MA2PBN145R
+92340621MA2PBN1962
+92340621MA2PBN1H1T
+92340621MA2PBN4YX0
+92340621MA2PBN559X
+92340621MA2PBNFH07
+92340621MA2PBNGC6A
+92340621MA2PBNJ232
+92340621MA2PBNTY9Y
+92340621MA2PBP431L
+92340621MA2PBP4A9L
+92340621MA2PBP4T4M
+92340621MA2PBQ2QXW
+92340621MA2PELD34J
+92340621MA2PELFR3H
+92340621MA2UJRKE7N
+92340621MA2UJRL762
+92340621MA2UJT9WXP
+92340621MA2UJTCK0M
+92340621MA2UJTM785
+92340621MA2UJTP42T
+92340621MA2UJTQ22E
+92340621MA2UJTT13U
+92340621MA2UJTTF8R
+92340621MA2UJTY74U
+92340621MA2UJUR13D
+92340621MA2UJUUC21
+92340621MA2UJUW4X2
+92340621MA2UJW3P2B
+92340621MA2UJW4UXQ
+92340621MA2UJW690P
+92340621MA2UJW703D
+92340621MA2UJW8C8Y
+92340621MA2UJW9L8W
+92340621MA2UJWA961
+92340621MA2UJWAE79
+92340621MA2UJWBN77
+92340621MA2UJWCT2H
+92340621MA2UJWE83D
+92340621MA2UJWEE2G
+92340621MA2UJWFB49
+92340621MA2UJWG6X7
+92340621MA2UJWGB0J
+92340621MA2UJWH58T
+92340621MA2UJWQ634
+92340621MA2UJWTX37
+92340621MA2UJWYPX8
+92340621MA2UJX6C8T
+92340621MA2UJX968M
+92340621MA2UJXB52D
+92340621MA2UJXEU6H
+92340621MA2UJXF159
+92340621MA2UJXGY1G
+92340621MA2UJXLD1M
+92340621MA2UJY477E
+92340621MA2UJYE11E
+92340621MA2UJYG57G
+92340621MA2UJYJPXJ
+92340621MA2UJYLF0U
+92340621MA2UJYP62R
+92340621MA2UK02XXW
+92340621MA2UK08G9K
+92340621MA2UK0DA11
+92340621MA2UK0DJ5M
+92340621MA2UK0G256
+92340621MA2UK0GD5H
+92340621MA2UK0J08Q
+92340621MA2UK0JH77
+92340621MA2UK0JX8N
+92340621MA2UK0KR5Y
+92340621MA2UK1229A
+92340621MA2UK14Q89
+92340621MA2UK14T2Q
+92340621MA2UK1JY92
+92340621MA2UK1L38E
+92340621MA2UK1MK35
+92340621MA2UK1MN8P
+92340621MA2UK1PRX7
+92340621MA2UK1W97Y
+92340621MA2UK22G6N
+92340621MA2UK25H3F
+92340621MA2UK2BU8B
+92340621MA2UK2CD59
+92340621MA2UK2EP62
+92340621MA2UK2GJXF
+92340621MA2UK2Q24Y
+92340621MA2UK2XE71
+92340621MA2UK2XX21
+92340621MA2UK30C35
+92340621MA2UK31K58
+92340621MA2UK338XJ
+92340621MA2UK33Y2M
+92340621MA2UK3C369
+92340621MA2UK3CE6L
+92340621MA2UK3PJXE
+""".split()
+
+# Codes of real authorities, as they appear in the license identifiers of
+# DESIGN.md section 6: a ministry (national register, division 100000) and two
+# provincial departments.
+DESIGN_CODES = ("11100000000013338W", "11430000006122244L", "11220000013544541J")
+
+ALPHABET_MESSAGE = "which is not in the alphabet 0-9 and A-Z without I, O, S, V, Z"
+
+
+@st.composite
+def credit_codes(draw: st.DrawFn) -> CreditCode:
+    alphabet = st.sampled_from(CREDIT_CODE_ALPHABET)
+    return CreditCode.build(
+        registration_authority=draw(alphabet),
+        category=draw(alphabet),
+        division_code=draw(st.text("0123456789", min_size=6, max_size=6)),
+        organisation_body="".join(draw(st.lists(alphabet, min_size=8, max_size=8))),
+    )
+
+
+def retyped(code: str, position: int, char: str) -> str:
+    return code[:position] + char + code[position + 1 :]
+
+
+@pytest.mark.parametrize("code", STDNUM_VALID)
+def test_credit_code_stdnum_vectors_pass_strictly(code: str) -> None:
+    assert CreditCode.parse(code).warnings == ()
+
+
+@pytest.mark.parametrize("code", DESIGN_CODES)
+def test_credit_code_design_codes_pass_strictly(code: str) -> None:
+    assert CreditCode.parse(code).value == code
+
+
+def test_credit_code_organisation_code_of_example_validates() -> None:
+    # GB 11714 over 00612224: 0*3+0*7+6*9+1*10+2*5+2*8+2*4+4*2 = 106; 11 - 106 % 11 = 4.
+    assert organisation_code_check_character("00612224") == "4"
+    assert CreditCode.parse("11430000006122244L").organisation_code == "006122244"
+
+
+@pytest.mark.parametrize(
+    ("body", "check"), [("00001333", "8"), ("01354454", "1"), ("60003734", "1")]
+)
+def test_credit_code_organisation_check_of_real_codes(body: str, check: str) -> None:
+    assert organisation_code_check_character(body) == check
+
+
+def test_credit_code_organisation_check_ten_is_x_and_eleven_is_zero() -> None:
+    assert organisation_code_check_character("00000000") == "0"  # sum 0: eleven
+    assert organisation_code_check_character("00000030") == "X"  # sum 12: ten
+
+
+def test_credit_code_parts_are_read() -> None:
+    code = CreditCode.parse("91620105MA71T4YW8Q")
+    assert (code.registration_authority, code.category) == ("9", "1")
+    assert (code.division_code, code.organisation_code) == ("620105", "MA71T4YW8")
+
+
+def test_credit_code_lowercase_and_whitespace_are_normalised() -> None:
+    assert CreditCode.parse(" 91620105ma71t4yw8q ").value == "91620105MA71T4YW8Q"
+
+
+def test_credit_code_letter_registration_authority_is_accepted() -> None:
+    # python-stdnum wants digits in positions 1-8; GB 32100 allows letters in 1-2
+    # (A: 中央军委改革和编制办公室, N: 农业, Y: other authorities).
+    code = CreditCode.build(
+        registration_authority="A",
+        category="1",
+        division_code="100000",
+        organisation_body="MA000001",
+    )
+    assert CreditCode.parse(code.value).registration_authority == "A"
+
+
+def test_credit_code_wrong_check_character_raises_with_expected() -> None:
+    with pytest.raises(InvalidIdentifier, match=r"^check character is N, expected L$"):
+        CreditCode.parse("91110000600037341N")
+
+
+def test_credit_code_lenient_accepts_wrong_check_character_with_warning() -> None:
+    code = CreditCode.parse("91110000600037341N", lenient=True)
+    assert code.value == "91110000600037341N"
+    assert code.warnings == (
+        "check character is N, expected L; accepted as a pilot-era code",
+    )
+
+
+def test_credit_code_wrong_organisation_check_raises_in_strict_mode() -> None:
+    body = "91110000600037342"  # organisation code 600037342; its check is 1
+    code = body + credit_code_check_character(body)
+    with pytest.raises(
+        InvalidIdentifier,
+        match=r"^organisation code check character is 2, expected 1$",
+    ):
+        CreditCode.parse(code)
+    assert CreditCode.parse(code, lenient=True).warnings == (
+        "organisation code check character is 2, expected 1; "
+        "accepted as a pilot-era code",
+    )
+
+
+def test_credit_code_lenient_reports_both_failures() -> None:
+    code = CreditCode.parse("91110000600037342N", lenient=True)
+    assert [warning.split(",")[0] for warning in code.warnings] == [
+        "organisation code check character is 2",
+        "check character is N",
+    ]
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("12345", "must be 18 characters, got 5"),
+        ("91110000600037341LL", "must be 18 characters, got 19"),
+        ("9111000060003IOZSV", f"character 14 is 'I', {ALPHABET_MESSAGE}"),
+        ("Z1110000600037341L", f"character 1 is 'Z', {ALPHABET_MESSAGE}"),
+        ("91110000600037341-", f"character 18 is '-', {ALPHABET_MESSAGE}"),
+        (
+            "911A0000600037341L",
+            "characters 3 to 8 must be a six-digit division code, got 1A0000",
+        ),
+    ],
+)
+def test_credit_code_malformed_is_refused_even_leniently(
+    code: str, message: str, lenient: bool
+) -> None:
+    with pytest.raises(InvalidIdentifier, match=f"^{message}$"):
+        CreditCode.parse(code, lenient=lenient)
+
+
+def test_credit_code_unknown_division_is_accepted() -> None:
+    # National registers use 100000; the division is not looked up.
+    code = CreditCode.build(
+        registration_authority="9",
+        category="1",
+        division_code="999999",
+        organisation_body="MA000001",
+    )
+    assert CreditCode.parse(code.value).division_code == "999999"
+
+
+def test_credit_code_build_round_trips() -> None:
+    code = CreditCode.build(
+        registration_authority="1",
+        category="1",
+        division_code="430000",
+        organisation_body="00612224",
+    )
+    assert code.value == "11430000006122244L"
+
+
+def test_credit_code_check_character_refuses_a_short_body() -> None:
+    with pytest.raises(
+        InvalidIdentifier, match=r"^the body must be 17 characters, got 16$"
+    ):
+        credit_code_check_character("9111000060003734")
+
+
+def test_credit_code_check_character_refuses_characters_outside_the_alphabet() -> None:
+    with pytest.raises(InvalidIdentifier, match=r"^'I' is not in the alphabet 0123"):
+        credit_code_check_character("9111000060003734I")
+
+
+def test_credit_code_organisation_check_refuses_a_short_body() -> None:
+    with pytest.raises(
+        InvalidIdentifier,
+        match=r"^an organisation code body is 8 digits or letters, not '0061222'$",
+    ):
+        organisation_code_check_character("0061222")
+
+
+@given(st.text(CREDIT_CODE_ALPHABET, min_size=17, max_size=17))
+def test_credit_code_check_character_matches_python_stdnum(body: str) -> None:
+    assert credit_code_check_character(body) == uscc.calc_check_digit(body)
+
+
+@given(credit_codes())
+def test_credit_code_every_substitution_within_the_alphabet_is_detected(
+    code: CreditCode,
+) -> None:
+    for position, original in enumerate(code.value):
+        for substitute in CREDIT_CODE_ALPHABET.replace(original, ""):
+            with pytest.raises(InvalidIdentifier):
+                CreditCode.parse(retyped(code.value, position, substitute))
+
+
+@given(credit_codes())
+def test_credit_code_every_adjacent_transposition_is_detected(
+    code: CreditCode,
+) -> None:
+    value = code.value
+    for position in range(len(value) - 1):
+        first, second = value[position], value[position + 1]
+        if first != second:
+            swapped = value[:position] + second + first + value[position + 2 :]
+            with pytest.raises(InvalidIdentifier):
+                CreditCode.parse(swapped)
