@@ -83,9 +83,52 @@ class World:
     http: TestClient
     departments: dict[str, Department] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    _keys: int = 0
 
     def headers(self, who: str, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
+
+    def post(self, who: str, path: str, body: Any, *, key: str | None = None) -> Any:
+        """POST as ``who`` with a fresh Idempotency-Key unless one is given."""
+        self._keys += 1
+        headers = self.headers(who, **{"Idempotency-Key": key or f"key-{self._keys}"})
+        return self.http.post(path, json=body, headers=headers)
+
+    def issue(
+        self,
+        who: str = "psb_tianshan",
+        type_key: str = "resident-identity-card",
+        *,
+        holder: str | None = None,
+        name: str = "张三",
+        fields: dict[str, Any] | None = None,
+        expect: int = 201,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """Issue a license over HTTP and return the response body."""
+        body = {
+            "typeCode": type_code(type_key),
+            "holder": {"identifier": holder or person_id(), "name": name},
+            "fields": example_fields(type_key) if fields is None else fields,
+            **extra,
+        }
+        if type_key == "resident-identity-card" and "validUntil" not in extra:
+            body["validUntil"] = "2036-01-01"
+        response = self.post(who, "/v1/licenses", body)
+        assert response.status_code == expect, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def event(
+        self, identifier: str, kind: str, who: str = "psb_tianshan", expect: int = 201,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        response = self.post(
+            who, f"/v1/licenses/{identifier}/events", {"kind": kind, **extra}
+        )
+        assert response.status_code == expect, response.text
+        result: dict[str, Any] = response.json()
+        return result
 
 
 def build_world(node: Node, clock: Any, *, algorithm: Algorithm | None = None) -> World:

@@ -1,0 +1,295 @@
+"""Issuing licenses over the API: checks, identifiers, idempotency, refusals."""
+
+import json
+from datetime import date
+
+from sqlalchemy import select
+
+from support.world import example_fields, org_id, person_id, type_code
+from zhengzhao.model.license_id import LicenseIdentifier
+from zhengzhao.storage.tables import idempotency_records, license_events, licenses
+
+
+def test_issue_returns_signed_credential_with_valid_identifier(world):
+    body = world.issue()
+    identifier = LicenseIdentifier.parse(body["identifier"])
+    assert identifier.issuer_code == world.departments["psb_tianshan"].credit_code
+    assert identifier.type_code == type_code("resident-identity-card")
+    assert identifier.version == 1
+    document = body["document"]
+    assert document["type"] == ["VerifiableCredential", "ElectronicLicense"]
+    assert document["credentialSubject"]["license"]["identifier"] == body["identifier"]
+    assert document["proof"]["cryptosuite"] == "ecdsa-jcs-2019"
+    assert body["status"] == "valid" and body["statusCode"] == "01"
+
+
+def test_issue_maps_validity_to_china_standard_time_days(world):
+    body = world.issue(validFrom="2026-01-01", validUntil="2036-01-01")
+    assert body["document"]["validFrom"] == "2026-01-01T00:00:00+08:00"
+    assert body["document"]["validUntil"] == "2036-01-01T23:59:59+08:00"
+
+
+def test_issue_credential_carries_both_status_list_entries(world):
+    entries = world.issue()["document"]["credentialStatus"]
+    assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
+    assert all(e["type"] == "BitstringStatusListEntry" for e in entries)
+
+
+def test_issue_fixed_term_type_computes_last_day(world):
+    body = world.issue(
+        "hrss_region", "social-security-card", issueDate="2026-03-15"
+    )
+    assert body["validFrom"] == "2026-03-15"
+    assert body["validUntil"] == "2036-03-14"
+
+
+def test_issue_fixed_term_type_refuses_a_different_last_day(world):
+    body = world.issue(
+        "hrss_region",
+        "social-security-card",
+        validFrom="2026-03-15",
+        validUntil="2040-01-01",
+        expect=422,
+    )
+    assert body["code"] == "invalid-request"
+    assert "must be 2036-03-14" in body["message"]
+
+
+def test_issue_permanent_type_refuses_a_last_day(world):
+    body = world.issue(type_key="household-register", validUntil="2040-01-01", expect=422)
+    assert "permanent" in body["message"]
+
+
+def test_issue_stores_no_holder_identifier_in_clear(world, node):
+    holder = person_id()
+    world.issue(holder=holder, name="古丽米热·艾合买提")
+    with node.database.reading() as conn:
+        rows = [tuple(row) for row in conn.execute(select(licenses))]
+        events = [tuple(row) for row in conn.execute(select(license_events))]
+    dump = repr(rows + events).encode()
+    assert holder.encode() not in dump
+    assert "古丽米热".encode() not in dump
+    assert holder[:10].encode() not in dump
+
+
+def test_issue_replay_with_same_key_returns_first_answer_and_creates_nothing(world, node):
+    body = {
+        "typeCode": type_code("household-register"),
+        "holder": {"identifier": person_id(), "name": "李四"},
+        "fields": example_fields("household-register"),
+    }
+    first = world.post("psb_tianshan", "/v1/licenses", body, key="same")
+    second = world.post("psb_tianshan", "/v1/licenses", body, key="same")
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    with node.database.reading() as conn:
+        assert len(conn.execute(select(licenses)).all()) == 1
+
+
+def test_issue_same_key_with_different_request_is_refused(world):
+    body = {
+        "typeCode": type_code("household-register"),
+        "holder": {"identifier": person_id(), "name": "李四"},
+        "fields": example_fields("household-register"),
+    }
+    world.post("psb_tianshan", "/v1/licenses", body, key="k")
+    body["holder"]["name"] = "王五"
+    response = world.post("psb_tianshan", "/v1/licenses", body, key="k")
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency-key-reused"
+
+
+def test_issue_without_idempotency_key_is_refused(world):
+    response = world.http.post(
+        "/v1/licenses",
+        json={"typeCode": "x", "holder": {"identifier": "x", "name": "x"}, "fields": {}},
+        headers=world.headers("psb_tianshan"),
+    )
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json()["message"]
+
+
+def test_issue_without_credentials_is_unauthenticated(world):
+    response = world.http.post("/v1/licenses", json={})
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication-required"
+
+
+def test_issue_with_wrong_secret_is_unauthenticated(world):
+    token = world.tokens["psb_tianshan"]
+    response = world.http.post(
+        "/v1/licenses",
+        json={},
+        headers={"Authorization": f"Bearer {token[:-2]}xx", "Idempotency-Key": "k"},
+    )
+    assert response.status_code == 401
+
+
+def test_issue_by_department_not_on_responsibility_list_is_refused(world):
+    body = world.issue("market_urumqi", "resident-identity-card", expect=403)
+    assert body["code"] == "not-responsible"
+    assert "not on the responsibility list" in body["message"]
+
+
+def test_issue_at_the_wrong_level_is_refused(world):
+    # Business licences are issued by county and prefecture market regulators; a
+    # county public security bureau is the wrong kind.
+    body = world.issue("psb_tianshan", "business-licence", holder=org_id(), expect=403)
+    assert body["code"] == "not-responsible"
+
+
+def test_issue_by_operator_or_auditor_is_refused(world):
+    for who in ("operator", "auditor", "verifier"):
+        body = world.issue(who, expect=403)
+        assert body["code"] == "permission-denied"
+        assert "department role" in body["message"]
+
+
+def test_issue_schema_violation_names_each_field(world):
+    fields = example_fields("resident-identity-card")
+    fields["birthDate"] = "1990-02-30"
+    fields["colour"] = "red"
+    del fields["sex"]
+    body = world.issue(fields=fields, expect=422)
+    assert body["code"] == "schema-violation"
+    problems = {e["path"]: e["message"] for e in body["details"]["errors"]}
+    assert problems == {
+        "fields.birthDate": "'1990-02-30' is not a valid date (YYYY-MM-DD)",
+        "fields.colour": "unknown field; this type has address, birthDate, ethnicity, sex",
+        "fields.sex": "required field is missing",
+    }
+    assert "fields.birthDate" in body["message"]
+
+
+def test_issue_bad_check_character_is_reported(world):
+    holder = person_id()
+    wrong = holder[:-1] + ("0" if holder[-1] != "0" else "1")
+    body = world.issue(holder=wrong, expect=422)
+    assert body["code"] == "invalid-identifier"
+    assert f"expected {holder[-1]}" in body["message"]
+
+
+def test_issue_organisation_license_with_credit_code_holder(world):
+    body = world.issue("market_urumqi", "business-licence", holder=org_id(7), name="丝路餐饮有限公司", validUntil="2046-01-01")
+    subject = body["document"]["credentialSubject"]["holder"]
+    assert subject["identifierType"] == "001"
+    assert subject["kind"] == "organisation"
+
+
+def test_issue_unknown_type_is_not_found(world):
+    response = world.post(
+        "psb_tianshan",
+        "/v1/licenses",
+        {
+            "typeCode": "11100000000013127D999",
+            "holder": {"identifier": person_id(), "name": "张三"},
+            "fields": {},
+        },
+    )
+    assert response.status_code == 404
+    assert "not in the catalog" in response.json()["message"]
+
+
+def test_issue_malformed_json_is_a_clear_422(world):
+    response = world.http.post(
+        "/v1/licenses",
+        content=b"{not json",
+        headers=world.headers(
+            "psb_tianshan", **{"Idempotency-Key": "k", "Content-Type": "application/json"}
+        ),
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid-request"
+
+
+def test_issue_serial_given_by_issuer_is_used_and_its_reuse_conflicts(world):
+    first = world.issue(type_key="household-register", serial="HJ2026A1")
+    assert LicenseIdentifier.parse(first["identifier"]).serial == "HJ2026A1"
+    again = world.issue(type_key="household-register", serial="HJ2026A1", expect=409)
+    assert again["code"] == "conflict"
+
+
+def test_issue_failed_request_stores_no_idempotent_answer(world, node):
+    world.issue("market_urumqi", "resident-identity-card", expect=403)
+    with node.database.reading() as conn:
+        assert conn.execute(select(idempotency_records)).all() == []
+
+
+def test_read_license_by_its_issuer_and_auditor(world):
+    identifier = world.issue()["identifier"]
+    for who in ("psb_tianshan", "auditor", "operator"):
+        response = world.http.get(f"/v1/licenses/{identifier}", headers=world.headers(who))
+        assert response.status_code == 200, who
+        assert response.json()["identifier"] == identifier
+
+
+def test_read_license_by_another_department_is_refused(world):
+    identifier = world.issue()["identifier"]
+    response = world.http.get(
+        f"/v1/licenses/{identifier}", headers=world.headers("psb_shayibake")
+    )
+    assert response.status_code == 403
+    assert "only the licenses it issued" in response.json()["message"]
+
+
+def test_read_license_by_verifier_is_refused(world):
+    identifier = world.issue()["identifier"]
+    response = world.http.get(f"/v1/licenses/{identifier}", headers=world.headers("verifier"))
+    assert response.status_code == 403
+
+
+def test_read_unknown_license_is_not_found(world):
+    response = world.http.get("/v1/licenses/nope", headers=world.headers("auditor"))
+    assert response.status_code == 404
+    assert response.json() == {"code": "not-found", "message": "no license nope"}
+
+
+def test_list_holder_licenses_pages_with_cursor(world):
+    holder = person_id(date(1985, 5, 5), 321)
+    issued = {world.issue(type_key="household-register", holder=holder)["identifier"]}
+    issued |= {world.issue(holder=holder)["identifier"] for _ in range(2)}
+    world.issue(holder=person_id(date(1970, 1, 1), 11))
+    seen, cursor = [], None
+    while True:
+        params = {"holder": holder, "limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = world.http.get("/v1/licenses", params=params, headers=world.headers("auditor")).json()
+        seen += [item["identifier"] for item in page["items"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    assert set(seen) == issued and len(seen) == 3
+
+
+def test_list_holder_licenses_shows_a_department_only_its_own(world):
+    holder = person_id(date(1985, 5, 5), 321)
+    world.issue(holder=holder)
+    world.issue("psb_shayibake", holder=holder)
+    page = world.http.get(
+        "/v1/licenses", params={"holder": holder}, headers=world.headers("psb_shayibake")
+    ).json()
+    assert [i["issuerCode"] for i in page["items"]] == [
+        world.departments["psb_shayibake"].credit_code
+    ]
+
+
+def test_list_with_forged_cursor_is_refused(world):
+    response = world.http.get(
+        "/v1/licenses",
+        params={"holder": person_id(), "cursor": "!!"},
+        headers=world.headers("auditor"),
+    )
+    assert response.status_code == 422
+    assert "cursor" in response.json()["message"]
+
+
+def test_issued_event_is_signed_and_names_the_document_hash(world):
+    body = world.issue()
+    events = world.http.get(
+        f"/v1/licenses/{body['identifier']}/events", headers=world.headers("auditor")
+    ).json()
+    assert [e["kind"] for e in events] == ["issued"]
+    document = events[0]["document"]
+    assert document["proof"]["proofPurpose"] == "assertionMethod"
+    assert len(document["details"]["licenseDocumentHash"]) == 64
+    assert "holder" not in json.dumps(document)

@@ -1,0 +1,225 @@
+"""The verifier: every check, offline against files, with tampering and bad keys."""
+
+import copy
+import json
+from datetime import timedelta
+
+import pytest
+
+from zhengzhao.verify.service import NodeStatusLists, verify_on_node
+from zhengzhao.verify.sources import FileStatusLists
+from zhengzhao.verify.trust_list import TrustList, node_trust_list
+from zhengzhao.verify.verifier import Outcome, Verdict, verify_license
+
+
+def trust(world, clock):
+    with world.node.database.reading() as conn:
+        return TrustList.from_json(
+            node_trust_list(conn, node_name="t", base_url=world.node.base_url, now=clock.now())
+        )
+
+
+def check(world, clock, document, **kwargs):
+    return verify_license(
+        document,
+        trust_list=kwargs["trust_list"] if "trust_list" in kwargs else trust(world, clock),
+        status_lists=kwargs.get("status_lists", NodeStatusLists(world.node, now=clock.now())),
+        now=kwargs.get("now", clock.now()),
+    )
+
+
+def test_verify_fresh_license_is_valid_on_every_check(world, clock):
+    document = world.issue()["document"]
+    result = check(world, clock, document)
+    assert result.verdict is Verdict.VALID
+    for name in ("format", "proof", "issuer_key", "status", "validity_window"):
+        assert getattr(result, name).outcome is Outcome.PASSED, name
+    assert result.license_identifier == document["credentialSubject"]["license"]["identifier"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("credentialSubject", "holder", "name"),
+        ("credentialSubject", "fields", "address"),
+        ("credentialSubject", "license", "paperNumber"),
+        ("validUntil",),
+        ("issuer", "name"),
+    ],
+)
+def test_verify_any_changed_field_breaks_the_proof(world, clock, path):
+    document = copy.deepcopy(world.issue(paperNumber="A123")["document"])
+    target = document
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = target[path[-1]] + "x"
+    result = check(world, clock, document)
+    assert result.verdict is Verdict.INVALID
+    assert result.proof.outcome is Outcome.FAILED
+
+
+def test_verify_changed_proof_value_fails(world, clock):
+    document = copy.deepcopy(world.issue()["document"])
+    value = document["proof"]["proofValue"]
+    document["proof"]["proofValue"] = value[:-3] + ("111" if value[-3:] != "111" else "222")
+    assert check(world, clock, document).proof.outcome is Outcome.FAILED
+
+
+def test_verify_key_of_another_department_is_refused(world, clock):
+    document = copy.deepcopy(world.issue()["document"])
+    other = world.departments["psb_shayibake"].credit_code
+    # Claim another issuer: the signature breaks first, so re-point only the key id.
+    document["proof"]["verificationMethod"] = (
+        f"{world.node.base_url}/v1/departments/{other}#key-1"
+    )
+    result = check(world, clock, document)
+    assert result.verdict is Verdict.INVALID
+
+
+def test_verify_unknown_key_is_untrusted(world, clock):
+    document = world.issue()["document"]
+    empty = TrustList([])
+    result = check(world, clock, document, trust_list=empty)
+    assert result.proof.outcome is Outcome.FAILED
+    assert "the trust list has no key" in result.proof.detail
+
+
+def test_verify_without_status_lists_is_indeterminate(world, clock):
+    document = world.issue()["document"]
+    result = check(world, clock, document, status_lists=None)
+    assert result.verdict is Verdict.INDETERMINATE
+    assert result.status.outcome is Outcome.NOT_CHECKED
+
+
+def test_verify_after_last_day_is_invalid_on_window(world, clock):
+    document = world.issue(validUntil="2026-12-31")["document"]
+    result = check(world, clock, document, now=clock.now() + timedelta(days=90))
+    assert result.validity_window.outcome is Outcome.FAILED
+    assert "expired at 2026-12-31T23:59:59+08:00" in result.validity_window.detail
+
+
+def test_verify_before_first_day_is_invalid_on_window(world, clock):
+    document = world.issue(validFrom="2027-01-01", validUntil="2030-01-01")["document"]
+    result = check(world, clock, document)
+    assert "not valid before" in result.validity_window.detail
+
+
+def test_verify_license_signed_before_rotation_stays_valid(world, clock):
+    document = world.issue()["document"]
+    clock.advance(days=1)
+    response = world.post("psb_tianshan", f"/v1/departments/{world.departments['psb_tianshan'].credit_code}/keys", {})
+    assert response.status_code == 201, response.text
+    assert response.json()["sequence"] == 2
+    assert check(world, clock, document).verdict is Verdict.VALID
+    newer = world.issue()["document"]
+    assert newer["proof"]["verificationMethod"].endswith("#key-2")
+    assert check(world, clock, newer).verdict is Verdict.VALID
+
+
+def test_verify_license_signed_after_compromise_is_refused(world, clock, node):
+    document = world.issue()["document"]
+    department = world.departments["psb_tianshan"]
+    with node.database.transaction() as conn:
+        node.keyring.mark_compromised(conn, department, 1, since=clock.now() - timedelta(hours=1))
+    result = check(world, clock, document)
+    assert result.issuer_key.outcome is Outcome.FAILED
+    assert "compromised" in result.issuer_key.detail
+
+
+def test_verify_status_list_files_offline(world, clock, tmp_path):
+    license_ = world.issue()
+    world.event(license_["identifier"], "revoked")
+    paths = []
+    for entry in license_["document"]["credentialStatus"]:
+        path = tmp_path / f"{entry['statusPurpose']}.json"
+        response = world.http.get(entry["statusListCredential"].removeprefix(world.node.base_url))
+        assert response.status_code == 200
+        path.write_text(response.text)
+        paths.append(path)
+    result = check(world, clock, license_["document"], status_lists=FileStatusLists(paths))
+    assert result.verdict is Verdict.INVALID
+    assert "revocation list marks it revoked" in result.status.detail
+
+
+def test_verify_status_list_signed_by_another_department_is_refused(world, clock, tmp_path):
+    mine = world.issue()
+    theirs = world.issue("psb_shayibake")
+    entry = theirs["document"]["credentialStatus"][0]
+    forged = json.loads(
+        world.http.get(entry["statusListCredential"].removeprefix(world.node.base_url)).text
+    )
+    forged["id"] = mine["document"]["credentialStatus"][0]["statusListCredential"]
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(forged))
+    result = check(world, clock, mine["document"], status_lists=FileStatusLists([path]))
+    assert result.status.outcome is Outcome.FAILED
+
+
+def test_verify_non_license_document_fails_format(world, clock):
+    result = check(world, clock, {"hello": "world"})
+    assert result.verdict is Verdict.INVALID
+    assert result.format.outcome is Outcome.FAILED
+    assert result.proof.outcome is Outcome.NOT_CHECKED
+
+
+def test_verify_identifier_with_wrong_check_character_fails_format(world, clock):
+    document = copy.deepcopy(world.issue()["document"])
+    identifier = document["credentialSubject"]["license"]["identifier"]
+    wrong = identifier[:-1] + ("A" if identifier[-1] != "A" else "B")
+    document["credentialSubject"]["license"]["identifier"] = wrong
+    result = check(world, clock, document)
+    assert "check character" in result.format.detail
+
+
+def test_verify_on_node_report_serialises_to_camel_case_json(world, clock):
+    document = world.issue()["document"]
+    body = verify_on_node(world.node, document, now=clock.now()).to_json()
+    assert body["verdict"] == "valid"
+    assert set(body) >= {"issuerKey", "validityWindow", "licenseIdentifier", "checkedAt"}
+
+
+@pytest.mark.parametrize("algorithm", ["ed25519", "sm2"])
+def test_verify_licenses_of_other_algorithms(world, clock, algorithm):
+    code = world.departments["psb_tianshan"].credit_code
+    clock.advance(minutes=1)
+    response = world.post("psb_tianshan", f"/v1/departments/{code}/keys", {"algorithm": algorithm})
+    assert response.status_code == 201, response.text
+    document = world.issue()["document"]
+    suite = {"ed25519": "eddsa-jcs-2022", "sm2": "sm2-jcs-zhengzhao-2026"}[algorithm]
+    assert document["proof"]["cryptosuite"] == suite
+    assert check(world, clock, document).verdict is Verdict.VALID
+    tampered = copy.deepcopy(document)
+    tampered["credentialSubject"]["holder"]["name"] = "李四"
+    assert check(world, clock, tampered).proof.outcome is Outcome.FAILED
+
+
+def test_verify_endpoint_needs_credentials(world):
+    response = world.http.post("/v1/verify", json={})
+    assert response.status_code == 401
+
+
+def test_status_list_endpoint_is_public_and_signed(world):
+    entry = world.issue()["document"]["credentialStatus"][0]
+    response = world.http.get(entry["statusListCredential"].removeprefix(world.node.base_url))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vc+json")
+    body = response.json()
+    assert body["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert body["proof"]["cryptosuite"] == "ecdsa-jcs-2019"
+
+
+def test_status_list_page_never_allocated_is_not_found(world):
+    code = world.departments["psb_tianshan"].credit_code
+    world.issue()
+    response = world.http.get(f"/v1/departments/{code}/status-lists/revocation/5")
+    assert response.status_code == 404
+
+
+def test_status_list_is_cached_until_a_status_changes(world, clock):
+    license_ = world.issue()
+    url = license_["document"]["credentialStatus"][0]["statusListCredential"].removeprefix(world.node.base_url)
+    first = world.http.get(url).text
+    clock.advance(minutes=5)
+    assert world.http.get(url).text == first
+    world.event(license_["identifier"], "revoked")
+    assert world.http.get(url).text != first
