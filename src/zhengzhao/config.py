@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -181,13 +181,24 @@ class UnsafeDemoKeyWarning(UserWarning):
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Read settings from the environment, from ``config_file`` if given, and overrides."""
-    if config_file is None:
-        return Settings(**overrides)
+    """Read settings from the environment, from ``config_file`` if given, and overrides.
 
-    class FileSettings(Settings):
-        model_config = SettingsConfigDict(
-            **Settings.model_config, toml_file=config_file
+    Raises `ConfigurationError` naming every setting that is wrong.
+    """
+    settings_class = Settings
+    if config_file is not None:
+
+        class FileSettings(Settings):
+            model_config = SettingsConfigDict(
+                **{**Settings.model_config, "toml_file": config_file}
+            )
+
+        settings_class = FileSettings
+    try:
+        return settings_class(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
         )
-
-    return FileSettings(**overrides)
+        raise ConfigurationError(f"invalid settings: {problems}") from exc

@@ -1,0 +1,159 @@
+"""Departments, keys, clients, regions and the trust list over the API."""
+
+from support.world import department_code
+
+from zhengzhao.seals.multikey import public_key_from_multibase, public_key_jwk
+
+
+def test_operator_registers_department_with_first_key(world):
+    code = department_code("650200", "2001")
+    response = world.post(
+        "operator",
+        "/v1/departments",
+        {
+            "creditCode": code,
+            "name": "克拉玛依市公安局",
+            "regionCode": "650200",
+            "kind": "public-security",
+            "algorithm": "ed25519",
+        },
+    )
+    assert response.status_code == 201, response.text
+    keys = world.http.get(f"/v1/departments/{code}/keys", headers=world.headers("auditor"))
+    assert [(k["sequence"], k["algorithm"], k["state"]) for k in keys.json()] == [
+        (1, "ed25519", "active")
+    ]
+
+
+def test_department_registration_refuses_bad_code_kind_region_and_duplicates(world):
+    good = department_code("650200", "2002")
+    base = {"creditCode": good, "name": "X", "regionCode": "650200", "kind": "public-security"}
+    cases = [
+        # I, O, S, V and Z are never legal, even in pilot-era codes.
+        ({"creditCode": good[:-1] + "I"}, 422, "I"),
+        ({"kind": "astrology"}, 422, "department kind 'astrology' is unknown"),
+        ({"regionCode": "110101"}, 422, "not served by this node"),
+        ({"creditCode": world.departments["psb_tianshan"].credit_code}, 409, "already registered"),
+    ]
+    for change, status, message in cases:
+        response = world.post("operator", "/v1/departments", base | change)
+        assert response.status_code == status, (change, response.text)
+        assert message in response.json()["message"]
+
+
+def test_pilot_era_credit_code_is_accepted_with_recorded_warning(world):
+    good = department_code("650200", "2003")
+    pilot = good[:-1] + ("0" if good[-1] != "0" else "1")
+    response = world.post(
+        "operator",
+        "/v1/departments",
+        {"creditCode": pilot, "name": "试点单位", "regionCode": "650200", "kind": "civil-affairs"},
+    )
+    # Strict check fails; registration reads leniently and keeps the warning.
+    assert response.status_code == 201, response.text
+    assert response.json()["codeWarnings"]
+
+
+def test_only_operators_register_departments(world):
+    body = {"creditCode": department_code("650200", "2004"), "name": "X", "regionCode": "650200", "kind": "health"}
+    for who in ("auditor", "psb_tianshan", "verifier"):
+        assert world.post(who, "/v1/departments", body).status_code == 403
+
+
+def test_department_rotates_only_its_own_key(world):
+    other = world.departments["psb_shayibake"].credit_code
+    response = world.post("psb_tianshan", f"/v1/departments/{other}/keys", {})
+    assert response.status_code == 403
+    assert "only its own keys" in response.json()["message"]
+
+
+def test_trust_list_is_public_and_lists_every_key_in_both_forms(world):
+    response = world.http.get("/v1/trust-list")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["type"] == "ZhengzhaoTrustList"
+    methods = body["verificationMethods"]
+    assert len(methods) == len(world.departments)
+    for method in methods:
+        assert method["type"] == "Multikey"
+        assert method["publicKeyMultibase"].startswith("zDn")
+        key = public_key_from_multibase(method["publicKeyMultibase"])
+        assert public_key_jwk(key) == method["publicKeyJwk"]
+        assert method["id"] == f"{method['controller']}#key-1"
+        assert method["state"] == "active" and method["validUntil"] is None
+
+
+def test_trust_list_shows_retired_key_with_its_window(world, clock):
+    code = world.departments["psb_tianshan"].credit_code
+    clock.advance(days=1)
+    world.post("psb_tianshan", f"/v1/departments/{code}/keys", {})
+    methods = [
+        m for m in world.http.get("/v1/trust-list").json()["verificationMethods"]
+        if m["controllerCode"] == code
+    ]
+    assert [(m["id"].split("#")[1], m["state"]) for m in methods] == [
+        ("key-1", "retired"),
+        ("key-2", "active"),
+    ]
+    assert methods[0]["validUntil"] == methods[1]["validFrom"]
+
+
+def test_operator_creates_client_and_token_works_once_shown(world):
+    response = world.http.post(
+        "/v1/clients",
+        json={"name": "hotel desk", "role": "verifier"},
+        headers=world.headers("operator"),
+    )
+    assert response.status_code == 201
+    token = response.json()["token"]
+    listed = world.http.get("/v1/clients", headers=world.headers("operator")).json()
+    assert token not in str(listed)
+    check = world.http.post("/v1/verify", json={}, headers={"Authorization": f"Bearer {token}"})
+    assert check.status_code == 200
+
+
+def test_department_client_needs_existing_department(world):
+    response = world.http.post(
+        "/v1/clients",
+        json={"name": "x", "role": "department", "departmentCode": "91650102MA0000000X"},
+        headers=world.headers("operator"),
+    )
+    assert response.status_code == 422
+
+
+def test_non_operators_cannot_create_clients(world):
+    for who in ("auditor", "psb_tianshan", "verifier"):
+        response = world.http.post(
+            "/v1/clients", json={"name": "x", "role": "operator"}, headers=world.headers(who)
+        )
+        assert response.status_code == 403
+
+
+def test_regions_list_xinjiang_tree(world):
+    regions = world.http.get("/v1/regions", params={"parent": "650000"}, headers=world.headers("auditor")).json()
+    codes = {r["code"] for r in regions}
+    assert {"650100", "653100", "659001"} <= codes
+    assert all(r["parentCode"] == "650000" for r in regions)
+
+
+def test_health_is_public(world):
+    assert world.http.get("/v1/health").json()["status"] == "ok"
+
+
+def test_unknown_route_has_the_error_shape(world):
+    response = world.http.get("/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not-found", "message": "Not Found"}
+
+
+def test_wrong_method_has_the_error_shape(world):
+    response = world.http.delete("/v1/trust-list")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method-not-allowed"
+
+
+def test_openapi_document_lists_every_resource(world):
+    spec = world.http.get("/openapi.json").json()
+    paths = set(spec["paths"])
+    assert {"/v1/licenses", "/v1/licenses/{identifier}/events", "/v1/verify", "/v1/trust-list"} <= paths
+    assert "bearer" in str(spec["components"]["securitySchemes"]).lower()
