@@ -33,7 +33,11 @@ def test_toml_file_is_read_and_environment_overrides_it(tmp_path, monkeypatch):
     path.write_text('mode = "development"\nnode_name = "from-file"\nport = 9000\n')
     monkeypatch.setenv("ZHENGZHAO_PORT", "9100")
     settings = load_settings(path)
-    assert (settings.mode, settings.node_name, settings.port) == ("development", "from-file", 9100)
+    assert (settings.mode, settings.node_name, settings.port) == (
+        "development",
+        "from-file",
+        9100,
+    )
 
 
 def test_missing_config_file_is_a_clear_error(tmp_path):
@@ -52,5 +56,10 @@ def test_derived_keys_differ_per_purpose(settings):
     keys = settings.master_keys
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        derived = {keys.key_encryption, keys.holder_encryption, keys.blind_index, keys.node_secret}
+        derived = {
+            keys.key_encryption,
+            keys.holder_encryption,
+            keys.blind_index,
+            keys.node_secret,
+        }
     assert len(derived) == 4

@@ -42,12 +42,13 @@ UNSAFE_DEMO_MASTER_KEY = base64.urlsafe_b64encode(
 
 
 class MasterKeys:
-    """Subkeys derived from the master key, one per purpose, so that no key is reused."""
+    """Subkeys derived from the master key, one per purpose, so no key is reused."""
 
     def __init__(self, master_key: bytes) -> None:
         if len(master_key) != 32:
             raise ConfigurationError(
-                f"the master key must be 32 bytes, base64url-encoded; got {len(master_key)}"
+                "the master key must be 32 bytes, base64url-encoded; got"
+                f" {len(master_key)}"
                 " bytes. Generate one with `zhengzhao keys master`."
             )
         self._master = master_key
@@ -156,7 +157,8 @@ class Settings(BaseSettings):
                     "from `zhengzhao keys master`"
                 )
             warnings.warn(
-                "using the UNSAFE demo master key: anything encrypted with it is readable "
+                "using the UNSAFE demo master key: anything encrypted with it is "
+                "readable "
                 "by anyone who has the source code",
                 UnsafeDemoKeyWarning,
                 stacklevel=2,

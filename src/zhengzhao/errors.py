@@ -57,8 +57,8 @@ __all__ = [
 class ZhengzhaoError(Exception):
     """Root of every error the platform raises on purpose.
 
-    ``code`` is stable and machine-readable; ``message`` says what was expected, what was
-    found and, where it helps, what to do; ``details`` carries structured data for
+    ``code`` is stable and machine-readable; ``message`` says what was expected, what
+    was found and, where it helps, what to do; ``details`` carries structured data for
     machines (a field path, an expected value).
     """
 

@@ -17,7 +17,7 @@ __all__ = ["Node"]
 
 
 class Node:
-    """The capabilities a request or command needs, sharing one database and key cache."""
+    """What a request or command needs, sharing one database and one key cache."""
 
     def __init__(self, settings: Settings, *, database: Database | None = None) -> None:
         self.settings = settings

@@ -14,7 +14,9 @@ def versions(world, code):
 
 
 def test_catalog_lists_seed_types_with_published_versions(world):
-    types = world.http.get("/v1/catalog/types", headers=world.headers("verifier")).json()
+    types = world.http.get(
+        "/v1/catalog/types", headers=world.headers("verifier")
+    ).json()
     assert len(types) >= 18
     assert all(t["publishedVersion"] == 1 for t in types)
     names = {t["nameZh"] for t in types}
@@ -34,12 +36,15 @@ def test_new_version_is_drafted_then_published_and_old_licenses_keep_theirs(worl
         "x-title-en": "Issuing office",
         "x-classification": "public",
     }
-    draft = world.post("operator", f"/v1/catalog/types/{ID_CARD}/versions", {"schema": schema})
+    draft = world.post(
+        "operator", f"/v1/catalog/types/{ID_CARD}/versions", {"schema": schema}
+    )
     assert draft.status_code == 201, draft.text
     assert draft.json()["state"] == "draft" and draft.json()["version"] == 2
 
     published = world.http.post(
-        f"/v1/catalog/types/{ID_CARD}/versions/2/publish", headers=world.headers("operator")
+        f"/v1/catalog/types/{ID_CARD}/versions/2/publish",
+        headers=world.headers("operator"),
     )
     assert published.json()["state"] == "published"
     states = [v["state"] for v in versions(world, ID_CARD)]
@@ -48,7 +53,9 @@ def test_new_version_is_drafted_then_published_and_old_licenses_keep_theirs(worl
     fields = example_fields("resident-identity-card") | {"issuingOffice": "天山分局"}
     new = world.issue(fields=fields)
     assert new["typeVersion"] == 2
-    kept = world.http.get(f"/v1/licenses/{old['identifier']}", headers=world.headers("auditor"))
+    kept = world.http.get(
+        f"/v1/licenses/{old['identifier']}", headers=world.headers("auditor")
+    )
     assert kept.json()["typeVersion"] == 1
     assert kept.json()["document"] == old["document"]
 
@@ -72,7 +79,8 @@ def test_second_draft_is_refused_while_one_exists(world):
 
 def test_retired_type_version_stops_issuance(world):
     world.http.post(
-        f"/v1/catalog/types/{ID_CARD}/versions/1/retire", headers=world.headers("operator")
+        f"/v1/catalog/types/{ID_CARD}/versions/1/retire",
+        headers=world.headers("operator"),
     )
     body = world.issue(expect=409)
     assert body["code"] == "catalog-state"
@@ -82,7 +90,9 @@ def test_retired_type_version_stops_issuance(world):
 def test_type_schema_without_classification_is_refused(world):
     schema = copy.deepcopy(versions(world, ID_CARD)[0]["schema"])
     del schema["properties"]["sex"]["x-classification"]
-    response = world.post("operator", f"/v1/catalog/types/{ID_CARD}/versions", {"schema": schema})
+    response = world.post(
+        "operator", f"/v1/catalog/types/{ID_CARD}/versions", {"schema": schema}
+    )
     assert response.status_code == 422
     assert "sex" in response.json()["message"]
 
@@ -103,7 +113,9 @@ def test_define_type_with_code_not_of_its_authority_is_refused(world):
     }
     response = world.post("operator", "/v1/catalog/types", body)
     assert response.status_code == 422
-    assert "does not start with its authority's credit code" in response.json()["message"]
+    assert (
+        "does not start with its authority's credit code" in response.json()["message"]
+    )
     body["authorityCode"] = ID_CARD[:18]
     created = world.post("operator", "/v1/catalog/types", body)
     assert created.status_code == 201, created.text

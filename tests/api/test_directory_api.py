@@ -1,7 +1,6 @@
 """Departments, keys, clients, regions and the trust list over the API."""
 
 from support.world import department_code
-
 from zhengzhao.seals.multikey import public_key_from_multibase, public_key_jwk
 
 
@@ -19,7 +18,9 @@ def test_operator_registers_department_with_first_key(world):
         },
     )
     assert response.status_code == 201, response.text
-    keys = world.http.get(f"/v1/departments/{code}/keys", headers=world.headers("auditor"))
+    keys = world.http.get(
+        f"/v1/departments/{code}/keys", headers=world.headers("auditor")
+    )
     assert [(k["sequence"], k["algorithm"], k["state"]) for k in keys.json()] == [
         (1, "ed25519", "active")
     ]
@@ -27,13 +28,22 @@ def test_operator_registers_department_with_first_key(world):
 
 def test_department_registration_refuses_bad_code_kind_region_and_duplicates(world):
     good = department_code("650200", "2002")
-    base = {"creditCode": good, "name": "X", "regionCode": "650200", "kind": "public-security"}
+    base = {
+        "creditCode": good,
+        "name": "X",
+        "regionCode": "650200",
+        "kind": "public-security",
+    }
     cases = [
         # I, O, S, V and Z are never legal, even in pilot-era codes.
         ({"creditCode": good[:-1] + "I"}, 422, "I"),
         ({"kind": "astrology"}, 422, "department kind 'astrology' is unknown"),
         ({"regionCode": "110101"}, 422, "not served by this node"),
-        ({"creditCode": world.departments["psb_tianshan"].credit_code}, 409, "already registered"),
+        (
+            {"creditCode": world.departments["psb_tianshan"].credit_code},
+            409,
+            "already registered",
+        ),
     ]
     for change, status, message in cases:
         response = world.post("operator", "/v1/departments", base | change)
@@ -47,7 +57,12 @@ def test_pilot_era_credit_code_is_accepted_with_recorded_warning(world):
     response = world.post(
         "operator",
         "/v1/departments",
-        {"creditCode": pilot, "name": "试点单位", "regionCode": "650200", "kind": "civil-affairs"},
+        {
+            "creditCode": pilot,
+            "name": "试点单位",
+            "regionCode": "650200",
+            "kind": "civil-affairs",
+        },
     )
     # Strict check fails; registration reads leniently and keeps the warning.
     assert response.status_code == 201, response.text
@@ -55,7 +70,12 @@ def test_pilot_era_credit_code_is_accepted_with_recorded_warning(world):
 
 
 def test_only_operators_register_departments(world):
-    body = {"creditCode": department_code("650200", "2004"), "name": "X", "regionCode": "650200", "kind": "health"}
+    body = {
+        "creditCode": department_code("650200", "2004"),
+        "name": "X",
+        "regionCode": "650200",
+        "kind": "health",
+    }
     for who in ("auditor", "psb_tianshan", "verifier"):
         assert world.post(who, "/v1/departments", body).status_code == 403
 
@@ -88,7 +108,8 @@ def test_trust_list_shows_retired_key_with_its_window(world, clock):
     clock.advance(days=1)
     world.post("psb_tianshan", f"/v1/departments/{code}/keys", {})
     methods = [
-        m for m in world.http.get("/v1/trust-list").json()["verificationMethods"]
+        m
+        for m in world.http.get("/v1/trust-list").json()["verificationMethods"]
         if m["controllerCode"] == code
     ]
     assert [(m["id"].split("#")[1], m["state"]) for m in methods] == [
@@ -108,14 +129,20 @@ def test_operator_creates_client_and_token_works_once_shown(world):
     token = response.json()["token"]
     listed = world.http.get("/v1/clients", headers=world.headers("operator")).json()
     assert token not in str(listed)
-    check = world.http.post("/v1/verify", json={}, headers={"Authorization": f"Bearer {token}"})
+    check = world.http.post(
+        "/v1/verify", json={}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert check.status_code == 200
 
 
 def test_department_client_needs_existing_department(world):
     response = world.http.post(
         "/v1/clients",
-        json={"name": "x", "role": "department", "departmentCode": "91650102MA0000000X"},
+        json={
+            "name": "x",
+            "role": "department",
+            "departmentCode": "91650102MA0000000X",
+        },
         headers=world.headers("operator"),
     )
     assert response.status_code == 422
@@ -124,13 +151,17 @@ def test_department_client_needs_existing_department(world):
 def test_non_operators_cannot_create_clients(world):
     for who in ("auditor", "psb_tianshan", "verifier"):
         response = world.http.post(
-            "/v1/clients", json={"name": "x", "role": "operator"}, headers=world.headers(who)
+            "/v1/clients",
+            json={"name": "x", "role": "operator"},
+            headers=world.headers(who),
         )
         assert response.status_code == 403
 
 
 def test_regions_list_xinjiang_tree(world):
-    regions = world.http.get("/v1/regions", params={"parent": "650000"}, headers=world.headers("auditor")).json()
+    regions = world.http.get(
+        "/v1/regions", params={"parent": "650000"}, headers=world.headers("auditor")
+    ).json()
     codes = {r["code"] for r in regions}
     assert {"650100", "653100", "659001"} <= codes
     assert all(r["parentCode"] == "650000" for r in regions)
@@ -155,5 +186,10 @@ def test_wrong_method_has_the_error_shape(world):
 def test_openapi_document_lists_every_resource(world):
     spec = world.http.get("/openapi.json").json()
     paths = set(spec["paths"])
-    assert {"/v1/licenses", "/v1/licenses/{identifier}/events", "/v1/verify", "/v1/trust-list"} <= paths
+    assert {
+        "/v1/licenses",
+        "/v1/licenses/{identifier}/events",
+        "/v1/verify",
+        "/v1/trust-list",
+    } <= paths
     assert "bearer" in str(spec["components"]["securitySchemes"]).lower()

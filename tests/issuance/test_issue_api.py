@@ -36,9 +36,7 @@ def test_issue_credential_carries_both_status_list_entries(world):
 
 
 def test_issue_fixed_term_type_computes_last_day(world):
-    body = world.issue(
-        "hrss_region", "social-security-card", issueDate="2026-03-15"
-    )
+    body = world.issue("hrss_region", "social-security-card", issueDate="2026-03-15")
     assert body["validFrom"] == "2026-03-15"
     assert body["validUntil"] == "2036-03-14"
 
@@ -56,7 +54,9 @@ def test_issue_fixed_term_type_refuses_a_different_last_day(world):
 
 
 def test_issue_permanent_type_refuses_a_last_day(world):
-    body = world.issue(type_key="household-register", validUntil="2040-01-01", expect=422)
+    body = world.issue(
+        type_key="household-register", validUntil="2040-01-01", expect=422
+    )
     assert "permanent" in body["message"]
 
 
@@ -72,7 +72,9 @@ def test_issue_stores_no_holder_identifier_in_clear(world, node):
     assert holder[:10].encode() not in dump
 
 
-def test_issue_replay_with_same_key_returns_first_answer_and_creates_nothing(world, node):
+def test_issue_replay_with_same_key_returns_first_answer_and_creates_nothing(
+    world, node
+):
     body = {
         "typeCode": type_code("household-register"),
         "holder": {"identifier": person_id(), "name": "李四"},
@@ -103,7 +105,11 @@ def test_issue_same_key_with_different_request_is_refused(world):
 def test_issue_without_idempotency_key_is_refused(world):
     response = world.http.post(
         "/v1/licenses",
-        json={"typeCode": "x", "holder": {"identifier": "x", "name": "x"}, "fields": {}},
+        json={
+            "typeCode": "x",
+            "holder": {"identifier": "x", "name": "x"},
+            "fields": {},
+        },
         headers=world.headers("psb_tianshan"),
     )
     assert response.status_code == 422
@@ -156,7 +162,9 @@ def test_issue_schema_violation_names_each_field(world):
     problems = {e["path"]: e["message"] for e in body["details"]["errors"]}
     assert problems == {
         "fields.birthDate": "'1990-02-30' is not a valid date (YYYY-MM-DD)",
-        "fields.colour": "unknown field; this type has address, birthDate, ethnicity, sex",
+        "fields.colour": (
+            "unknown field; this type has address, birthDate, ethnicity, sex"
+        ),
         "fields.sex": "required field is missing",
     }
     assert "fields.birthDate" in body["message"]
@@ -171,7 +179,13 @@ def test_issue_bad_check_character_is_reported(world):
 
 
 def test_issue_organisation_license_with_credit_code_holder(world):
-    body = world.issue("market_urumqi", "business-licence", holder=org_id(7), name="丝路餐饮有限公司", validUntil="2046-01-01")
+    body = world.issue(
+        "market_urumqi",
+        "business-licence",
+        holder=org_id(7),
+        name="丝路餐饮有限公司",
+        validUntil="2046-01-01",
+    )
     subject = body["document"]["credentialSubject"]["holder"]
     assert subject["identifierType"] == "001"
     assert subject["kind"] == "organisation"
@@ -196,7 +210,8 @@ def test_issue_malformed_json_is_a_clear_422(world):
         "/v1/licenses",
         content=b"{not json",
         headers=world.headers(
-            "psb_tianshan", **{"Idempotency-Key": "k", "Content-Type": "application/json"}
+            "psb_tianshan",
+            **{"Idempotency-Key": "k", "Content-Type": "application/json"},
         ),
     )
     assert response.status_code == 422
@@ -219,7 +234,9 @@ def test_issue_failed_request_stores_no_idempotent_answer(world, node):
 def test_read_license_by_its_issuer_and_auditor(world):
     identifier = world.issue()["identifier"]
     for who in ("psb_tianshan", "auditor", "operator"):
-        response = world.http.get(f"/v1/licenses/{identifier}", headers=world.headers(who))
+        response = world.http.get(
+            f"/v1/licenses/{identifier}", headers=world.headers(who)
+        )
         assert response.status_code == 200, who
         assert response.json()["identifier"] == identifier
 
@@ -235,7 +252,9 @@ def test_read_license_by_another_department_is_refused(world):
 
 def test_read_license_by_verifier_is_refused(world):
     identifier = world.issue()["identifier"]
-    response = world.http.get(f"/v1/licenses/{identifier}", headers=world.headers("verifier"))
+    response = world.http.get(
+        f"/v1/licenses/{identifier}", headers=world.headers("verifier")
+    )
     assert response.status_code == 403
 
 
@@ -253,7 +272,9 @@ def test_list_holder_licenses_pages_with_cursor(world):
     seen, cursor = [], None
     while True:
         params = {"holder": holder, "limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = world.http.get("/v1/licenses", params=params, headers=world.headers("auditor")).json()
+        page = world.http.get(
+            "/v1/licenses", params=params, headers=world.headers("auditor")
+        ).json()
         seen += [item["identifier"] for item in page["items"]]
         cursor = page["nextCursor"]
         if cursor is None:
@@ -266,7 +287,9 @@ def test_list_holder_licenses_shows_a_department_only_its_own(world):
     world.issue(holder=holder)
     world.issue("psb_shayibake", holder=holder)
     page = world.http.get(
-        "/v1/licenses", params={"holder": holder}, headers=world.headers("psb_shayibake")
+        "/v1/licenses",
+        params={"holder": holder},
+        headers=world.headers("psb_shayibake"),
     ).json()
     assert [i["issuerCode"] for i in page["items"]] == [
         world.departments["psb_shayibake"].credit_code

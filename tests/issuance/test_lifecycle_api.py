@@ -8,7 +8,9 @@ from support.world import org_id, person_id
 
 
 def report(world, document):
-    response = world.http.post("/v1/verify", json=document, headers=world.headers("verifier"))
+    response = world.http.post(
+        "/v1/verify", json=document, headers=world.headers("verifier")
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -31,7 +33,8 @@ def test_release_of_license_never_suspended_is_refused(world):
     body = world.event(identifier, "released", expect=409)
     assert body["code"] == "transition-refused"
     assert body["message"] == (
-        "cannot record `released`: it was never suspended, so there is nothing to release"
+        "cannot record `released`: it was never suspended, so there is nothing to"
+        " release"
     )
 
 
@@ -59,11 +62,16 @@ def test_extension_issues_linked_new_version_and_supersedes_old(world, clock):
     assert successor["identifier"].split(".")[-2] == "002"
     assert successor["supersedes"] == old["identifier"]
     assert successor["validUntil"] == "2037-01-01"
-    assert successor["document"]["credentialSubject"]["license"]["supersedes"] == old["identifier"]
+    assert (
+        successor["document"]["credentialSubject"]["license"]["supersedes"]
+        == old["identifier"]
+    )
     assert recorded["license"]["status"] == "superseded"
     assert recorded["license"]["statusCode"] == "05"
     assert recorded["license"]["supersededBy"] == successor["identifier"]
-    assert recorded["event"]["document"]["details"]["successor"] == successor["identifier"]
+    assert (
+        recorded["event"]["document"]["details"]["successor"] == successor["identifier"]
+    )
     assert report(world, old["document"])["verdict"] == "invalid"
     assert report(world, successor["document"])["verdict"] == "valid"
 
@@ -76,7 +84,10 @@ def test_extension_must_end_after_current_last_day(world):
 
 def test_extension_of_fixed_term_license_computes_new_term(world):
     identifier = world.issue(
-        "hrss_region", "social-security-card", issueDate="2016-03-15", validFrom="2016-03-15"
+        "hrss_region",
+        "social-security-card",
+        issueDate="2016-03-15",
+        validFrom="2016-03-15",
     )["identifier"]
     successor = world.event(identifier, "extended", who="hrss_region")["successor"]
     assert successor["validUntil"] == "2036-03-14"
@@ -84,32 +95,60 @@ def test_extension_of_fixed_term_license_computes_new_term(world):
 
 def test_correction_reissues_with_corrected_field_and_keeps_others(world):
     old = world.issue()
-    recorded = world.event(old["identifier"], "corrected", fields={"address": "新疆乌鲁木齐市天山区新华北路1号"}, holder={"identifier": old["document"]["credentialSubject"]["holder"]["identifier"], "name": "张叁"})
+    recorded = world.event(
+        old["identifier"],
+        "corrected",
+        fields={"address": "新疆乌鲁木齐市天山区新华北路1号"},
+        holder={
+            "identifier": old["document"]["credentialSubject"]["holder"]["identifier"],
+            "name": "张叁",
+        },
+    )
     fields = recorded["successor"]["document"]["credentialSubject"]["fields"]
     assert fields["address"] == "新疆乌鲁木齐市天山区新华北路1号"
     assert fields["sex"] == old["document"]["credentialSubject"]["fields"]["sex"]
-    assert recorded["successor"]["document"]["credentialSubject"]["holder"]["name"] == "张叁"
-    assert recorded["event"]["document"]["details"]["correctedFields"] == ["address", "holder.name"]
+    assert (
+        recorded["successor"]["document"]["credentialSubject"]["holder"]["name"]
+        == "张叁"
+    )
+    assert recorded["event"]["document"]["details"]["correctedFields"] == [
+        "address",
+        "holder.name",
+    ]
 
 
 def test_correction_with_invalid_field_is_refused_and_changes_nothing(world):
     old = world.issue()
-    body = world.event(old["identifier"], "corrected", fields={"birthDate": "not a date"}, expect=422)
+    body = world.event(
+        old["identifier"], "corrected", fields={"birthDate": "not a date"}, expect=422
+    )
     assert body["code"] == "schema-violation"
-    current = world.http.get(f"/v1/licenses/{old['identifier']}", headers=world.headers("auditor")).json()
+    current = world.http.get(
+        f"/v1/licenses/{old['identifier']}", headers=world.headers("auditor")
+    ).json()
     assert current["status"] == "valid"
 
 
 def test_correction_cannot_change_holder_identifier(world):
     identifier = world.issue()["identifier"]
-    body = world.event(identifier, "corrected", holder={"identifier": person_id(date(1991, 1, 1)), "name": "张三"}, expect=422)
+    body = world.event(
+        identifier,
+        "corrected",
+        holder={"identifier": person_id(date(1991, 1, 1)), "name": "张三"},
+        expect=422,
+    )
     assert "cannot change the holder's identifier" in body["message"]
 
 
 def test_transfer_reissues_to_new_holder(world):
     old = world.issue("land_tianshan", "real-estate-certificate")
     buyer = person_id(date(1980, 3, 3), 77)
-    recorded = world.event(old["identifier"], "transferred", who="land_tianshan", holder={"identifier": buyer, "name": "买方"})
+    recorded = world.event(
+        old["identifier"],
+        "transferred",
+        who="land_tianshan",
+        holder={"identifier": buyer, "name": "买方"},
+    )
     assert recorded["license"]["status"] == "transferred"
     assert recorded["license"]["statusCode"] == "06"
     holder = recorded["successor"]["document"]["credentialSubject"]["holder"]
@@ -122,7 +161,9 @@ def test_mortgage_blocks_transfer_until_discharged(world):
     mortgaged = world.event(identifier, "mortgaged", who="land_tianshan")
     assert mortgaged["license"]["statusCode"] == "09"
     buyer = {"identifier": person_id(date(1980, 3, 3), 77), "name": "买方"}
-    body = world.event(identifier, "transferred", who="land_tianshan", holder=buyer, expect=409)
+    body = world.event(
+        identifier, "transferred", who="land_tianshan", holder=buyer, expect=409
+    )
     assert "discharged before a transfer" in body["message"]
     world.event(identifier, "discharged", who="land_tianshan")
     world.event(identifier, "transferred", who="land_tianshan", holder=buyer)
@@ -131,13 +172,23 @@ def test_mortgage_blocks_transfer_until_discharged(world):
 def test_transfer_to_same_holder_is_refused(world):
     old = world.issue("land_tianshan", "real-estate-certificate")
     holder = old["document"]["credentialSubject"]["holder"]
-    body = world.event(old["identifier"], "transferred", who="land_tianshan", holder={"identifier": holder["identifier"], "name": holder["name"]}, expect=422)
+    body = world.event(
+        old["identifier"],
+        "transferred",
+        who="land_tianshan",
+        holder={"identifier": holder["identifier"], "name": holder["name"]},
+        expect=422,
+    )
     assert "new holder" in body["message"]
 
 
 def test_expiry_before_last_day_is_refused_and_after_is_recorded(world, clock):
-    identifier = world.issue(validFrom="2020-01-01", validUntil="2026-11-01")["identifier"]
-    body = world.event(identifier, "expired", occurredAt="2026-10-30T12:00:00+08:00", expect=409)
+    identifier = world.issue(validFrom="2020-01-01", validUntil="2026-11-01")[
+        "identifier"
+    ]
+    body = world.event(
+        identifier, "expired", occurredAt="2026-10-30T12:00:00+08:00", expect=409
+    )
     assert "valid until 2026-11-01" in body["message"]
     recorded = world.event(identifier, "expired")
     assert recorded["license"]["statusCode"] == "05"
@@ -145,7 +196,9 @@ def test_expiry_before_last_day_is_refused_and_after_is_recorded(world, clock):
 
 def test_event_in_the_future_is_refused(world):
     identifier = world.issue()["identifier"]
-    body = world.event(identifier, "suspended", occurredAt="2030-01-01T00:00:00Z", expect=422)
+    body = world.event(
+        identifier, "suspended", occurredAt="2030-01-01T00:00:00Z", expect=422
+    )
     assert "in the future" in body["message"]
 
 
@@ -185,26 +238,50 @@ def test_events_are_numbered_and_signed_in_order(world):
     identifier = world.issue()["identifier"]
     world.event(identifier, "annual-inspection", inspectionResult="passed")
     world.event(identifier, "suspended")
-    events = world.http.get(f"/v1/licenses/{identifier}/events", headers=world.headers("psb_tianshan")).json()
+    events = world.http.get(
+        f"/v1/licenses/{identifier}/events", headers=world.headers("psb_tianshan")
+    ).json()
     assert [(e["sequence"], e["kind"]) for e in events] == [
         (1, "issued"),
         (2, "annual-inspection"),
         (3, "suspended"),
     ]
-    assert all(e["document"]["proof"]["cryptosuite"] == "ecdsa-jcs-2019" for e in events)
+    assert all(
+        e["document"]["proof"]["cryptosuite"] == "ecdsa-jcs-2019" for e in events
+    )
 
 
 def test_event_replay_with_same_key_records_once(world):
     identifier = world.issue()["identifier"]
-    first = world.post("psb_tianshan", f"/v1/licenses/{identifier}/events", {"kind": "suspended"}, key="ev")
-    second = world.post("psb_tianshan", f"/v1/licenses/{identifier}/events", {"kind": "suspended"}, key="ev")
+    first = world.post(
+        "psb_tianshan",
+        f"/v1/licenses/{identifier}/events",
+        {"kind": "suspended"},
+        key="ev",
+    )
+    second = world.post(
+        "psb_tianshan",
+        f"/v1/licenses/{identifier}/events",
+        {"kind": "suspended"},
+        key="ev",
+    )
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
-    events = world.http.get(f"/v1/licenses/{identifier}/events", headers=world.headers("auditor")).json()
+    events = world.http.get(
+        f"/v1/licenses/{identifier}/events", headers=world.headers("auditor")
+    ).json()
     assert len(events) == 2
 
 
 def test_organisation_license_cancellation(world):
-    identifier = world.issue("market_urumqi", "business-licence", holder=org_id(3), name="天山商贸有限公司", validUntil="2046-01-01")["identifier"]
-    recorded = world.event(identifier, "cancelled", who="market_urumqi", reason="注销登记")
+    identifier = world.issue(
+        "market_urumqi",
+        "business-licence",
+        holder=org_id(3),
+        name="天山商贸有限公司",
+        validUntil="2046-01-01",
+    )["identifier"]
+    recorded = world.event(
+        identifier, "cancelled", who="market_urumqi", reason="注销登记"
+    )
     assert recorded["license"]["statusCode"] == "04"

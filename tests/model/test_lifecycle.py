@@ -31,7 +31,11 @@ def go(kind: EventKind, state: State, *, on: date = TODAY, until: date | None = 
         (EventKind.CANCELLED, VALID, State(LicenseStatus.CANCELLED)),
         (EventKind.ABOLISHED, VALID, State(LicenseStatus.ABOLISHED)),
         (EventKind.ANNUAL_INSPECTION, MORTGAGED, MORTGAGED),
-        (EventKind.SUSPENDED, MORTGAGED, State(LicenseStatus.SUSPENDED, Encumbrance.MORTGAGED)),
+        (
+            EventKind.SUSPENDED,
+            MORTGAGED,
+            State(LicenseStatus.SUSPENDED, Encumbrance.MORTGAGED),
+        ),
     ],
 )
 def test_transition_allowed_events_reach_expected_state(kind, before, after):
@@ -71,12 +75,12 @@ def test_transition_transfer_closes_license_and_opens_unencumbered_successor():
 )
 @pytest.mark.parametrize("kind", [k for k in EventKind if k is not EventKind.ISSUED])
 def test_transition_nothing_follows_a_terminal_status(terminal, kind):
-    with pytest.raises(TransitionRefused, match=f"the license is {terminal}"):
+    with pytest.raises(TransitionRefused, match=rf"the license is {terminal}"):
         go(kind, State(terminal))
 
 
 def test_transition_extension_of_revoked_license_is_refused():
-    with pytest.raises(TransitionRefused, match="cannot record `extended`.*revoked"):
+    with pytest.raises(TransitionRefused, match=r"cannot record `extended`.*revoked"):
         go(EventKind.EXTENDED, State(LicenseStatus.REVOKED))
 
 

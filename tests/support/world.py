@@ -38,10 +38,30 @@ OPERATOR = Principal(client_id="test-operator", name="tests", role=Role.OPERATOR
 
 DEPARTMENTS = {
     "psb_tianshan": ("乌鲁木齐市公安局天山区分局", "650102", "public-security", "1001"),
-    "psb_shayibake": ("乌鲁木齐市公安局沙依巴克区分局", "650103", "public-security", "1002"),
-    "market_urumqi": ("乌鲁木齐市市场监督管理局", "650100", "market-regulation", "1003"),
-    "hrss_region": ("新疆维吾尔自治区人力资源和社会保障厅", "650000", "human-resources-social-security", "1004"),
-    "land_tianshan": ("乌鲁木齐市天山区自然资源局", "650102", "natural-resources", "1005"),
+    "psb_shayibake": (
+        "乌鲁木齐市公安局沙依巴克区分局",
+        "650103",
+        "public-security",
+        "1002",
+    ),
+    "market_urumqi": (
+        "乌鲁木齐市市场监督管理局",
+        "650100",
+        "market-regulation",
+        "1003",
+    ),
+    "hrss_region": (
+        "新疆维吾尔自治区人力资源和社会保障厅",
+        "650000",
+        "human-resources-social-security",
+        "1004",
+    ),
+    "land_tianshan": (
+        "乌鲁木齐市天山区自然资源局",
+        "650102",
+        "natural-resources",
+        "1005",
+    ),
 }
 
 
@@ -63,7 +83,9 @@ def department_code(region: str, number: str) -> str:
     ).value
 
 
-def person_id(birth: date = date(1990, 1, 1), sequence: int = 123, region: str = "650102") -> str:
+def person_id(
+    birth: date = date(1990, 1, 1), sequence: int = 123, region: str = "650102"
+) -> str:
     body = f"{region}{birth:%Y%m%d}{sequence:03d}"
     return body + resident_id_check_character(body)
 
@@ -120,7 +142,11 @@ class World:
         return result
 
     def event(
-        self, identifier: str, kind: str, who: str = "psb_tianshan", expect: int = 201,
+        self,
+        identifier: str,
+        kind: str,
+        who: str = "psb_tianshan",
+        expect: int = 201,
         **extra: Any,
     ) -> dict[str, Any]:
         response = self.post(

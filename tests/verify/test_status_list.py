@@ -60,7 +60,9 @@ def test_page_of_splits_index_into_page_and_position():
 
 
 def test_status_entry_roundtrips_through_parser():
-    entry = status_entry("https://n/v1/departments/X", StatusPurpose.SUSPENSION, PAGE_SIZE + 7)
+    entry = status_entry(
+        "https://n/v1/departments/X", StatusPurpose.SUSPENSION, PAGE_SIZE + 7
+    )
     parsed = StatusListEntry.from_json(entry)
     assert parsed.index == 7
     assert parsed.list_url == "https://n/v1/departments/X/status-lists/suspension/1"

@@ -15,15 +15,21 @@ from zhengzhao.verify.verifier import Outcome, Verdict, verify_license
 def trust(world, clock):
     with world.node.database.reading() as conn:
         return TrustList.from_json(
-            node_trust_list(conn, node_name="t", base_url=world.node.base_url, now=clock.now())
+            node_trust_list(
+                conn, node_name="t", base_url=world.node.base_url, now=clock.now()
+            )
         )
 
 
 def check(world, clock, document, **kwargs):
     return verify_license(
         document,
-        trust_list=kwargs["trust_list"] if "trust_list" in kwargs else trust(world, clock),
-        status_lists=kwargs.get("status_lists", NodeStatusLists(world.node, now=clock.now())),
+        trust_list=kwargs["trust_list"]
+        if "trust_list" in kwargs
+        else trust(world, clock),
+        status_lists=kwargs.get(
+            "status_lists", NodeStatusLists(world.node, now=clock.now())
+        ),
         now=kwargs.get("now", clock.now()),
     )
 
@@ -34,7 +40,10 @@ def test_verify_fresh_license_is_valid_on_every_check(world, clock):
     assert result.verdict is Verdict.VALID
     for name in ("format", "proof", "issuer_key", "status", "validity_window"):
         assert getattr(result, name).outcome is Outcome.PASSED, name
-    assert result.license_identifier == document["credentialSubject"]["license"]["identifier"]
+    assert (
+        result.license_identifier
+        == document["credentialSubject"]["license"]["identifier"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -61,7 +70,9 @@ def test_verify_any_changed_field_breaks_the_proof(world, clock, path):
 def test_verify_changed_proof_value_fails(world, clock):
     document = copy.deepcopy(world.issue()["document"])
     value = document["proof"]["proofValue"]
-    document["proof"]["proofValue"] = value[:-3] + ("111" if value[-3:] != "111" else "222")
+    document["proof"]["proofValue"] = value[:-3] + (
+        "111" if value[-3:] != "111" else "222"
+    )
     assert check(world, clock, document).proof.outcome is Outcome.FAILED
 
 
@@ -107,7 +118,11 @@ def test_verify_before_first_day_is_invalid_on_window(world, clock):
 def test_verify_license_signed_before_rotation_stays_valid(world, clock):
     document = world.issue()["document"]
     clock.advance(days=1)
-    response = world.post("psb_tianshan", f"/v1/departments/{world.departments['psb_tianshan'].credit_code}/keys", {})
+    response = world.post(
+        "psb_tianshan",
+        f"/v1/departments/{world.departments['psb_tianshan'].credit_code}/keys",
+        {},
+    )
     assert response.status_code == 201, response.text
     assert response.json()["sequence"] == 2
     assert check(world, clock, document).verdict is Verdict.VALID
@@ -120,7 +135,9 @@ def test_verify_license_signed_after_compromise_is_refused(world, clock, node):
     document = world.issue()["document"]
     department = world.departments["psb_tianshan"]
     with node.database.transaction() as conn:
-        node.keyring.mark_compromised(conn, department, 1, since=clock.now() - timedelta(hours=1))
+        node.keyring.mark_compromised(
+            conn, department, 1, since=clock.now() - timedelta(hours=1)
+        )
     result = check(world, clock, document)
     assert result.issuer_key.outcome is Outcome.FAILED
     assert "compromised" in result.issuer_key.detail
@@ -132,21 +149,29 @@ def test_verify_status_list_files_offline(world, clock, tmp_path):
     paths = []
     for entry in license_["document"]["credentialStatus"]:
         path = tmp_path / f"{entry['statusPurpose']}.json"
-        response = world.http.get(entry["statusListCredential"].removeprefix(world.node.base_url))
+        response = world.http.get(
+            entry["statusListCredential"].removeprefix(world.node.base_url)
+        )
         assert response.status_code == 200
         path.write_text(response.text)
         paths.append(path)
-    result = check(world, clock, license_["document"], status_lists=FileStatusLists(paths))
+    result = check(
+        world, clock, license_["document"], status_lists=FileStatusLists(paths)
+    )
     assert result.verdict is Verdict.INVALID
     assert "revocation list marks it revoked" in result.status.detail
 
 
-def test_verify_status_list_signed_by_another_department_is_refused(world, clock, tmp_path):
+def test_verify_status_list_signed_by_another_department_is_refused(
+    world, clock, tmp_path
+):
     mine = world.issue()
     theirs = world.issue("psb_shayibake")
     entry = theirs["document"]["credentialStatus"][0]
     forged = json.loads(
-        world.http.get(entry["statusListCredential"].removeprefix(world.node.base_url)).text
+        world.http.get(
+            entry["statusListCredential"].removeprefix(world.node.base_url)
+        ).text
     )
     forged["id"] = mine["document"]["credentialStatus"][0]["statusListCredential"]
     path = tmp_path / "forged.json"
@@ -175,14 +200,21 @@ def test_verify_on_node_report_serialises_to_camel_case_json(world, clock):
     document = world.issue()["document"]
     body = verify_on_node(world.node, document, now=clock.now()).to_json()
     assert body["verdict"] == "valid"
-    assert set(body) >= {"issuerKey", "validityWindow", "licenseIdentifier", "checkedAt"}
+    assert set(body) >= {
+        "issuerKey",
+        "validityWindow",
+        "licenseIdentifier",
+        "checkedAt",
+    }
 
 
 @pytest.mark.parametrize("algorithm", ["ed25519", "sm2"])
 def test_verify_licenses_of_other_algorithms(world, clock, algorithm):
     code = world.departments["psb_tianshan"].credit_code
     clock.advance(minutes=1)
-    response = world.post("psb_tianshan", f"/v1/departments/{code}/keys", {"algorithm": algorithm})
+    response = world.post(
+        "psb_tianshan", f"/v1/departments/{code}/keys", {"algorithm": algorithm}
+    )
     assert response.status_code == 201, response.text
     document = world.issue()["document"]
     suite = {"ed25519": "eddsa-jcs-2022", "sm2": "sm2-jcs-zhengzhao-2026"}[algorithm]
@@ -200,7 +232,9 @@ def test_verify_endpoint_needs_credentials(world):
 
 def test_status_list_endpoint_is_public_and_signed(world):
     entry = world.issue()["document"]["credentialStatus"][0]
-    response = world.http.get(entry["statusListCredential"].removeprefix(world.node.base_url))
+    response = world.http.get(
+        entry["statusListCredential"].removeprefix(world.node.base_url)
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vc+json")
     body = response.json()
@@ -217,7 +251,9 @@ def test_status_list_page_never_allocated_is_not_found(world):
 
 def test_status_list_is_cached_until_a_status_changes(world, clock):
     license_ = world.issue()
-    url = license_["document"]["credentialStatus"][0]["statusListCredential"].removeprefix(world.node.base_url)
+    url = license_["document"]["credentialStatus"][0][
+        "statusListCredential"
+    ].removeprefix(world.node.base_url)
     first = world.http.get(url).text
     clock.advance(minutes=5)
     assert world.http.get(url).text == first

@@ -56,7 +56,15 @@ def create_app(node: Node, *, clock: Clock | None = None) -> FastAPI:
     app.state.node = node
     app.state.clock = clock or SystemClock()
     install_error_handlers(app)
-    for module in (licenses, catalog, departments, regions, clients, verification, trust):
+    for module in (
+        licenses,
+        catalog,
+        departments,
+        regions,
+        clients,
+        verification,
+        trust,
+    ):
         app.include_router(module.router)
     app.include_router(pages.router)
     logger.info("node %s ready (%s mode)", node.settings.node_name, node.settings.mode)

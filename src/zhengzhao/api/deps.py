@@ -22,7 +22,7 @@ __all__ = ["Caller", "CurrentNode", "Now"]
 
 _bearer = HTTPBearer(
     auto_error=False,
-    description="An API client's token: `Authorization: Bearer zz_<client id>_<secret>`",
+    description="An API client's token: `Authorization: Bearer zz_<id>_<secret>`",
 )
 
 
@@ -46,7 +46,8 @@ def _caller(
 ) -> Principal:
     if credentials is None:
         raise AuthenticationRequired(
-            "this endpoint needs an API client's bearer token in the Authorization header"
+            "this endpoint needs an API client's bearer token in the Authorization"
+            " header"
         )
     with node.database.reading() as conn:
         return authenticate(

@@ -1,4 +1,4 @@
-"""The one place where errors become HTTP responses: ``{"code": ..., "message": ...}``."""
+"""The one place where errors become HTTP responses: ``{"code", "message"}``."""
 
 from __future__ import annotations
 
@@ -42,11 +42,17 @@ def _validation_error(_request: Request, exc: RequestValidationError) -> JSONRes
         location = ".".join(str(part) for part in error["loc"] if part != "body")
         problems.append({"path": location, "message": error["msg"]})
     first = problems[0] if problems else {"path": "", "message": "invalid request"}
-    message = f"{first['path']}: {first['message']}" if first["path"] else first["message"]
+    message = (
+        f"{first['path']}: {first['message']}" if first["path"] else first["message"]
+    )
     if len(problems) > 1:
         message += f" (and {len(problems) - 1} more problems)"
     return JSONResponse(
-        {"code": "invalid-request", "message": message, "details": {"errors": problems}},
+        {
+            "code": "invalid-request",
+            "message": message,
+            "details": {"errors": problems},
+        },
         status_code=422,
     )
 

@@ -53,7 +53,9 @@ def run_idempotent(
             " UUID) so that a retried request does not create twice"
         )
     if len(key) > MAX_KEY_LENGTH:
-        raise InvalidRequest(f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
+        raise InvalidRequest(
+            f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters"
+        )
     for attempt in range(2):
         try:
             return _run_once(node, principal, key, request_fingerprint, action, now)
@@ -84,7 +86,9 @@ def idempotent_create(
         principal=principal,
         key=key,
         request_fingerprint=fingerprint(
-            request.method, request.url.path, body.model_dump(mode="json", by_alias=True)
+            request.method,
+            request.url.path,
+            body.model_dump(mode="json", by_alias=True),
         ),
         action=action,
         now=now,
@@ -104,8 +108,8 @@ def _run_once(
         if stored is not None:
             if stored.fingerprint != request_fingerprint:
                 raise IdempotencyKeyReused(
-                    f"Idempotency-Key {key!r} was used for a different request; use a new"
-                    " key for a new request"
+                    f"Idempotency-Key {key!r} was used for a different request;"
+                    " use a new key for a new request"
                 )
             return JSONResponse(
                 json.loads(stored.body),

@@ -14,7 +14,9 @@ _PREFIX = "c1:"
 def encode_cursor(position: int | None) -> str | None:
     if position is None:
         return None
-    return base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).decode().rstrip("=")
+    return (
+        base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).decode().rstrip("=")
+    )
 
 
 def decode_cursor(cursor: str | None) -> int:

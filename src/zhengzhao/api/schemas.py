@@ -50,7 +50,9 @@ class LicenseIn(ApiModel):
     holder: HolderIn
     fields: dict[str, Any] = Field(description="The type's surface fields.")
     issue_date: date | None = Field(default=None, description="ZZBFRQ; default today.")
-    valid_from: date | None = Field(default=None, description="Default: the issue date.")
+    valid_from: date | None = Field(
+        default=None, description="Default: the issue date."
+    )
     valid_until: date | None = Field(
         default=None, description="Last valid day, where the type lets the issuer say."
     )
@@ -93,7 +95,8 @@ class EventIn(ApiModel):
     )
     holder: HolderIn | None = Field(
         default=None,
-        description="Correction: the holder's corrected name. Transfer: the new holder.",
+        description="Correction: the holder's corrected name. Transfer: the new"
+        " holder.",
     )
     inspection_result: Literal["passed", "failed"] | None = Field(
         default=None, description="Annual inspection only."

@@ -32,11 +32,11 @@ from zhengzhao.storage import regions as region_store
 
 __all__ = [
     "add_responsibility",
-    "install_seed_catalog",
     "define_type",
     "draft_version",
     "get_type",
     "get_version",
+    "install_seed_catalog",
     "publish_version",
     "retire_version",
     "update_draft",

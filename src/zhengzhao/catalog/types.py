@@ -47,7 +47,7 @@ class ValidityKind(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class ValidityRule:
-    """A type's validity rule, stored as JSON like ``{"kind": "fixed-years", "years": 6}``."""
+    """A validity rule, stored as JSON like ``{"kind": "fixed-years", "years": 6}``."""
 
     kind: ValidityKind
     years: int | None = None
@@ -55,11 +55,12 @@ class ValidityRule:
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> ValidityRule:
         try:
-            kind = ValidityKind(value.get("kind"))
+            kind = ValidityKind(str(value.get("kind")))
         except ValueError as exc:
             known = ", ".join(k.value for k in ValidityKind)
             raise SchemaViolation(
-                f"validity rule kind {value.get('kind')!r} is unknown; use one of {known}"
+                f"validity rule kind {value.get('kind')!r} is unknown; use one of"
+                f" {known}"
             ) from exc
         years = value.get("years")
         if kind is ValidityKind.FIXED_YEARS and (

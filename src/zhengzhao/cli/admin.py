@@ -1,4 +1,4 @@
-"""Running a node: database, regions and catalog, departments, keys, clients, serving."""
+"""Running a node: database, regions, catalog, departments, keys, clients, serving."""
 
 from __future__ import annotations
 
@@ -41,11 +41,20 @@ __all__ = [
     "serve",
 ]
 
-db_app = typer.Typer(cls=GuardedGroup, help="The database schema.", no_args_is_help=True)
-keys_app = typer.Typer(cls=GuardedGroup, help="Master key and department keys.", no_args_is_help=True)
+db_app = typer.Typer(
+    cls=GuardedGroup, help="The database schema.", no_args_is_help=True
+)
+keys_app = typer.Typer(
+    cls=GuardedGroup, help="Master key and department keys.", no_args_is_help=True
+)
 clients_app = typer.Typer(cls=GuardedGroup, help="API clients.", no_args_is_help=True)
-catalog_app = typer.Typer(cls=GuardedGroup, help="The license catalog.", no_args_is_help=True)
-departments_app = typer.Typer(cls=GuardedGroup, help="Departments.", no_args_is_help=True)
+catalog_app = typer.Typer(
+    cls=GuardedGroup, help="The license catalog.", no_args_is_help=True
+)
+departments_app = typer.Typer(
+    cls=GuardedGroup, help="Departments.", no_args_is_help=True
+)
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -76,8 +85,12 @@ def init(
 
 def serve(
     ctx: typer.Context,
-    host: Annotated[str | None, typer.Option(help="Default: the configured host.")] = None,
-    port: Annotated[int | None, typer.Option(help="Default: the configured port.")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Default: the configured host.")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Default: the configured port.")
+    ] = None,
 ) -> None:
     """Serve the API and pages of an existing library."""
     node = state(ctx).node()
@@ -88,7 +101,8 @@ def serve_node(node: Node, *, host: str | None = None, port: int | None = None) 
     """Run the node's web server until interrupted."""
     if current_revision(node.database) is None:
         raise typer.BadParameter(
-            "the database has no schema; run `zhengzhao init` (or `zhengzhao demo`) first"
+            "the database has no schema; run `zhengzhao init` (or `zhengzhao demo`)"
+            " first"
         )
     app = create_app(node)
     host = host or node.settings.host
@@ -181,7 +195,9 @@ def client_create(
             now=_now(),
         )
     console.print_json(
-        json.dumps({"clientId": issued.client_id, "role": issued.role, "token": issued.token})
+        json.dumps(
+            {"clientId": issued.client_id, "role": issued.role, "token": issued.token}
+        )
     )
 
 

@@ -20,7 +20,14 @@ from zhengzhao.config import Settings, load_settings
 from zhengzhao.errors import ZhengzhaoError
 from zhengzhao.node import Node
 
-__all__ = ["EXIT_ERROR", "EXIT_INVALID", "CliState", "GuardedGroup", "console", "errors"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INVALID",
+    "CliState",
+    "GuardedGroup",
+    "console",
+    "errors",
+]
 
 EXIT_INVALID = 1
 EXIT_ERROR = 2

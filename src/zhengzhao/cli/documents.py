@@ -41,7 +41,9 @@ def verify(
         list[Path] | None,
         typer.Option("--status-list", help="Status list credential file (repeatable)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON.")
+    ] = False,
 ) -> None:
     """Check a license's proof, issuer key, status and validity window.
 
@@ -71,7 +73,9 @@ def verify(
             now=now,
         )
     else:
-        raise InvalidRequest("give --url to verify online or --trust-list to verify offline")
+        raise InvalidRequest(
+            "give --url to verify online or --trust-list to verify offline"
+        )
     _print_report(report, as_json=as_json)
     if not report.valid:
         raise typer.Exit(EXIT_INVALID)

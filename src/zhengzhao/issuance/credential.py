@@ -8,8 +8,8 @@ table):
 - ZZMC, ZZLXDM (type name and code) → ``name``, ``credentialSubject.license.typeName``
   and ``.typeCode``; the catalog version issued under → ``.typeVersion``.
 - ZZBH (paper number) → ``credentialSubject.license.paperNumber``.
-- ZZBFJG, ZZBFJGDM (issuer) → ``issuer.name``, ``issuer.creditCode``; ``issuer.id`` is the
-  department's URL on its node.
+- ZZBFJG, ZZBFJGDM (issuer) → ``issuer.name``, ``issuer.creditCode``; ``issuer.id``
+  is the department's URL on its node.
 - ZZBFRQ (issue date) → ``credentialSubject.license.issueDate``.
 - CZZT, CZZTDM, CZZTDMLXDM (holder name, identifier, identifier type code) →
   ``credentialSubject.holder.name``, ``.identifier``, ``.identifierType``.

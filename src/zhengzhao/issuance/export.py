@@ -61,7 +61,9 @@ def export_licenses(
                 json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n",
                 encoding="utf-8",
             )
-            pages.add((stored.license.issuer_code, page_of(stored.license.status_index)[0]))
+            pages.add(
+                (stored.license.issuer_code, page_of(stored.license.status_index)[0])
+            )
         written += len(batch)
         after = batch[-1].row_id
         progress(written)

@@ -201,8 +201,8 @@ def _occurred_at(request: EventRequest, now: datetime) -> datetime:
         raise InvalidRequest("occurredAt needs a time zone offset")
     if occurred_at > now + CLOCK_SKEW:
         raise InvalidRequest(
-            f"occurredAt {occurred_at.isoformat()} is in the future; events are recorded"
-            " after they happen"
+            f"occurredAt {occurred_at.isoformat()} is in the future; events are"
+            " recorded after they happen"
         )
     return occurred_at
 

@@ -1,4 +1,4 @@
-"""Reading licenses: one by identifier, or a holder's, with the caller's rights checked."""
+"""Reading licenses by identifier or by holder, with the caller's rights checked."""
 
 from __future__ import annotations
 

@@ -319,8 +319,8 @@ def _published_type(
     version = catalog_store.published_version(conn, type_code)
     if version is None:
         raise CatalogStateError(
-            f"license type {type_code} ({license_type.name_zh}) has no published version;"
-            " an operator must publish one before licenses can be issued"
+            f"license type {type_code} ({license_type.name_zh}) has no published"
+            " version; an operator must publish one before licenses can be issued"
         )
     return license_type, version
 

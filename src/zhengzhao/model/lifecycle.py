@@ -88,7 +88,8 @@ def transition(
     """
     if kind is EventKind.ISSUED:
         raise TransitionRefused(
-            "a license is issued once; record a new license instead of an `issued` event"
+            "a license is issued once; record a new license instead of an `issued`"
+            " event"
         )
     if current.status.is_terminal:
         raise TransitionRefused(

@@ -93,7 +93,7 @@ class KeyRing:
         *,
         since: datetime,
     ) -> KeyRecord:
-        """Distrust everything key ``sequence`` signed from ``since``, and destroy it."""
+        """Distrust all key ``sequence`` signed from ``since``, and destroy it."""
         record = next(
             (
                 k

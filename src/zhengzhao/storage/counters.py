@@ -39,5 +39,7 @@ def allocate(conn: Connection, name: str, count: int = 1) -> int:
 
 def peek(conn: Connection, name: str) -> int:
     """The last number counter ``name`` handed out; 0 if none yet."""
-    value = conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar()
+    value = conn.execute(
+        select(counters.c.value).where(counters.c.name == name)
+    ).scalar()
     return int(value or 0)

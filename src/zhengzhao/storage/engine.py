@@ -34,7 +34,7 @@ def _normalise_url(url: str) -> str:
 
 
 def create_database_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url`` with the pragmas and pool settings the platform relies on."""
+    """An engine for ``url`` with the pragmas and pool settings the platform needs."""
     url = _normalise_url(url)
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
@@ -96,7 +96,7 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A connection inside one transaction: committed on success, rolled back on error."""
+        """A connection in one transaction, committed on success, else rolled back."""
         with self.engine.begin() as connection:
             yield connection
 

@@ -225,7 +225,7 @@ def indexes_with_status(
     first: int,
     last: int,
 ) -> list[int]:
-    """Status-list positions in ``[first, last]`` of an issuer's licenses in ``statuses``."""
+    """Positions in ``[first, last]`` of an issuer's licenses in ``statuses``."""
     rows = conn.execute(
         select(licenses.c.status_index).where(
             and_(
@@ -301,6 +301,9 @@ def licenses_in_order(
 ) -> list[StoredLicense]:
     """License versions in row order, for exports and audits."""
     query = (
-        _query().where(licenses.c.id > after_row_id).order_by(licenses.c.id).limit(limit)
+        _query()
+        .where(licenses.c.id > after_row_id)
+        .order_by(licenses.c.id)
+        .limit(limit)
     )
     return [_stored(row) for row in conn.execute(query)]

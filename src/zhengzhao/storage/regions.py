@@ -20,7 +20,7 @@ def _region(row: Any) -> Region:
 
 
 def insert_regions(conn: Connection, items: Iterable[Region]) -> int:
-    """Insert regions that are not stored yet, parents first; return how many were new."""
+    """Insert regions not stored yet, parents first; return how many were new."""
     known = region_codes(conn)
     rows = [
         {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_code}

@@ -46,7 +46,7 @@ metadata = MetaData(
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp that is always timezone-aware UTC in Python, whatever the database."""
+    """A timestamp, always timezone-aware UTC in Python, whatever the backend."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

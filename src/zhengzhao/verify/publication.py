@@ -50,10 +50,14 @@ def status_list_text(
         if page < 0 or page * PAGE_SIZE >= max(allocated, 1):
             raise NotFound(f"{issuer_code} has no {purpose} list page {page}")
         cached = status_list_store.cached_status_list(conn, issuer.id, purpose, page)
-    fresh = cached.generated_at is not None and now - cached.generated_at < REFRESH_AFTER
+    fresh = (
+        cached.generated_at is not None and now - cached.generated_at < REFRESH_AFTER
+    )
     if cached.current and fresh and cached.document is not None:
         return cached.document
-    return _regenerate(node, issuer_code=issuer_code, purpose=purpose, page=page, now=now)
+    return _regenerate(
+        node, issuer_code=issuer_code, purpose=purpose, page=page, now=now
+    )
 
 
 def _regenerate(
@@ -62,12 +66,18 @@ def _regenerate(
     with node.database.transaction() as conn:
         issuer = department_store.department_by_code(conn, issuer_code)
         assert issuer is not None
-        changes = status_list_store.cached_status_list(conn, issuer.id, purpose, page).changes
+        changes = status_list_store.cached_status_list(
+            conn, issuer.id, purpose, page
+        ).changes
         first = page * PAGE_SIZE
         positions = [
             index - first
             for index in license_store.indexes_with_status(
-                conn, issuer.id, FLAGGED[purpose], first=first, last=first + PAGE_SIZE - 1
+                conn,
+                issuer.id,
+                FLAGGED[purpose],
+                first=first,
+                last=first + PAGE_SIZE - 1,
             )
         ]
         key, signing_key = node.keyring.signer(conn, issuer)
@@ -89,6 +99,12 @@ def _regenerate(
         )
         text = canonical_json(signed)
         status_list_store.store_status_list(
-            conn, issuer.id, purpose, page, document=text, generated_from=changes, now=now
+            conn,
+            issuer.id,
+            purpose,
+            page,
+            document=text,
+            generated_from=changes,
+            now=now,
         )
     return text

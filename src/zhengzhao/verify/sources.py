@@ -61,7 +61,9 @@ class HttpStatusLists:
 
 def fetch_trust_list(client: httpx.Client, node_url: str) -> TrustList:
     """The trust list published by the node at ``node_url``."""
-    return TrustList.from_json(_get_json(client, f"{node_url.rstrip('/')}/v1/trust-list"))
+    return TrustList.from_json(
+        _get_json(client, f"{node_url.rstrip('/')}/v1/trust-list")
+    )
 
 
 def _get_json(client: httpx.Client, url: str) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def page_of(status_index: int) -> tuple[int, int]:
 
 
 def encode_bitstring(set_positions: Iterable[int], *, size: int = PAGE_SIZE) -> str:
-    """The ``encodedList`` value for a list of ``size`` bits with ``set_positions`` set."""
+    """The ``encodedList`` of a ``size``-bit list with ``set_positions`` set."""
     bits = bytearray(size // 8)
     for position in set_positions:
         if not 0 <= position < size:

@@ -137,7 +137,7 @@ def verify_license(
     status_lists: StatusListSource | None,
     now: datetime,
 ) -> VerificationReport:
-    """Check ``document`` against ``trust_list`` and the status lists, at time ``now``."""
+    """Check ``document`` against ``trust_list`` and the status lists at ``now``."""
     skipped = Check(Outcome.NOT_CHECKED, "not checked: an earlier check failed")
     facts = _facts(document)
     checks: dict[str, Check] = dict.fromkeys(_CHECKS, skipped)

@@ -109,7 +109,8 @@ def list_types(principal: Caller, node: CurrentNode) -> list[TypeOut]:
     """Every license type with the number of its published version."""
     with node.database.reading() as conn:
         return [
-            TypeOut.of(t, _published(conn, t.code)) for t in catalog_store.list_types(conn)
+            TypeOut.of(t, _published(conn, t.code))
+            for t in catalog_store.list_types(conn)
         ]
 
 
@@ -119,7 +120,9 @@ def read_type(code: str, principal: Caller, node: CurrentNode) -> TypeOut:
         return TypeOut.of(service.get_type(conn, code), _published(conn, code))
 
 
-@router.get("/types/{code}/versions", response_model=list[VersionOut], responses=_ERRORS)
+@router.get(
+    "/types/{code}/versions", response_model=list[VersionOut], responses=_ERRORS
+)
 def list_versions(code: str, principal: Caller, node: CurrentNode) -> list[VersionOut]:
     with node.database.reading() as conn:
         service.get_type(conn, code)
@@ -129,7 +132,9 @@ def list_versions(code: str, principal: Caller, node: CurrentNode) -> list[Versi
 @router.get(
     "/types/{code}/versions/{version}", response_model=VersionOut, responses=_ERRORS
 )
-def read_version(code: str, version: int, principal: Caller, node: CurrentNode) -> VersionOut:
+def read_version(
+    code: str, version: int, principal: Caller, node: CurrentNode
+) -> VersionOut:
     with node.database.reading() as conn:
         return VersionOut.of(service.get_version(conn, code, version))
 
@@ -177,7 +182,10 @@ def define_type(
 
 
 @router.post(
-    "/types/{code}/versions", status_code=201, response_model=VersionOut, responses=_ERRORS
+    "/types/{code}/versions",
+    status_code=201,
+    response_model=VersionOut,
+    responses=_ERRORS,
 )
 def draft_version(
     code: str,
@@ -295,7 +303,7 @@ def responsibilities(
 def add_responsibility(
     body: ResponsibilityOut, principal: Caller, node: CurrentNode
 ) -> ResponsibilityOut:
-    """Add a line to the responsibility list (operators); adding it twice is harmless."""
+    """Add a line to the responsibility list (operators); adding twice is harmless."""
     with node.database.transaction() as conn:
         service.add_responsibility(
             conn,

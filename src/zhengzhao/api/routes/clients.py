@@ -82,4 +82,6 @@ def create(
             department_code=body.department_code,
             now=now,
         )
-    return CredentialsOut(client_id=issued.client_id, role=issued.role, token=issued.token)
+    return CredentialsOut(
+        client_id=issued.client_id, role=issued.role, token=issued.token
+    )

@@ -94,7 +94,9 @@ def issue(
             actor=principal.actor,
             now=now,
         )
-        out = LicenseOut.build(issued.license, issued.document, warnings=issued.warnings)
+        out = LicenseOut.build(
+            issued.license, issued.document, warnings=issued.warnings
+        )
         return 201, out.model_dump(mode="json", by_alias=True)
 
     return idempotent_create(
@@ -108,11 +110,15 @@ def issue(
     )
 
 
-@router.get("", response_model=LicensePageOut, responses=_ERRORS, summary="A holder's licenses")
+@router.get(
+    "", response_model=LicensePageOut, responses=_ERRORS, summary="A holder's licenses"
+)
 def list_for_holder(
     principal: Caller,
     node: CurrentNode,
-    holder: Annotated[str, Query(description="The holder's identifier.", max_length=40)],
+    holder: Annotated[
+        str, Query(description="The holder's identifier.", max_length=40)
+    ],
     holder_kind: Annotated[
         HolderKind | None,
         Query(alias="holderKind", description="Default: guessed from the identifier."),
@@ -147,7 +153,9 @@ def read(identifier: str, principal: Caller, node: CurrentNode) -> LicenseOut:
     """One license version with its signed credential."""
     with node.database.reading() as conn:
         view = get_license(conn, node, principal=principal, identifier=identifier)
-    return LicenseOut.build(view.license, view.document, superseded_by=view.superseded_by)
+    return LicenseOut.build(
+        view.license, view.document, superseded_by=view.superseded_by
+    )
 
 
 @router.get("/{identifier}/events", response_model=list[EventOut], responses=_ERRORS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
@@ -22,7 +22,9 @@ def verify(
     principal: Caller,
     node: CurrentNode,
     now: Now,
-    document: dict[str, Any] = Body(description="The license credential to check."),
+    document: Annotated[
+        dict[str, Any], Body(description="The license credential to check.")
+    ],
 ) -> dict[str, Any]:
     """Check a license's proof, issuer key, status and validity window.
 

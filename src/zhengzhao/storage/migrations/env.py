@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the connection `storage.migrate` hands over."""
+"""Alembic environment: migrates the connection that `storage.migrate` hands over."""
 
 from __future__ import annotations
 

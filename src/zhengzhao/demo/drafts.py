@@ -1,0 +1,85 @@
+"""What the per-type field generators share: the holder's context and their drafts.
+
+A generator reads a holder's context and returns a `Draft`: the surface fields and
+dates of one license, how an extension would set its new end, and a plausible
+correction. `zhengzhao.demo.synthetic` turns drafts into planned licenses and plans
+their later events.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zhengzhao.demo.people import Person, Relative, UniqueValues
+
+__all__ = ["Draft", "Marriage", "PersonContext", "Schooling"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Draft:
+    """One license as a generator proposes it."""
+
+    type_key: str
+    """The seed catalog key of its type, such as ``marriage-certificate``."""
+    fields: dict[str, Any] = field(hash=False)
+    """The surface data, valid against the type's schema."""
+    issue_date: datetime.date
+    """The day it was issued; also the first day of validity."""
+    valid_until: datetime.date | None = None
+    """The last valid day the issuer states, for ``issuer-supplied`` types only."""
+    paper_number: str | None = None
+    """The number printed on the paper certificate, where it has one."""
+    renew: Callable[[datetime.date], datetime.date | None] | None = field(
+        default=None, hash=False, compare=False
+    )
+    """For an extension recorded on a day, the new last valid day; ``None`` (the
+    attribute, or its answer) when the license cannot be extended."""
+    correction: dict[str, Any] | None = field(default=None, hash=False)
+    """Field values a later correction could set, or ``None``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Marriage:
+    """A registered marriage of the holder."""
+
+    registered_on: datetime.date
+    spouse: Relative
+
+
+@dataclass(frozen=True, kw_only=True)
+class Schooling:
+    """The holder's highest completed higher education."""
+
+    level: str
+    """The level as the certificate prints it: 本科, 硕士研究生 ..."""
+    school: str
+    school_code: str
+    """The five-digit code of the school (学校代码)."""
+    major: str
+    discipline: str
+    """The discipline of the major (工学, 医学 ...); it names the degree."""
+    study_mode: str
+    enrolled_on: datetime.date
+    graduated_on: datetime.date
+    completed: bool
+    """True for 毕业 (graduated), False for 结业 (completed without graduating)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonContext:
+    """A person and what their licenses must agree on."""
+
+    person: Person
+    rng: random.Random
+    today: datetime.date
+    unique: UniqueValues
+    age: int
+    """Completed years on ``today``."""
+    marriage: Marriage | None
+    schooling: Schooling | None
+    drives_since: datetime.date | None
+    """The day of the first driving licence, ``None`` for a person who does not drive."""

@@ -1,0 +1,352 @@
+"""Building the demo library: a synthetic Xinjiang node, issued through the services.
+
+Nothing here writes to the database directly: departments are registered, licenses
+issued and events recorded by the same services the API calls, so the demo library is
+what a real node would hold after the same history.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from zhengzhao.demo.synthetic import (
+    DemoDepartment,
+    PlannedEvent,
+    PlannedLicense,
+    demo_departments,
+    department_for,
+    make_organisations,
+    make_people,
+    plan_licenses,
+)
+
+from zhengzhao.catalog.seed import load_department_kinds
+from zhengzhao.catalog.service import install_seed_catalog
+from zhengzhao.directory.clients import create_client
+from zhengzhao.directory.departments import register_department
+from zhengzhao.directory.regions import XINJIANG, load_regions
+from zhengzhao.issuance.lifecycle import EventRequest, record_event
+from zhengzhao.issuance.service import (
+    HolderClaim,
+    IssueRequest,
+    issue_prepared,
+    prepare_issue,
+)
+from zhengzhao.model.lifecycle import EventKind
+from zhengzhao.model.parties import Department, Principal, Role
+from zhengzhao.model.time import CHINA_STANDARD_TIME, local_date
+from zhengzhao.node import Node
+from zhengzhao.storage.migrate import upgrade
+
+__all__ = [
+    "CONFIG_NAME",
+    "CREDENTIALS_NAME",
+    "DATABASE_NAME",
+    "DemoProgress",
+    "DemoSummary",
+    "build_demo_library",
+    "demo_exists",
+    "write_demo_config",
+]
+
+CONFIG_NAME = "zhengzhao.toml"
+CREDENTIALS_NAME = "demo-credentials.json"
+DATABASE_NAME = "zhengzhao.db"
+
+#: Licenses per transaction: large enough to amortise commits, small enough that a
+#: progress bar moves and a failure loses little.
+CHUNK = 1_000
+#: Events per transaction.
+EVENT_CHUNK = 250
+#: Organisations per person in the synthetic population.
+ORGANISATIONS_PER_PERSON = 0.1
+
+
+class DemoProgress(Protocol):
+    """Where the build reports its stages and progress."""
+
+    def stage(self, name: str, total: int) -> None: ...
+
+    def advance(self, done: int = 1) -> None: ...
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the build made."""
+
+    departments: int
+    holders: int
+    licenses: int
+    events: int
+
+
+def demo_exists(directory: Path) -> bool:
+    return (directory / DATABASE_NAME).exists() and (directory / CONFIG_NAME).exists()
+
+
+def write_demo_config(directory: Path, *, port: int) -> Path:
+    """Write the demo node's settings: development mode, SQLite next to them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / CONFIG_NAME
+    path.write_text(
+        "# Demo node: development mode, synthetic data, the published demo master key.\n"
+        "# Never use these settings for real licenses.\n"
+        'mode = "development"\n'
+        f'database_url = "sqlite:///{directory / DATABASE_NAME}"\n'
+        f'base_url = "http://127.0.0.1:{port}"\n'
+        'node_name = "xinjiang.demo.zhengzhao"\n'
+        f"port = {port}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def build_demo_library(
+    node: Node,
+    *,
+    directory: Path,
+    holders: int,
+    seed: int,
+    progress: DemoProgress,
+    now: datetime | None = None,
+) -> DemoSummary:
+    """Build the demo library from nothing into ``node``'s (SQLite) database.
+
+    The steps:
+      1. a fresh database with the Xinjiang divisions and the seed catalog;
+      2. the departments, each with its first key, and the demo API clients;
+      3. the synthetic population and the licenses each holder has;
+      4. issuing them, department by department, in chunks;
+      5. the later lifecycle events.
+    """
+    now = now or datetime.now(UTC)
+    today = local_date(now)
+    rng = random.Random(seed)
+
+    # 1. A fresh database.
+    _remove_database(directory)
+    upgrade(node.database)
+    with node.database.transaction() as conn:
+        load_regions(conn, XINJIANG)
+        install_seed_catalog(conn, region_code=XINJIANG, now=now)
+
+    # 2. Departments, keys and clients.
+    plan_departments = demo_departments()
+    progress.stage("departments and keys", len(plan_departments))
+    departments = _register_departments(
+        node, plan_departments, now=now, progress=progress
+    )
+    _write_credentials(node, directory, departments, now=now)
+
+    # 3. Population and plans.
+    people = make_people(rng, holders, today=today)
+    organisations = make_organisations(
+        rng, max(1, int(holders * ORGANISATIONS_PER_PERSON)), today=today
+    )
+    plans: dict[str, list[PlannedLicense]] = defaultdict(list)
+    for holder in [*people, *organisations]:
+        for planned in plan_licenses(holder, rng, today=today):
+            issuer = department_for(
+                planned.type_code, holder.division_code, plan_departments
+            )
+            plans[issuer.credit_code].append(planned)
+
+    # 4. Issue.
+    total = sum(len(items) for items in plans.values())
+    progress.stage("issuing licenses", total)
+    issued: list[tuple[Department, str, PlannedLicense]] = []
+    for code, items in plans.items():
+        issued += _issue(node, departments[code], items, now=now, progress=progress)
+
+    # 5. Later events.
+    with_events = [item for item in issued if item[2].events]
+    progress.stage("recording later events", sum(len(i[2].events) for i in with_events))
+    events = _record_events(node, with_events, now=now, progress=progress)
+    return DemoSummary(
+        departments=len(departments),
+        holders=len(people) + len(organisations),
+        licenses=total,
+        events=events,
+    )
+
+
+def _remove_database(directory: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        (directory / f"{DATABASE_NAME}{suffix}").unlink(missing_ok=True)
+
+
+def _operator() -> Principal:
+    return Principal(client_id="demo-builder", name="demo builder", role=Role.OPERATOR)
+
+
+def _register_departments(
+    node: Node,
+    planned: Sequence[DemoDepartment],
+    *,
+    now: datetime,
+    progress: DemoProgress,
+) -> dict[str, Department]:
+    kinds = frozenset(load_department_kinds())
+    registered = {}
+    with node.database.transaction() as conn:
+        for item in planned:
+            department, _key = register_department(
+                conn,
+                node,
+                principal=_operator(),
+                credit_code=item.credit_code,
+                name=item.name,
+                name_en=item.name_en,
+                region_code=item.region_code,
+                kind=item.kind,
+                known_kinds=kinds,
+                now=now,
+            )
+            registered[department.credit_code] = department
+            progress.advance()
+    return registered
+
+
+def _write_credentials(
+    node: Node, directory: Path, departments: dict[str, Department], *, now: datetime
+) -> None:
+    clients = []
+    with node.database.transaction() as conn:
+        for role in (Role.OPERATOR, Role.AUDITOR, Role.VERIFIER):
+            issued = create_client(
+                conn,
+                principal=None,
+                name=f"demo {role.value}",
+                role=role,
+                demo=True,
+                now=now,
+            )
+            clients.append({"role": role.value, "token": issued.token})
+        for department in departments.values():
+            issued = create_client(
+                conn,
+                principal=None,
+                name=f"demo {department.name}",
+                role=Role.DEPARTMENT,
+                department_code=department.credit_code,
+                demo=True,
+                now=now,
+            )
+            clients.append(
+                {
+                    "role": "department",
+                    "department": department.credit_code,
+                    "departmentName": department.name,
+                    "token": issued.token,
+                }
+            )
+    document = {
+        "warning": "DEMO ONLY: these clients work in development mode only and are"
+        " refused by a node in production mode.",
+        "baseUrl": node.base_url,
+        "usage": "curl -H 'Authorization: Bearer <token>' <baseUrl>/v1/catalog/types",
+        "clients": clients,
+    }
+    (directory / CREDENTIALS_NAME).write_text(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def _issue(
+    node: Node,
+    department: Department,
+    items: list[PlannedLicense],
+    *,
+    now: datetime,
+    progress: DemoProgress,
+) -> list[tuple[Department, str, PlannedLicense]]:
+    actor = "demo:gathered"
+    today = local_date(now)
+    results = []
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        with node.database.transaction() as conn:
+            prepared = [
+                prepare_issue(
+                    conn, issuer=department, request=_request(item), today=today
+                )
+                for item in chunk
+            ]
+            issued = issue_prepared(
+                conn, node, issuer=department, prepared=prepared, actor=actor, now=now
+            )
+        results += [
+            (department, result.license.identifier, item)
+            for result, item in zip(issued, chunk, strict=True)
+        ]
+        progress.advance(len(chunk))
+    return results
+
+
+def _request(item: PlannedLicense) -> IssueRequest:
+    return IssueRequest(
+        type_code=item.type_code,
+        holder=HolderClaim(identifier=item.holder_identifier, name=item.holder_name),
+        fields=dict(item.fields),
+        issue_date=item.issue_date,
+        valid_from=item.valid_from,
+        valid_until=item.valid_until,
+        paper_number=item.paper_number,
+    )
+
+
+def _record_events(
+    node: Node,
+    issued: list[tuple[Department, str, PlannedLicense]],
+    *,
+    now: datetime,
+    progress: DemoProgress,
+) -> int:
+    count = 0
+    for start in range(0, len(issued), EVENT_CHUNK):
+        with node.database.transaction() as conn:
+            for department, identifier, planned in issued[start : start + EVENT_CHUNK]:
+                principal = Principal(
+                    client_id="demo-gathering",
+                    name=department.name,
+                    role=Role.DEPARTMENT,
+                    department=department,
+                )
+                current = identifier
+                for event in planned.events:
+                    recorded = record_event(
+                        conn,
+                        node,
+                        principal=principal,
+                        identifier=current,
+                        request=_event_request(event, now=now),
+                        now=now,
+                    )
+                    if recorded.successor is not None:
+                        current = recorded.successor.license.identifier
+                    count += 1
+                    progress.advance()
+    return count
+
+
+def _event_request(event: PlannedEvent, *, now: datetime) -> EventRequest:
+    # Midday of the stated day, but never after the moment of recording.
+    occurred = datetime.combine(event.occurred_on, time(12), CHINA_STANDARD_TIME)
+    occurred = min(occurred, now - timedelta(seconds=1))
+    return EventRequest(
+        kind=EventKind(event.kind),
+        occurred_at=occurred,
+        reason=event.reason,
+        valid_until=event.valid_until,
+        fields=dict(event.fields) if event.fields else None,
+        inspection_result="passed"
+        if event.kind == EventKind.ANNUAL_INSPECTION
+        else None,
+    )

@@ -1,0 +1,255 @@
+"""The `zhengzhao` command: verify online and offline, export, trust list, admin."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import random_master_key
+from support.live import free_port, serving
+from support.world import build_world, department_code
+from zhengzhao.cli.main import app
+from zhengzhao.config import Settings
+from zhengzhao.node import Node
+
+runner = CliRunner()
+
+
+def write_config(path: Path, settings: Settings) -> Path:
+    assert settings.master_key is not None
+    path.write_text(
+        "\n".join(
+            [
+                f'mode = "{settings.mode}"',
+                f'database_url = "{settings.database_url}"',
+                f'master_key = "{settings.master_key.get_secret_value()}"',
+                f'base_url = "{settings.base_url}"',
+            ]
+        )
+        + "\n"
+    )
+    return path
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def config(tmp_path, settings, world):
+    return write_config(tmp_path / "node.toml", settings)
+
+
+@pytest.fixture
+def exported(config, tmp_path, world):
+    for _ in range(3):
+        world.issue()
+    revoked = world.issue()
+    world.event(revoked["identifier"], "revoked")
+    out = tmp_path / "export"
+    result = invoke(
+        "--config", str(config), "export", "--limit", "10", "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    return out, revoked["identifier"]
+
+
+def status_args(out: Path) -> list[str]:
+    args = []
+    for path in sorted((out / "status").glob("*.json")):
+        args += ["--status-list", str(path)]
+    return args
+
+
+def test_export_writes_licenses_trust_list_and_status_lists(exported):
+    out, _ = exported
+    assert len(list((out / "licenses").glob("*.json"))) == 4
+    assert (
+        json.loads((out / "trust-list.json").read_text())["type"]
+        == "ZhengzhaoTrustList"
+    )
+    assert len(list((out / "status").glob("*.json"))) == 2  # one issuer, two purposes
+
+
+def test_verify_offline_valid_license_exits_zero(exported):
+    out, revoked = exported
+    valid = next(p for p in (out / "licenses").glob("*.json") if p.stem != revoked)
+    result = invoke(
+        "verify",
+        str(valid),
+        "--trust-list",
+        str(out / "trust-list.json"),
+        *status_args(out),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Valid" in result.output
+
+
+def test_verify_offline_revoked_license_exits_one(exported):
+    out, revoked = exported
+    result = invoke(
+        "verify",
+        str(out / "licenses" / f"{revoked}.json"),
+        "--trust-list",
+        str(out / "trust-list.json"),
+        *status_args(out),
+        "--json",
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.output)["status"]["outcome"] == "failed"
+
+
+def test_verify_offline_without_status_lists_is_not_valid(exported):
+    out, _ = exported
+    license_file = next((out / "licenses").glob("*.json"))
+    result = invoke(
+        "verify", str(license_file), "--trust-list", str(out / "trust-list.json")
+    )
+    assert result.exit_code == 1
+    assert "Cannot confirm" in result.output
+
+
+def test_verify_offline_tampered_license_exits_one(exported, tmp_path):
+    out, _ = exported
+    document = json.loads(next((out / "licenses").glob("*.json")).read_text())
+    document["credentialSubject"]["fields"]["address"] = "别处"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(document))
+    result = invoke(
+        "verify",
+        str(tampered),
+        "--trust-list",
+        str(out / "trust-list.json"),
+        *status_args(out),
+    )
+    assert result.exit_code == 1
+    assert "Invalid" in result.output
+
+
+def test_verify_without_trust_source_is_a_usage_error(exported):
+    out, _ = exported
+    result = invoke("verify", str(next((out / "licenses").glob("*.json"))))
+    assert result.exit_code == 2
+    assert "give --url" in result.output
+
+
+def test_verify_unreadable_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    result = invoke("verify", str(bad), "--url", "http://127.0.0.1:9")
+    assert result.exit_code == 2
+    assert "is not JSON" in result.output
+
+
+def test_verify_online_against_a_live_node(tmp_path, database_url, clock):
+    port = free_port()
+    settings = Settings(
+        mode="development",
+        database_url=database_url,
+        master_key=random_master_key(),  # type: ignore[arg-type]
+        base_url=f"http://127.0.0.1:{port}",
+    )
+    node = Node(settings)
+    world = build_world(node, clock)
+    license_ = world.issue()
+    path = tmp_path / "license.json"
+    path.write_text(json.dumps(license_))
+    with serving(world.http.app, port) as url:  # type: ignore[arg-type]
+        result = invoke("verify", str(path), "--url", url)
+        assert result.exit_code == 0, result.output
+        world.event(license_["identifier"], "suspended")
+        result = invoke("verify", str(path), "--url", url, "--json")
+        assert result.exit_code == 1
+        assert "suspension list" in json.loads(result.output)["status"]["detail"]
+    node.close()
+
+
+def test_trust_list_command_writes_file(config, tmp_path):
+    out = tmp_path / "trust.json"
+    result = invoke("--config", str(config), "trust-list", "--out", str(out))
+    assert result.exit_code == 0
+    assert len(json.loads(out.read_text())["verificationMethods"]) == 5
+
+
+def test_department_add_and_client_create(config):
+    code = department_code("650200", "3001")
+    result = invoke(
+        "--config",
+        str(config),
+        "department",
+        "add",
+        code,
+        "克拉玛依市民政局",
+        "--region",
+        "650200",
+        "--kind",
+        "civil-affairs",
+    )
+    assert result.exit_code == 0, result.output
+    result = invoke(
+        "--config",
+        str(config),
+        "client",
+        "create",
+        "desk",
+        "--role",
+        "department",
+        "--department",
+        code,
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["token"].startswith("zz_")
+
+
+def test_department_add_with_unknown_region_exits_two(config):
+    result = invoke(
+        "--config",
+        str(config),
+        "department",
+        "add",
+        department_code("650200", "3002"),
+        "X",
+        "--region",
+        "999999",
+        "--kind",
+        "civil-affairs",
+    )
+    assert result.exit_code == 2
+    assert "not served by this node" in result.output
+
+
+def test_keys_rotate_and_list(config, world):
+    code = world.departments["market_urumqi"].credit_code
+    assert (
+        invoke(
+            "--config", str(config), "keys", "rotate", code, "--algorithm", "sm2"
+        ).exit_code
+        == 0
+    )
+    listed = invoke("--config", str(config), "keys", "list", code)
+    assert "sm2" in listed.output and "retired" in listed.output
+
+
+def test_keys_master_prints_a_fresh_32_byte_key():
+    import base64
+
+    first = invoke("keys", "master").output.strip()
+    assert len(base64.urlsafe_b64decode(first)) == 32
+    assert invoke("keys", "master").output.strip() != first
+
+
+def test_init_prepares_an_empty_database(tmp_path):
+    settings = Settings(
+        mode="production",
+        database_url=f"sqlite:///{tmp_path / 'fresh.db'}",
+        master_key=random_master_key(),  # type: ignore[arg-type]
+    )
+    config = write_config(tmp_path / "fresh.toml", settings)
+    result = invoke("--config", str(config), "init")
+    assert result.exit_code == 0, result.output
+    assert "license types added" in result.output
+    again = invoke("--config", str(config), "init")
+    assert "0 regions and 0 license types added" in again.output
+    listed = invoke("--config", str(config), "catalog", "list")
+    assert "营业执照" in listed.output
