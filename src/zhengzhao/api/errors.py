@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from zhengzhao.errors import ZhengzhaoError
@@ -28,6 +29,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ZhengzhaoError, _platform_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, _out_of_range)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -66,8 +68,23 @@ def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
     )
 
 
+def _out_of_range(request: Request, exc: DataError) -> JSONResponse:
+    # Input that passed validation but that the database cannot hold (a number beyond
+    # its integer range, say) is the caller's error, and nothing was written.
+    logger.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {
+            "code": "invalid-request",
+            "message": "a value in the request is outside the range the node stores",
+        },
+        status_code=422,
+    )
+
+
 def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    logger.error(
+        "unexpected error on %s %s", request.method, request.url.path, exc_info=exc
+    )
     return JSONResponse(
         {
             "code": "internal-error",

@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import rfc8785
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -33,7 +32,7 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     """What makes two requests "the same": method, path and the canonical body."""
     digest = hashlib.sha256()
     digest.update(f"{method} {path}\n".encode())
-    digest.update(rfc8785.dumps(body))
+    digest.update(json.dumps(body, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 

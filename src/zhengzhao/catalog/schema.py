@@ -25,6 +25,7 @@ import collections
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import threading
 from collections.abc import Iterator, Mapping
@@ -287,6 +288,8 @@ def validate_surface(
     for error in compiled.validator.iter_errors(data):
         for problem in _describe(error, compiled.levels, root):
             problems[(problem["pointer"], problem["message"])] = problem
+    for problem in _inexact_numbers(data, root, []):
+        problems[(problem["pointer"], problem["message"])] = problem
     if not problems:
         return
     ordered = [problems[key] for key in sorted(problems)]
@@ -297,6 +300,37 @@ def validate_surface(
         "Correct these fields and send the license again.",
         details={"errors": ordered},
     )
+
+
+#: The largest integer every JSON reader holds exactly (I-JSON, RFC 7493 section 2.2);
+#: JCS (RFC 8785), which the proofs sign, refuses anything beyond it.
+_EXACT_INTEGER = 2**53 - 1
+
+
+def _inexact_numbers(
+    value: Any, root: str, parts: list[str | int]
+) -> list[dict[str, str]]:
+    """Problems for numbers a signed JSON document cannot carry exactly."""
+    if isinstance(value, Mapping):
+        return [
+            problem
+            for key, item in value.items()
+            for problem in _inexact_numbers(item, root, [*parts, str(key)])
+        ]
+    if isinstance(value, list):
+        return [
+            problem
+            for index, item in enumerate(value)
+            for problem in _inexact_numbers(item, root, [*parts, index])
+        ]
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int) and abs(value) > _EXACT_INTEGER:
+        message = f"number is beyond ±{_EXACT_INTEGER}, which JSON cannot carry exactly"
+        return [_problem(root, parts, message)]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [_problem(root, parts, "number is not finite")]
+    return []
 
 
 def _describe(

@@ -14,7 +14,9 @@ DAY = datetime.timedelta(days=1)
 def add_years(day: datetime.date, years: int) -> datetime.date:
     """The same month and day ``years`` later (or earlier); 29 February becomes 28."""
     year = day.year + years
-    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+    return day.replace(
+        year=year, day=min(day.day, calendar.monthrange(year, day.month)[1])
+    )
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
@@ -26,7 +28,7 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
 def random_date(
     rng: random.Random, start: datetime.date, end: datetime.date
 ) -> datetime.date:
-    """A day from ``start`` to ``end`` inclusive, uniformly; ``start`` if ``end`` is before it."""
+    """A day from ``start`` to ``end`` inclusive; ``start`` if ``end`` is before it."""
     span = (end - start).days
     if span <= 0:
         return start

@@ -14,9 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from zhengzhao.demo.organisations import Organisation
 from zhengzhao.demo.people import Person, Relative, UniqueValues
+from zhengzhao.demo.places import amend_door_number
 
-__all__ = ["Draft", "Marriage", "PersonContext", "Schooling"]
+__all__ = [
+    "Draft",
+    "Marriage",
+    "OrganisationContext",
+    "PersonContext",
+    "Schooling",
+    "amended_address",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,4 +91,22 @@ class PersonContext:
     marriage: Marriage | None
     schooling: Schooling | None
     drives_since: datetime.date | None
-    """The day of the first driving licence, ``None`` for a person who does not drive."""
+    """The day of the first driving licence, ``None`` for people who do not drive."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganisationContext:
+    """An organisation and what its licenses need."""
+
+    organisation: Organisation
+    rng: random.Random
+    today: datetime.date
+    unique: UniqueValues
+
+
+def amended_address(
+    rng: random.Random, name: str, address: str
+) -> dict[str, Any] | None:
+    """A correction of field ``name`` that fixes the address's door number."""
+    amended = amend_door_number(rng, address)
+    return None if amended is None else {name: amended}

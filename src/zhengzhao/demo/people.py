@@ -3,7 +3,9 @@
 Every resident identity number is built by `ResidentId.build` (GB 11643): a current
 county-level division code of the holder's home, the birth date, a sequence odd for
 men and even for women, and the check character. `UniqueValues` keeps the numbers
-handed out, so that holders, spouses and parents never share one.
+handed out. Holders take sequences below 500 and relatives (spouses, parents) the
+rest, so that a relative never shares a holder's number even when the two were drawn
+with different `UniqueValues`.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ __all__ = [
     "Person",
     "Relative",
     "UniqueValues",
+    "exhausted",
     "father_name",
-    "generate_people",
+    "make_people",
     "make_relative",
     "new_resident_id",
     "person_name",
@@ -42,6 +45,7 @@ _BAND_YEARS = 5
 _OLDEST = 90
 _MALE_SHARE = 0.51  # Xinjiang's sex ratio is about 104 men to 100 women
 _SEQUENCES = 1000  # three digits (GB 11643)
+_RELATIVES_FROM = 500  # the sequences relatives take
 _ATTEMPTS = 1000
 # Weights of surnames fall with rank like 1 / (rank + 8): the top few are common.
 _SURNAME_OFFSET = 8
@@ -53,21 +57,32 @@ class UniqueValues:
     def __init__(self) -> None:
         self._seen: dict[str, set[str]] = {}
 
+    def claim(self, kind: str, value: str) -> bool:
+        """Record ``value`` as handed out; whether it was new."""
+        seen = self._seen.setdefault(kind, set())
+        if value in seen:
+            return False
+        seen.add(value)
+        return True
+
     def draw(self, kind: str, make: Callable[[], str]) -> str:
         """A value from ``make`` not handed out before as ``kind``.
 
         Raises `InvalidRequest` when a thousand attempts all repeat a value: the
         demo was asked for more values of the kind than its generator can make.
         """
-        seen = self._seen.setdefault(kind, set())
         for _ in range(_ATTEMPTS):
             value = make()
-            if value not in seen:
-                seen.add(value)
+            if self.claim(kind, value):
                 return value
-        raise InvalidRequest(
-            f"no new {kind} after {_ATTEMPTS} attempts; ask the demo for fewer records"
-        )
+        raise exhausted(kind)
+
+
+def exhausted(kind: str) -> InvalidRequest:
+    """The error for a generator that keeps repeating values of ``kind``."""
+    return InvalidRequest(
+        f"no new {kind} after {_ATTEMPTS} attempts; ask the demo for fewer records"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +117,7 @@ class Relative:
     ethnicity: str
 
 
-def generate_people(
+def make_people(
     rng: random.Random,
     count: int,
     *,
@@ -131,7 +146,7 @@ def person_name(
     )
     if style is names.NameStyle.SINGLE:
         return given
-    return f"{given}·{rng.choice(names.MALE_GIVEN[ethnicity])}"
+    return f"{given}·{_other(rng, names.MALE_GIVEN[ethnicity], given)}"
 
 
 def father_name(rng: random.Random, child_name: str, ethnicity: str) -> str:
@@ -145,7 +160,7 @@ def father_name(rng: random.Random, child_name: str, ethnicity: str) -> str:
         return person_name(rng, ethnicity, MALE, surname=child_name[0])
     if style is names.NameStyle.PATRONYMIC and "·" in child_name:
         given = child_name.split("·", 1)[1]
-        return f"{given}·{rng.choice(names.MALE_GIVEN[ethnicity])}"
+        return f"{given}·{_other(rng, names.MALE_GIVEN[ethnicity], given)}"
     return person_name(rng, ethnicity, MALE)
 
 
@@ -162,7 +177,9 @@ def make_relative(
     """A relative with a new identity number issued in ``division_code``."""
     return Relative(
         name=name,
-        identifier=new_resident_id(rng, unique, division_code, birth_date, sex),
+        identifier=new_resident_id(
+            rng, unique, division_code, birth_date, sex, relative=True
+        ),
         sex=sex,
         birth_date=birth_date,
         ethnicity=ethnicity,
@@ -175,12 +192,15 @@ def new_resident_id(
     division_code: str,
     birth_date: datetime.date,
     sex: str,
+    *,
+    relative: bool = False,
 ) -> str:
-    """A resident identity number not handed out before."""
+    """A resident identity number not handed out before, for a holder or a relative."""
     parity = 1 if sex == MALE else 0
+    start, stop = (_RELATIVES_FROM, _SEQUENCES) if relative else (0, _RELATIVES_FROM)
 
     def make() -> str:
-        sequence = rng.randrange(parity, _SEQUENCES, 2)
+        sequence = rng.randrange(start + parity, stop, 2)
         return ResidentId.build(
             division_code=division_code, birth_date=birth_date, sequence=sequence
         ).value
@@ -210,6 +230,14 @@ def _birth_date(rng: random.Random, today: datetime.date) -> datetime.date:
     oldest = _OLDEST if band == len(_AGE_BANDS) - 1 else youngest + _BAND_YEARS - 1
     earliest = add_years(today, -(oldest + 1)) + DAY
     return random_date(rng, earliest, add_years(today, -youngest))
+
+
+def _other(rng: random.Random, choices: tuple[str, ...], besides: str) -> str:
+    """A name from ``choices`` other than ``besides``: few sons bear their father's."""
+    chosen = rng.choice(choices)
+    while chosen == besides:
+        chosen = rng.choice(choices)
+    return chosen
 
 
 def _surname(rng: random.Random, ethnicity: str) -> str:

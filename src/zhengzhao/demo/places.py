@@ -31,8 +31,10 @@ __all__ = [
     "area_of",
     "choose_ethnicity",
     "choose_home",
+    "counties_of",
     "english_name",
     "home_address",
+    "official_place",
     "place_name",
     "plate_letter",
     "serving_area",
@@ -44,8 +46,9 @@ REGION_NAME = "新疆维吾尔自治区"
 #: The areas where the demo builds prefecture- and county-level departments.
 COVERED_AREAS = ("650100", "653100", "654000", "652900", "652800")
 
-_ETHNICITIES = ("维吾尔", "汉", "哈萨克", "回", "柯尔克孜", "蒙古", "塔吉克", "锡伯")
-_ETHNICITIES += ("满", "乌孜别克")
+_ETHNICITIES = tuple(
+    "维吾尔 汉 哈萨克 回 柯尔克孜 蒙古 塔吉克 锡伯 满 乌孜别克".split()
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +74,9 @@ def _mix(text: str) -> tuple[int, ...]:
     return shares + (0,) * (len(_ETHNICITIES) - len(shares))
 
 
-def _area(code: str, short: str, people: int, plate: str, serving: str, mix: str) -> Area:
+def _area(
+    code: str, short: str, people: int, plate: str, serving: str, mix: str
+) -> Area:
     return Area(
         code=code,
         short_name=short,
@@ -191,6 +196,17 @@ def place_name(code: str) -> str:
     return divisions.division(home).name + found.name
 
 
+def official_place(code: str) -> str:
+    """How the name of a body of ``code`` begins: 新疆维吾尔自治区, 喀什地区, 疏附县,
+    and for a city district its city too, 乌鲁木齐市天山区."""
+    if code == REGION_CODE:
+        return REGION_NAME
+    name = divisions.division(code).name
+    if name.endswith("区") and area_of(code) != code:
+        return place_name(code)
+    return name
+
+
 def english_name(code: str) -> str:
     """The English name of a division where the demo has departments."""
     return _ENGLISH[code]
@@ -199,8 +215,8 @@ def english_name(code: str) -> str:
 def choose_home(rng: random.Random) -> str:
     """A current county-level division, weighted by its area's population."""
     chosen = rng.choices(_AREAS, weights=_AREA_WEIGHTS)[0]
-    counties = _counties(chosen.code)
-    # The seat, listed first, is where most of an area's people live.
+    counties = counties_of(chosen.code)
+    # The first county, in most areas the seat, is where most people live.
     weights = [3] + [1] * (len(counties) - 1)
     return rng.choices(counties, weights=weights)[0]
 
@@ -260,7 +276,11 @@ def amend_door_number(rng: random.Random, address: str) -> str | None:
 
 
 @functools.cache
-def _counties(area_code: str) -> tuple[str, ...]:
+def counties_of(area_code: str) -> tuple[str, ...]:
+    """The current county-level divisions of an area, in code order.
+
+    Code order lists the seat first in every area but Karamay.
+    """
     found = divisions.division(area_code)
     if found.level is Level.COUNTY:
         return (area_code,)

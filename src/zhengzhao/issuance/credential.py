@@ -27,13 +27,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import rfc8785
-
 from zhengzhao.model.license import HolderKind
 from zhengzhao.model.lifecycle import EventKind
 from zhengzhao.model.parties import Department
 from zhengzhao.model.time import end_of_day, start_of_day, to_rfc3339
 from zhengzhao.seals.keys import department_url
+from zhengzhao.seals.suites import canonicalize
 from zhengzhao.verify.status_list import StatusPurpose, status_entry
 
 __all__ = [
@@ -161,7 +160,7 @@ def build_event(
 
 def canonical_json(document: dict[str, Any]) -> str:
     """The one text form in which signed documents are stored and hashed (RFC 8785)."""
-    return rfc8785.dumps(document).decode()
+    return canonicalize(document).decode()
 
 
 def document_hash(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import Connection
@@ -24,6 +24,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)
 }
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+#: Type versions are numbered from 1; the bound keeps numbers inside every database.
+VersionNumber = Annotated[int, Path(ge=1, le=9999)]
 
 
 class TypeOut(ApiModel):
@@ -133,7 +135,7 @@ def list_versions(code: str, principal: Caller, node: CurrentNode) -> list[Versi
     "/types/{code}/versions/{version}", response_model=VersionOut, responses=_ERRORS
 )
 def read_version(
-    code: str, version: int, principal: Caller, node: CurrentNode
+    code: str, version: VersionNumber, principal: Caller, node: CurrentNode
 ) -> VersionOut:
     with node.database.reading() as conn:
         return VersionOut.of(service.get_version(conn, code, version))
@@ -225,7 +227,7 @@ def draft_version(
     "/types/{code}/versions/{version}", response_model=VersionOut, responses=_ERRORS
 )
 def update_draft(
-    code: str, version: int, body: VersionIn, principal: Caller, node: CurrentNode
+    code: str, version: VersionNumber, body: VersionIn, principal: Caller, node: CurrentNode
 ) -> VersionOut:
     """Change a draft version; published and retired versions never change."""
     with node.database.transaction() as conn:
@@ -247,7 +249,7 @@ def update_draft(
     responses=_ERRORS,
 )
 def publish(
-    code: str, version: int, principal: Caller, node: CurrentNode, now: Now
+    code: str, version: VersionNumber, principal: Caller, node: CurrentNode, now: Now
 ) -> VersionOut:
     """Publish a draft; the version published before it is retired. Repeating the
     call on the published version is refused with 409."""
@@ -264,7 +266,7 @@ def publish(
     responses=_ERRORS,
 )
 def retire(
-    code: str, version: int, principal: Caller, node: CurrentNode, now: Now
+    code: str, version: VersionNumber, principal: Caller, node: CurrentNode, now: Now
 ) -> VersionOut:
     """Retire the published version: no more licenses are issued under it."""
     with node.database.transaction() as conn:

@@ -201,7 +201,7 @@ def rotate(
 def status_list(
     credit_code: str,
     purpose: StatusPurpose,
-    page: Annotated[int, Path(ge=0)],
+    page: Annotated[int, Path(ge=0, le=1_000_000)],
     node: CurrentNode,
     now: Now,
 ) -> Response:
