@@ -32,8 +32,8 @@ __all__ = [
 EXIT_INVALID = 1
 EXIT_ERROR = 2
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass

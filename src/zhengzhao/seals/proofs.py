@@ -17,7 +17,7 @@ issuer: that is `resolve_key`'s and the caller's business.
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -76,7 +76,7 @@ def add_proof(
             "the document already has a proof; proof sets are not supported"
         )
     suite = suite_for_algorithm(signing_key.algorithm)
-    unsecured = copy.deepcopy(dict(document))
+    unsecured = _copy(document)
     options: dict[str, Any] = {
         "type": PROOF_TYPE,
         "cryptosuite": suite.name,
@@ -85,7 +85,7 @@ def add_proof(
         "proofPurpose": proof_purpose,
     }
     if "@context" in unsecured:
-        options["@context"] = copy.deepcopy(unsecured["@context"])
+        options["@context"] = _copy(unsecured["@context"])
     signature = signing_key.sign(suite.hash_data(options, unsecured))
     return {
         **unsecured,
@@ -189,6 +189,15 @@ def _unsecured_document(
         )
     unsecured["@context"] = options["@context"]
     return unsecured
+
+
+def _copy(value: Any) -> Any:
+    # A JSON round trip copies a JSON document several times faster than deepcopy,
+    # and refuses anything that is not JSON.
+    try:
+        return json.loads(json.dumps(value, ensure_ascii=False))
+    except (TypeError, ValueError) as exc:
+        raise InvalidDocument(f"the document is not JSON: {exc}") from exc
 
 
 def _as_list(context: Any) -> list[Any]:

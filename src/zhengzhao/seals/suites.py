@@ -39,10 +39,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
 from cryptography.hazmat.primitives import hashes
 
 from zhengzhao.errors import InvalidDocument, SignatureInvalid
+from zhengzhao.seals import jcs
 from zhengzhao.seals.algorithms import Algorithm
 
 __all__ = [
@@ -123,7 +123,6 @@ def canonicalize(value: Mapping[str, Any]) -> bytes:
     magnitude 2**53 or more, and Python values such as datetimes or bytes.
     """
     try:
-        canonical: bytes = rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError as exc:
+        return jcs.canonicalize(value)
+    except jcs.CanonicalizationError as exc:
         raise InvalidDocument(f"the document is not canonical JSON: {exc}") from exc
-    return canonical

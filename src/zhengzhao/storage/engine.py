@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 __all__ = ["Database", "create_database_engine"]
 
@@ -42,10 +41,10 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # NOTE: one connection per checkout keeps SQLite's file locks short-lived; the
-        # default queue pool would hold connections that block WAL checkpoints.
-        kwargs["poolclass"] = NullPool
+        # Pooled connections are reused across threads, one thread at a time.
         kwargs["connect_args"] = {"check_same_thread": False}
+        kwargs["pool_size"] = 8
+        kwargs["max_overflow"] = 16
     else:
         kwargs["pool_pre_ping"] = True
         kwargs["pool_size"] = 10

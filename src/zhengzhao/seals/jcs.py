@@ -1,0 +1,60 @@
+"""RFC 8785 JSON Canonicalization Scheme (JCS), with a fast path for plain documents.
+
+The `rfc8785` package implements the whole scheme in pure Python, which costs about a
+tenth of a millisecond per license. Most documents here hold only objects, arrays,
+strings, booleans, null and integers within ±(2**53 − 1), with keys in the Basic
+Multilingual Plane. For those, JCS output is byte for byte what the standard library's
+C encoder writes with sorted keys, no ASCII escaping and compact separators:
+
+- strings are escaped alike (RFC 8785 section 3.2.2.2: quotation mark, reverse solidus,
+  ``\\b \\f \\n \\r \\t``, other control characters as lower-case ``\\u00xx``);
+- integers in that range print alike (section 3.2.2.3);
+- sorting keys by code point equals sorting by UTF-16 code unit (section 3.2.3) when
+  no key holds a character above U+FFFF.
+
+Anything else (a float, a larger integer, such a key) takes the full `rfc8785` path.
+A property test checks the two paths against each other.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+__all__ = ["CanonicalizationError", "canonicalize"]
+
+CanonicalizationError = rfc8785.CanonicalizationError
+
+#: The I-JSON integer range (RFC 7493 section 2.2), which JCS requires.
+_EXACT_INTEGER = 2**53 - 1
+_LAST_BMP = "\uffff"
+
+
+def canonicalize(value: Any) -> bytes:
+    """The JCS bytes of ``value``; raises `CanonicalizationError` if it is not JSON."""
+    if _plain(value):
+        try:
+            return json.dumps(
+                value, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            ).encode()
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: let rfc8785 say what is wrong
+    result: bytes = rfc8785.dumps(value)
+    return result
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -_EXACT_INTEGER <= value <= _EXACT_INTEGER
+    if isinstance(value, dict):
+        return all(
+            type(key) is str and (not key or max(key) <= _LAST_BMP) and _plain(item)
+            for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    return False
