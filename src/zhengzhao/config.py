@@ -161,7 +161,7 @@ class Settings(BaseSettings):
                 "readable "
                 "by anyone who has the source code",
                 UnsafeDemoKeyWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
             raw = UNSAFE_DEMO_MASTER_KEY
         else:

@@ -95,6 +95,7 @@ def test_people_identifiers_valid_and_unique(library: Library) -> None:
     assert len(set(identifiers)) == len(identifiers)
     for person in library.people:
         number = ResidentId.parse(person.identifier, today=TODAY)
+        assert number.sequence < 500  # relatives take the other half
         assert number.birth_date == person.birth_date
         assert number.division_code == person.division_code
         assert number.sex is (Sex.MALE if person.sex == "男" else Sex.FEMALE)
@@ -135,8 +136,11 @@ def test_organisations_credit_codes_valid_and_unique(library: Library) -> None:
     for organisation in library.organisations:
         code = CreditCode.parse(organisation.identifier)  # strict: both checks
         assert organisation.identifier[:2] in CODE_PREFIXES[organisation.kind]
-        assert code.division_code == organisation.registered_in
+        assert code.division_code == organisation.division_code
         assert divisions.within(organisation.division_code, XINJIANG)
+        domicile = divisions.division(organisation.domicile_code)
+        assert domicile.level is Level.COUNTY
+        assert divisions.within(domicile.code, organisation.division_code)
     kinds = {organisation.kind for organisation in library.organisations}
     assert kinds == set(OrganisationKind)
 
@@ -190,6 +194,7 @@ def test_planned_licenses_name_valid_relatives(library: Library) -> None:
                 continue
             relatives += 1
             parsed = ResidentId.parse(number, today=TODAY)
+            assert parsed.sequence >= 500  # never a holder's number
             assert parsed.birth_date.isoformat() == fields.get(
                 f"{prefix}BirthDate", parsed.birth_date.isoformat()
             )

@@ -9,7 +9,7 @@ verification code, so that one misreading cannot hide in both:
 - W3C Verifiable Credentials Data Model v2.0 (VC-DM), §4.3 contexts, §4.5 types,
   §4.7 issuer;
 - RFC 8785, the JSON Canonicalization Scheme (JCS);
-- W3C Controlled Identifiers v1.0 (CID), §2.2.2 "Multikey", §2.4 "Multibase";
+- W3C Controlled Identifiers v1.0 (CID), "Multikey", "JsonWebKey", "Multibase";
 - draft-msporny-base58-03, the base58btc alphabet and decoding;
 - RFC 7518 §6.2.1 (EC public keys) and RFC 8037 §2 (OKP public keys) for JWKs.
 
@@ -55,7 +55,7 @@ PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 #: The key type each cryptosuite needs (DI-ECDSA and DI-EDDSA, "Algorithms").
 SUITES = {"ecdsa-jcs-2019": "P-256", "eddsa-jcs-2022": "Ed25519"}
 
-#: Multicodec codes of public keys (CID §2.2.2; the multicodec table).
+#: Multicodec codes of public keys and their lengths (CID "Multikey" table).
 MULTICODEC_KEY_TYPES = {0x1200: ("P-256", 33), 0xED: ("Ed25519", 32)}
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -134,7 +134,7 @@ def _number(x: float) -> str:
     if -6 < n <= 0:
         return "0." + "0" * -n + digits
     mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
-    return f"{mantissa}e{'+' if n > 0 else '-'}{abs(n - 1)}"
+    return f"{mantissa}e{n - 1:+d}"
 
 
 def _string(text: str) -> str:
@@ -143,14 +143,14 @@ def _string(text: str) -> str:
     return '"' + "".join(escaped) + '"'
 
 
-# Base58btc, Multibase and Multikey (draft-msporny-base58, CID §2.4, §2.2.2)
+# Base58btc, Multibase and Multikey (draft-msporny-base58; CID)
 
 _BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 def base58btc_decode(text: str) -> bytes:
     """Decode base58btc: a big-endian base-58 number after one zero byte per leading
-    "1" (draft-msporny-base58-03 §3). Raises `ValueError` on a foreign character."""
+    "1" (draft-msporny-base58-03, decoding). Raises `ValueError` for other alphabets."""
     number = 0
     for character in text:
         digit = _BASE58_ALPHABET.find(character)
@@ -202,7 +202,7 @@ def key_from_multikey(value: Any) -> PublicKey:
 def key_from_jwk(jwk: Any) -> PublicKey:
     """The key in a `publicKeyJwk`: EC P-256 with 32-byte `x` and `y` (RFC 7518
     §6.2.1), or OKP Ed25519 with a 32-byte `x` (RFC 8037 §2). A private `d` is
-    refused: CID §2.2.2 forbids private members in a public key."""
+    refused: CID "JsonWebKey" forbids private members in `publicKeyJwk`."""
     if not isinstance(jwk, dict) or "d" in jwk:
         raise VerificationFailed(f"publicKeyJwk must be a public JWK, found {jwk}")
     kind = (jwk.get("kty"), jwk.get("crv"))
@@ -295,7 +295,7 @@ def _proof_of(document: Any) -> dict[str, Any]:
         raise VerificationFailed("@context must open with the VC 2.0 one (VC-DM §4.3)")
     if not isinstance(types, list) or "VerifiableCredential" not in types:
         raise VerificationFailed("type must include VerifiableCredential (VC-DM §4.5)")
-    proof = document["proof"]
+    proof: dict[str, Any] = document["proof"]
     for name in PROOF_STRINGS:
         if not isinstance(proof.get(name), str):
             raise VerificationFailed(f"proof.{name} must be a string")
@@ -379,7 +379,7 @@ def _sha256_of_jcs(value: Any) -> bytes:
         raise VerificationFailed(f"no RFC 8785 canonical form: {error}") from error
 
 
-# XML Schema 1.1 Part 2 §3.3.8 dateTimeStamp: a §3.3.7 dateTime whose zone is required.
+# XML Schema 1.1 Part 2 "dateTimeStamp": a "dateTime" whose time zone is required.
 _DATE_TIME_STAMP = re.compile(
     r"-?([1-9][0-9]{3,}|0[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"T(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|24:00:00(\.0+)?)"
@@ -422,7 +422,7 @@ def _changes(value: Any, where: str) -> Iterator[tuple[str, Any]]:
                 yield change, [*value[:index], changed, *value[index + 1 :]]
     elif isinstance(value, bool):
         yield f"flip {where}", not value
-    elif isinstance(value, int | float):
-        yield f"increment {where}", value + 1
+    elif isinstance(value, int | float):  # doubles past 2**53 absorb a "+ 1"
+        yield f"increment {where}", value + 1 if value + 1 != value else value * 2
     else:
         yield f"lengthen {where}", "x" if value is None else f"{value}x"

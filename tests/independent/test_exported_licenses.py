@@ -2,7 +2,8 @@
 verifier, and no copy with a single change does.
 
 The node issues several types with P-256 and Ed25519 keys, lets some licenses gain
-new versions through later events, and exports them with the real CLI. SM2 licenses
+new versions through later events, signs registered capitals whose JCS number forms
+are easy to get wrong, and exports them all with the real CLI. SM2 licenses
 use a suite outside the W3C specifications (`sm2-jcs-zhengzhao-2026`) and are not
 issued here.
 """
@@ -44,6 +45,11 @@ class Export:
     """The exported `trust-list.json`, parsed."""
 
 
+#: Registered capitals whose canonical forms are 9007199254740991, 1e+21,
+#: 333333333.3333333, 0.000001, 1e-7 and 4.5.
+EDGE_NUMBERS = [2**53 - 1, 1e21, 333333333.33333329, 0.000001, 1e-7, 4.50]
+
+
 def rotate_key(world: World, who: str, algorithm: str) -> None:
     code = world.departments[who].credit_code
     response = world.post(who, f"/v1/departments/{code}/keys", {"algorithm": algorithm})
@@ -64,7 +70,7 @@ def write_config(path: Path, settings: Settings) -> Path:
 
 
 def issue_variety(world: World, clock: Any) -> None:
-    """Licenses of four departments, two algorithms, and later versions."""
+    """Licenses of four departments, two algorithms, later versions, odd numbers."""
     # First keys: P-256, one per department.
     card = world.issue(holder=person_id(date(1990, 1, 1), 11), name="张三")
     register = world.issue("psb_tianshan", "household-register", name="李四")
@@ -101,6 +107,17 @@ def issue_variety(world: World, clock: Any) -> None:
         name="新丝路有限公司",
         validUntil="2046-01-01",
     )
+
+    # Numbers where JCS (RFC 8785 §3.2.2.3) is easiest to get wrong.
+    for number, capital in enumerate(EDGE_NUMBERS, start=20):
+        world.issue(
+            "market_urumqi",
+            "business-licence",
+            holder=org_id(number),
+            name=f"数字{number}有限公司",
+            fields={**example_fields("business-licence"), "registeredCapital": capital},
+            validUntil="2046-01-01",
+        )
 
 
 def export(settings: Settings, tmp_path: Path) -> Export:
@@ -149,7 +166,9 @@ def with_character_changed(text: str, position: int) -> str:
     return "".join(characters)
 
 
-def test_export_holds_both_suites_every_department_and_later_versions(exported):
+def test_export_holds_both_suites_four_issuers_later_versions_and_edge_numbers(
+    exported,
+):
     suites = {d["proof"]["cryptosuite"] for d in exported.licenses}
     issuers = {d["issuer"]["id"] for d in exported.licenses}
     numbers = [
@@ -157,8 +176,10 @@ def test_export_holds_both_suites_every_department_and_later_versions(exported):
     ]
     assert suites == {"ecdsa-jcs-2019", "eddsa-jcs-2022"}
     assert len(issuers) == 4
-    assert len(exported.licenses) == 12
+    assert len(exported.licenses) == 12 + len(EDGE_NUMBERS)
     assert any(".002." in number for number in numbers)  # versions made by events
+    fields = [d["credentialSubject"]["fields"] for d in exported.licenses]
+    assert set(EDGE_NUMBERS) <= {f.get("registeredCapital") for f in fields}
 
 
 def test_every_exported_license_verifies_with_the_exported_trust_list(exported):
@@ -250,27 +271,3 @@ def test_exported_trust_list_keys_agree_in_multikey_and_jwk(exported):
         multikey = key_from_multikey(method["publicKeyMultibase"])
         jwk = key_from_jwk(method["publicKeyJwk"])
         assert spki(multikey) == spki(jwk), method["id"]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the platform's JCS refuses the integer 2**53 and the API answers HTTP 500,"
-    " although RFC 8785 Appendix B canonicalizes it (4340000000000000 ->"
-    " 9007199254740992)",
-)
-def test_business_licence_with_capital_of_2_pow_53_is_issued_and_verifies(
-    world, settings, tmp_path
-):
-    fields = {**example_fields("business-licence"), "registeredCapital": 2**53}
-    world.issue(
-        "market_urumqi",
-        "business-licence",
-        holder=org_id(9),
-        name="大数有限公司",
-        fields=fields,
-        validUntil="2046-01-01",
-    )
-    exported = export(settings, tmp_path)
-    (document,) = exported.licenses
-    verify_credential(document, exported.trust_list)

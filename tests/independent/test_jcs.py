@@ -104,7 +104,7 @@ def test_canonicalize_non_string_member_name_is_refused():
 @pytest.mark.parametrize(
     ("encoded", "decoded"),
     [
-        # draft-msporny-base58-03 §5, test vectors.
+        # draft-msporny-base58-03, "Test Vectors"; then the edge cases.
         ("2NEpo7TZRRrLZSi2U", b"Hello World!"),
         (
             "USm3fpXnKG5EUBx2ndxBDMPVciP5hGey2Jh4NDv6gmeo1LkMeiKrLJUUBk6Z",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -130,25 +129,27 @@ def test_spec_vector_with_unknown_verification_method_is_rejected(suite):
 def test_spec_vector_with_key_of_another_controller_is_rejected(suite):
     document, trust_list = signed_and_trust_list(suite)
     trust_list["verificationMethods"][0]["controller"] = "https://vc.example/issuers/9"
-    assert "not by the issuer https://vc.example/issuers/5678" in reason_for(
-        document, trust_list
-    ).replace("'", "")
+    reason = reason_for(document, trust_list)
+    assert reason.endswith("not by the issuer 'https://vc.example/issuers/5678'")
+
+
+def test_spec_vector_with_jwk_off_the_curve_is_rejected():
+    document, trust_list = signed_and_trust_list("ecdsa-jcs-2019")
+    jwk = trust_list["verificationMethods"][0]["publicKeyJwk"]
+    jwk["x"], jwk["y"] = jwk["y"], jwk["x"]  # for this key, (y, x) is off the curve
+    assert "not a point on P-256" in reason_for(document, trust_list)
 
 
 def test_spec_vector_with_jwk_of_another_key_is_rejected():
     document, trust_list = signed_and_trust_list("ecdsa-jcs-2019")
-    jwk = trust_list["verificationMethods"][0]["publicKeyJwk"]
-    jwk["x"], jwk["y"] = jwk["y"], jwk["x"]  # almost surely off the curve
-    other_point = deepcopy(trust_list)
-    other_point["verificationMethods"][0]["publicKeyJwk"] = {
+    trust_list["verificationMethods"][0]["publicKeyJwk"] = {
         "kty": "EC",
         "crv": "P-256",
-        # The P-256 base point G (SEC 2 §2.4.2): on the curve, but not this key.
+        # The P-256 base point G (SEC 2): on the curve, but not this key.
         "x": "axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY",
         "y": "T-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU",
     }
-    assert "not a point on P-256" in reason_for(document, trust_list)
-    assert "are different keys" in reason_for(document, other_point)
+    assert "are different keys" in reason_for(document, trust_list)
 
 
 def test_spec_vector_with_key_of_the_other_suite_is_rejected():

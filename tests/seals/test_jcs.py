@@ -13,8 +13,10 @@ json_values = st.recursive(
     | st.integers(min_value=-(2**60), max_value=2**60)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -40,7 +42,10 @@ def test_canonicalize_sorts_keys_by_utf16_code_units_outside_the_bmp():
 
 
 def test_canonicalize_writes_integral_floats_as_integers():
-    assert canonicalize({"a": 100.0, "b": 1e21, "c": 1e-7}) == b'{"a":100,"b":1e+21,"c":1e-7}'
+    assert (
+        canonicalize({"a": 100.0, "b": 1e21, "c": 1e-7})
+        == b'{"a":100,"b":1e+21,"c":1e-7}'
+    )
 
 
 def test_canonicalize_refuses_integers_beyond_ijson():

@@ -274,7 +274,7 @@ def test_add_proof_to_signed_document_raises_invalid_document() -> None:
 
 
 def test_add_proof_to_non_json_document_raises_invalid_document() -> None:
-    with pytest.raises(InvalidDocument, match="not (canonical )?JSON"):
+    with pytest.raises(InvalidDocument, match=r"not (canonical )?JSON"):
         signed_with(Algorithm.ED25519, {"when": datetime(2026, 3, 1)})
 
 

@@ -71,7 +71,9 @@ def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
 def _out_of_range(request: Request, exc: DataError) -> JSONResponse:
     # Input that passed validation but that the database cannot hold (a number beyond
     # its integer range, say) is the caller's error, and nothing was written.
-    logger.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+    logger.warning(
+        "value out of range on %s %s: %s", request.method, request.url.path, exc
+    )
     return JSONResponse(
         {
             "code": "invalid-request",

@@ -326,7 +326,10 @@ def _inexact_numbers(
     if isinstance(value, bool):
         return []
     if isinstance(value, int) and abs(value) > _EXACT_INTEGER:
-        message = f"number is beyond ±{_EXACT_INTEGER}, which JSON cannot carry exactly"
+        message = (
+            f"number is beyond ±{_EXACT_INTEGER}, the integer range every JSON reader"
+            " holds exactly (I-JSON, RFC 7493)"
+        )
         return [_problem(root, parts, message)]
     if isinstance(value, float) and not math.isfinite(value):
         return [_problem(root, parts, "number is not finite")]

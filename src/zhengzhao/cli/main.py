@@ -40,6 +40,7 @@ def _root(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.captureWarnings(True)  # an unsafe setting warns in the log's shape
     ctx.obj = CliState(config=config, verbose=verbose)
 
 

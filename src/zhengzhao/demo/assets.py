@@ -176,9 +176,7 @@ def _plate_number(rng: random.Random, new_energy: str | None) -> str:
     return digits
 
 
-def vehicle_identification_number(
-    rng: random.Random, wmi: str, model_year: int
-) -> str:
+def vehicle_identification_number(rng: random.Random, wmi: str, model_year: int) -> str:
     """A VIN of manufacturer ``wmi`` and ``model_year`` with its GB 16735 check."""
     descriptor = "".join(rng.choice(_VIN_CHARACTERS) for _ in range(5))
     year = _MODEL_YEARS[(model_year - 1980) % len(_MODEL_YEARS)]

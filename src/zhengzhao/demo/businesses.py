@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import math
 import random
 
 from zhengzhao.demo import institutions, places, trades
@@ -35,53 +36,63 @@ _FOOD_TERM_YEARS = 5
 _CERTIFICATE_TERM_YEARS = 5  # legal person certificates of institutions, societies
 _LAPSED_SHARE = 0.12
 _PROJECTS_FROM = datetime.date(2017, 1, 1)  # the national online filing platform
-# Project name and content by industry: {n} is a size, {trade} a trade name.
+# Project name, content, size range and investment range (10,000 yuan) by industry:
+# {n} is the size, {trade} a trade name.
 _PROJECTS = {
     "agriculture": (
         "{n}亩高标准农田建设项目",
         "新建高标准农田{n}亩，配套滴灌设施及田间道路",
         (1000, 20000),
+        (500, 20000),
     ),
     "fruit-processing": (
         "年产{n}吨林果精深加工项目",
         "新建加工车间及冷库，形成年加工干果{n}吨的能力",
         (1000, 50000),
+        (1000, 30000),
     ),
     "livestock": (
         "存栏{n}头肉牛标准化养殖项目",
         "新建标准化牛舍、饲草料库及粪污处理设施，存栏肉牛{n}头",
         (200, 5000),
+        (500, 10000),
     ),
     "cotton": (
         "年产{n}吨棉纱生产线项目",
         "新建纺纱车间，购置清梳联及细纱设备，形成年产棉纱{n}吨的能力",
         (2000, 30000),
+        (3000, 50000),
     ),
     "energy": (
         "{n}兆瓦光伏发电项目",
         "建设{n}兆瓦光伏电站及配套升压站、送出线路",
         (10, 500),
+        (5000, 200000),
     ),
     "real-estate": (
         "{trade}家园住宅小区建设项目",
         "新建住宅楼{n}栋及配套商业用房、地下车库",
         (6, 30),
+        (10000, 100000),
     ),
     "logistics": (
         "{trade}物流园建设项目",
         "新建仓储库房{n}平方米及配套装卸、办公设施",
         (5000, 80000),
+        (2000, 30000),
     ),
     "tourism": (
         "{trade}乡村旅游基础设施建设项目",
         "建设游客服务中心、停车场及{n}公里旅游步道",
         (2, 30),
+        (500, 10000),
     ),
 }
 _DEFAULT_PROJECT = (
     "{trade}产业园建设项目",
     "新建生产及办公用房{n}平方米",
     (2000, 30000),
+    (200, 20000),
 )
 
 
@@ -142,15 +153,15 @@ def _food_business_licence(ctx: OrganisationContext) -> Draft | None:
     premises = org.domicile
     if rng.random() < 0.3:
         premises = (
-            "新疆" + places.place_name(org.division_code) + places.street_address(rng)
+            "新疆" + places.place_name(org.domicile_code) + places.street_address(rng)
         )
-    supervisory = places.official_place(org.division_code) + "市场监督管理局"
-    ethnicity = places.choose_ethnicity(rng, org.division_code)
+    supervisory = places.official_place(org.domicile_code) + "市场监督管理局"
+    ethnicity = places.choose_ethnicity(rng, org.domicile_code)
     digit = _FOOD_FORMATS[main_format]
 
     def number() -> str:
         serial, check = rng.randrange(10**6), rng.randrange(10)
-        return f"JY{digit}{org.division_code}{serial:06d}{check}"
+        return f"JY{digit}{org.domicile_code}{serial:06d}{check}"
 
     return Draft(
         type_key="food-business-licence",
@@ -180,7 +191,7 @@ def _institution_certificate(ctx: OrganisationContext) -> Draft | None:
     issued = _term_start(rng, org.established, ctx.today, _CERTIFICATE_TERM_YEARS)
 
     def number() -> str:
-        return f"事证第1{org.registered_in}{rng.randrange(10**6):06d}号"
+        return f"事证第1{org.division_code}{rng.randrange(10**6):06d}号"
 
     return Draft(
         type_key="public-institution-legal-person-certificate",
@@ -190,7 +201,7 @@ def _institution_certificate(ctx: OrganisationContext) -> Draft | None:
             "legalRepresentative": org.legal_representative,
             "fundingSource": sector.funding,
             "startingFunds": rng.choice((50, 80, 100, 120, 200, 300, 500, 1000)),
-            "sponsor": places.official_place(org.registered_in) + sector.sponsor,
+            "sponsor": places.official_place(org.division_code) + sector.sponsor,
         },
         issue_date=issued,
         valid_until=add_years(issued, _CERTIFICATE_TERM_YEARS),
@@ -205,7 +216,7 @@ def _society_certificate(ctx: OrganisationContext) -> Draft | None:
     if org.kind is not OrganisationKind.SOCIAL_ORGANISATION:
         return None
     topic = _TOPICS[org.activity]
-    place = places.official_place(org.registered_in)
+    place = places.official_place(org.division_code)
     issued = _term_start(rng, org.established, ctx.today, _CERTIFICATE_TERM_YEARS)
     return Draft(
         type_key="social-organisation-legal-person-certificate",
@@ -232,22 +243,25 @@ def _investment_project(ctx: OrganisationContext) -> Draft | None:
     if rng.random() >= industry.project_share:
         return None
     issued = random_date(rng, max(org.established, _PROJECTS_FROM), today)
-    name, content, (low, high) = _PROJECTS.get(industry.key, _DEFAULT_PROJECT)
+    name, content, (low, high), (least, most) = _PROJECTS.get(
+        industry.key, _DEFAULT_PROJECT
+    )
     words = {"n": rng.randint(low, high), "trade": rng.choice(trades.TRADE_NAMES)}
     start = issued + datetime.timedelta(days=rng.randint(30, 180))
     completion = add_years(start, rng.randint(1, 3))
 
     def code() -> str:
         serial = rng.randrange(10**6)
-        return f"{issued.year}-{org.division_code}-{industry.code}-03-{serial:06d}"
+        return f"{issued.year}-{org.domicile_code}-{industry.code}-03-{serial:06d}"
 
-    investment = round(10 ** rng.uniform(2.3, 4.7))  # 200 to 50,000 (10,000 yuan)
+    # Spread evenly on a logarithmic scale: small projects are the most numerous.
+    investment = round(math.exp(rng.uniform(math.log(least), math.log(most))))
     return Draft(
         type_key="enterprise-investment-project-registration-certificate",
         fields={
             "projectCode": ctx.unique.draw("project-code", code),
             "projectName": name.format(**words),
-            "constructionSite": places.place_name(org.division_code),
+            "constructionSite": places.place_name(org.domicile_code),
             "scaleAndContent": content.format(**words),
             "totalInvestment": investment,
             "industry": industry.code_name,

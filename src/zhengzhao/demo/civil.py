@@ -38,6 +38,10 @@ _RENEWAL_LEAD = datetime.timedelta(days=90)  # renewals are applied for before e
 _LEGAL_AGE = {MALE: 22, FEMALE: 20}  # Civil Code art. 1047
 # Share of people with a marriage certificate on the platform, by age from 22.
 _MARRIED_SHARE = ((25, 0.15), (30, 0.45), (200, 0.62))
+# Young adults often live in collective households (student dormitories, work units).
+_COLLECTIVE_SHARE = {True: 0.12, False: 0.02}
+_MOVED_SHARE = 0.4  # registered in the present household later than at birth
+_BIRTH_REGISTRATION = datetime.timedelta(days=90)  # a newborn is registered within it
 
 
 def identity_card_end(
@@ -92,14 +96,14 @@ def _current_card(
 
 def _household_register(ctx: PersonContext) -> Draft:
     person, rng = ctx.person, ctx.rng
-    collective = rng.random() < (0.12 if 18 <= ctx.age <= 30 else 0.02)
+    collective = rng.random() < _COLLECTIVE_SHARE[18 <= ctx.age <= 30]
     home = places.place_name(person.division_code)
     registered = random_date(
         rng,
         person.birth_date,
-        min(person.birth_date + datetime.timedelta(days=90), ctx.today),
+        min(person.birth_date + _BIRTH_REGISTRATION, ctx.today),
     )
-    if rng.random() < 0.4:
+    if rng.random() < _MOVED_SHARE:
         registered = random_date(rng, person.birth_date, ctx.today)
     fields = {
         "householdNumber": f"{rng.randrange(10**8, 10**9)}",
@@ -192,6 +196,7 @@ def marriage_of(
     if rng.random() >= share:
         return None
     legal = _LEGAL_AGE[person.sex]
+    # Most marry within a few years of the legal age, nearly all before 40.
     years = legal + (min(age, 40) - legal) * rng.random() ** 1.8
     registered = person.birth_date + datetime.timedelta(days=int(years * 365.25))
     registered = min(max(registered, add_years(person.birth_date, legal)), today)
@@ -203,7 +208,7 @@ def marriage_of(
     if spouse_birth > latest:
         spouse_birth = latest - datetime.timedelta(days=rng.randint(0, 720))
     ethnicity = person.ethnicity
-    if rng.random() < 0.1:
+    if rng.random() < 0.1:  # most marry within their own community
         ethnicity = places.choose_ethnicity(rng, person.division_code)
     spouse = make_relative(
         rng,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import random
 
@@ -13,10 +12,10 @@ DAY = datetime.timedelta(days=1)
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
     """The same month and day ``years`` later (or earlier); 29 February becomes 28."""
-    year = day.year + years
-    return day.replace(
-        year=year, day=min(day.day, calendar.monthrange(year, day.month)[1])
-    )
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=day.year + years, day=28)
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:

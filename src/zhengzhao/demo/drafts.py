@@ -56,7 +56,9 @@ class Marriage:
     """A registered marriage of the holder."""
 
     registered_on: datetime.date
+    """The day of the marriage registration."""
     spouse: Relative
+    """The spouse, with an identity number of their own."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,14 +68,18 @@ class Schooling:
     level: str
     """The level as the certificate prints it: 本科, 硕士研究生 ..."""
     school: str
+    """The school's name, as the certificate prints it."""
     school_code: str
     """The five-digit code of the school (学校代码)."""
     major: str
+    """The major (专业) as the certificate prints it."""
     discipline: str
     """The discipline of the major (工学, 医学 ...); it names the degree."""
     study_mode: str
+    """普通全日制, 成人教育 ..., as the certificate prints it."""
     enrolled_on: datetime.date
     graduated_on: datetime.date
+    """The day studies ended, after ``enrolled_on``; the certificate's issue day."""
     completed: bool
     """True for 毕业 (graduated), False for 结业 (completed without graduating)."""
 
@@ -84,8 +90,11 @@ class PersonContext:
 
     person: Person
     rng: random.Random
+    """The one source of randomness, shared by every generator in turn."""
     today: datetime.date
+    """The planning day: nothing is issued after it."""
     unique: UniqueValues
+    """Where numbers that must be distinct across holders are drawn."""
     age: int
     """Completed years on ``today``."""
     marriage: Marriage | None

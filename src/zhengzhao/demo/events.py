@@ -29,9 +29,8 @@ _KIND = EventKind
 # Events are planned in the platform's era only: none more than this many years ago.
 _HISTORY_YEARS = 15
 _EXTENSION_LEAD = datetime.timedelta(days=90)  # renewals are applied for in advance
-_EXPIRY_NOTICE = datetime.timedelta(
-    days=60
-)  # how soon after the term expiry is recorded
+# An expiry is recorded within this time after the last valid day.
+_EXPIRY_NOTICE = datetime.timedelta(days=60)
 _EXTENDED_SHARE = 0.55  # of lapsed licenses that can be extended
 _RECORDED_SHARE = 0.93  # of lapsed licenses, extended or recorded as expired
 _EARLY_EXTENSION_SHARE = 0.5  # of licenses whose term ends within the lead time

@@ -18,7 +18,7 @@ class Sector:
 
     key: str
     suffix: str
-    """The name after the place: 人民医院, 第一中学."""
+    """The name after the place (and an ordinal, for schools): 人民医院, 中学."""
     sponsor: str
     """The sponsoring department after the place: 卫生健康委员会."""
     purpose: str

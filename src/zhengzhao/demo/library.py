@@ -16,19 +16,21 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from zhengzhao.catalog.seed import load_department_kinds
+from zhengzhao.catalog.service import install_seed_catalog
 from zhengzhao.demo.synthetic import (
     DemoDepartment,
+    Organisation,
+    Person,
     PlannedEvent,
     PlannedLicense,
+    UniqueValues,
     demo_departments,
     department_for,
     make_organisations,
     make_people,
     plan_licenses,
 )
-
-from zhengzhao.catalog.seed import load_department_kinds
-from zhengzhao.catalog.service import install_seed_catalog
 from zhengzhao.directory.clients import create_client
 from zhengzhao.directory.departments import register_department
 from zhengzhao.directory.regions import XINJIANG, load_regions
@@ -96,7 +98,7 @@ def write_demo_config(directory: Path, *, port: int) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / CONFIG_NAME
     path.write_text(
-        "# Demo node: development mode, synthetic data, the published demo master key.\n"
+        "# Demo node: development mode, synthetic data, the published demo key.\n"
         "# Never use these settings for real licenses.\n"
         'mode = "development"\n'
         f'database_url = "sqlite:///{directory / DATABASE_NAME}"\n'
@@ -146,13 +148,15 @@ def build_demo_library(
     _write_credentials(node, directory, departments, now=now)
 
     # 3. Population and plans.
-    people = make_people(rng, holders, today=today)
+    unique = UniqueValues()
+    people = make_people(rng, holders, today=today, unique=unique)
     organisations = make_organisations(
-        rng, max(1, int(holders * ORGANISATIONS_PER_PERSON)), today=today
+        rng, max(1, int(holders * ORGANISATIONS_PER_PERSON)), today=today, unique=unique
     )
+    population: list[Person | Organisation] = [*people, *organisations]
     plans: dict[str, list[PlannedLicense]] = defaultdict(list)
-    for holder in [*people, *organisations]:
-        for planned in plan_licenses(holder, rng, today=today):
+    for holder in population:
+        for planned in plan_licenses(holder, rng, today=today, unique=unique):
             issuer = department_for(
                 planned.type_code, holder.division_code, plan_departments
             )

@@ -51,9 +51,10 @@ class Organisation:
     domicile: str
     """The registered address, in Chinese."""
     division_code: str
-    """The county-level division where it is domiciled."""
-    registered_in: str
-    """The division of the authority that registered it, the one in ``identifier``."""
+    """The division of the authority that registered it, the one in ``identifier``:
+    departments of that division (or serving it) issue its licenses."""
+    domicile_code: str
+    """The county-level division of ``domicile``."""
     established: datetime.date
     activity: str
     """What it does: an industry key, a public institution sector key, or the name of
@@ -133,8 +134,8 @@ def _enterprise(
         entity_type=entity_type,
         legal_representative=_representative(rng, home),
         domicile=places.home_address(rng, home),
-        division_code=home,
-        registered_in=registered_in,
+        division_code=registered_in,
+        domicile_code=home,
         established=established,
         activity=industry.key,
     )
@@ -161,7 +162,7 @@ def _individual_business(
         legal_representative=operator,
         domicile=places.home_address(rng, home),
         division_code=home,
-        registered_in=home,
+        domicile_code=home,
         established=established,
         activity=industry.key,
     )
@@ -175,13 +176,13 @@ def _institution(
     area_code = places.area_of(home) or home
     # A quarter are set up by the prefecture-level government, in its seat.
     place_code = home
-    if rng.random() < 0.25:
+    if rng.random() < 0.25 and sector.key != "primary-school":
         place_code, home = area_code, places.counties_of(area_code)[0]
     ordinal = ""
-    if sector.key in ("school", "primary-school") or (
-        place_code != home and sector.key == "hospital"
-    ):
+    if sector.key in ("school", "primary-school"):
         ordinal = f"第{rng.choice(_ORDINALS)}"
+    elif place_code != home and sector.key == "hospital":
+        ordinal = f"第{rng.choice(_ORDINALS[:3])}"
     name = f"{places.official_place(place_code)}{ordinal}{sector.suffix}"
     if not unique.claim("organisation-name", name):
         return None
@@ -193,8 +194,8 @@ def _institution(
         entity_type="事业单位",
         legal_representative=_representative(rng, home),
         domicile=places.home_address(rng, home),
-        division_code=home,
-        registered_in=place_code,
+        division_code=place_code,
+        domicile_code=home,
         established=established,
         activity=sector.key,
     )
@@ -225,8 +226,8 @@ def _society(
         entity_type="社会团体",
         legal_representative=_representative(rng, home),
         domicile=places.home_address(rng, home),
-        division_code=home,
-        registered_in=place_code,
+        division_code=place_code,
+        domicile_code=home,
         established=established,
         activity=topic.name,
     )

@@ -1,11 +1,11 @@
 """Synthetic residents of Xinjiang, and the relatives their licenses name.
 
-Every resident identity number is built by `ResidentId.build` (GB 11643): a current
-county-level division code of the holder's home, the birth date, a sequence odd for
-men and even for women, and the check character. `UniqueValues` keeps the numbers
-handed out. Holders take sequences below 500 and relatives (spouses, parents) the
-rest, so that a relative never shares a holder's number even when the two were drawn
-with different `UniqueValues`.
+Every resident identity number follows GB 11643: a current county-level division
+code of the holder's home, the birth date, a sequence odd for men and even for women,
+and the check character of `resident_id_check_character`. `UniqueValues` keeps the
+numbers handed out. Holders take sequences below 500 and relatives (spouses,
+parents) the rest, so that a relative never shares a holder's number even when the
+two were drawn with different `UniqueValues`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from zhengzhao.demo import names, places
 from zhengzhao.demo.dates import DAY, add_years, random_date
 from zhengzhao.errors import InvalidRequest
-from zhengzhao.model.resident_id import ResidentId
+from zhengzhao.model.resident_id import resident_id_check_character
 
 __all__ = [
     "FEMALE",
@@ -199,11 +199,12 @@ def new_resident_id(
     parity = 1 if sex == MALE else 0
     start, stop = (_RELATIVES_FROM, _SEQUENCES) if relative else (0, _RELATIVES_FROM)
 
+    prefix = f"{division_code}{birth_date:%Y%m%d}"
+
     def make() -> str:
-        sequence = rng.randrange(start + parity, stop, 2)
-        return ResidentId.build(
-            division_code=division_code, birth_date=birth_date, sequence=sequence
-        ).value
+        # ResidentId.build would parse its result again; the parts are known good.
+        body = f"{prefix}{rng.randrange(start + parity, stop, 2):03d}"
+        return body + resident_id_check_character(body)
 
     return unique.draw("resident-id", make)
 

@@ -168,6 +168,7 @@ def area(code: str) -> Area:
     return _AREA_BY_CODE[code]
 
 
+@functools.cache
 def area_of(code: str) -> str | None:
     """The area a division lies in; ``None`` for the region itself."""
     found = divisions.division(code)
@@ -178,6 +179,7 @@ def area_of(code: str) -> str | None:
     return found.parent_code
 
 
+@functools.cache
 def serving_area(code: str) -> str:
     """The covered area whose departments serve a holder living in ``code``.
 
@@ -187,6 +189,7 @@ def serving_area(code: str) -> str:
     return _AREA_BY_CODE[home].serving if home is not None else COVERED_AREAS[0]
 
 
+@functools.cache
 def place_name(code: str) -> str:
     """The division's name with its prefecture's: 喀什地区疏附县, 石河子市."""
     found = divisions.division(code)
@@ -196,6 +199,7 @@ def place_name(code: str) -> str:
     return divisions.division(home).name + found.name
 
 
+@functools.cache
 def official_place(code: str) -> str:
     """How the name of a body of ``code`` begins: 新疆维吾尔自治区, 喀什地区, 疏附县,
     and for a city district its city too, 乌鲁木齐市天山区."""

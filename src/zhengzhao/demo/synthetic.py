@@ -68,12 +68,15 @@ class PlannedLicense:
     type_code: str
     """The seed type's 21-character code."""
     holder_kind: HolderKind
+    """Person or organisation, as the type requires."""
     holder_identifier: str
     """A resident identity number or a unified social credit code."""
     holder_name: str
+    """The holder's name as the license prints it."""
     fields: Mapping[str, Any] = field(hash=False)
     """The surface data, valid against the type's seed schema; not to be changed."""
     issue_date: datetime.date
+    """The day the department issued it, on or before the planning day."""
     valid_from: datetime.date
     """The first valid day: the issue day."""
     valid_until: datetime.date | None

@@ -8,12 +8,32 @@ database write lock (SQLite).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from zhengzhao.storage.tables import counters
 
 __all__ = ["allocate", "peek"]
+
+
+def _allocate_statement(insert: Any) -> Any:
+    return (
+        insert(counters)
+        .values(name=bindparam("name"), value=bindparam("count"))
+        .on_conflict_do_update(
+            index_elements=[counters.c.name],
+            set_={"value": counters.c.value + bindparam("count")},
+        )
+        .returning(counters.c.value)
+    )
+
+
+_ALLOCATE = {
+    "postgresql": _allocate_statement(postgresql.insert),
+    "sqlite": _allocate_statement(sqlite.insert),
+}
 
 
 def allocate(conn: Connection, name: str, count: int = 1) -> int:
@@ -23,17 +43,9 @@ def allocate(conn: Connection, name: str, count: int = 1) -> int:
     """
     if count < 1:
         raise ValueError("count must be at least 1")
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(counters)
-        .values(name=name, value=count)
-        .on_conflict_do_update(
-            index_elements=[counters.c.name],
-            set_={"value": counters.c.value + count},
-        )
-        .returning(counters.c.value)
-    )
-    last = conn.execute(statement).scalar_one()
+    last = conn.execute(
+        _ALLOCATE[conn.dialect.name], {"name": name, "count": count}
+    ).scalar_one()
     return int(last) - count + 1
 
 

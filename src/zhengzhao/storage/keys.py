@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 
 from zhengzhao.seals.keys import KeyRecord, KeyState
 from zhengzhao.storage.tables import departments, signing_keys
@@ -88,13 +88,14 @@ def key_by_id(conn: Connection, key_id: int) -> KeyRecord | None:
     return _key(row) if row else None
 
 
+_ACTIVE = _query().where(
+    signing_keys.c.department_id == bindparam("department_id"),
+    signing_keys.c.state == KeyState.ACTIVE.value,
+)
+
+
 def active_key(conn: Connection, department_id: int) -> KeyRecord | None:
-    row = conn.execute(
-        _query().where(
-            signing_keys.c.department_id == department_id,
-            signing_keys.c.state == KeyState.ACTIVE.value,
-        )
-    ).first()
+    row = conn.execute(_ACTIVE, {"department_id": department_id}).first()
     return _key(row) if row else None
 
 

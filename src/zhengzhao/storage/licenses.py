@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, Select, and_, bindparam, func, select
 
 from zhengzhao.model.license import Encumbrance, HolderKind, License, LicenseStatus
 from zhengzhao.model.lifecycle import EventKind, LicenseEvent
@@ -168,13 +168,30 @@ def insert_licenses(conn: Connection, items: Sequence[NewLicense]) -> list[int]:
     return [int(row_id) for row_id in result.scalars()]
 
 
+# Hot statements are built once: building and keying a statement costs more than
+# running it on SQLite.
+_BY_IDENTIFIER = _query().where(licenses.c.identifier == bindparam("identifier"))
+_BY_IDENTIFIER_FOR_UPDATE = _BY_IDENTIFIER.with_for_update(of=licenses)
+_NEXT_SEQUENCE = select(func.max(license_events.c.sequence)).where(
+    license_events.c.license_id == bindparam("license_id")
+)
+_UPDATE_STATE = (
+    licenses.update()
+    .where(licenses.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("status"),
+        encumbrance=bindparam("encumbrance"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+
+
 def license_by_identifier(
     conn: Connection, identifier: str, *, for_update: bool = False
 ) -> StoredLicense | None:
-    query = _query().where(licenses.c.identifier == identifier)
-    if for_update and conn.dialect.name == "postgresql":
-        query = query.with_for_update(of=licenses)
-    row = conn.execute(query).first()
+    lock = for_update and conn.dialect.name == "postgresql"
+    query = _BY_IDENTIFIER_FOR_UPDATE if lock else _BY_IDENTIFIER
+    row = conn.execute(query, {"identifier": identifier}).first()
     return _stored(row) if row else None
 
 
@@ -207,13 +224,13 @@ def update_state(
     now: datetime,
 ) -> None:
     conn.execute(
-        licenses.update()
-        .where(licenses.c.id == row_id)
-        .values(
-            status=status.value,
-            encumbrance=encumbrance.value if encumbrance else None,
-            updated_at=now,
-        )
+        _UPDATE_STATE,
+        {
+            "row_id": row_id,
+            "status": status.value,
+            "encumbrance": encumbrance.value if encumbrance else None,
+            "updated_at": now,
+        },
     )
 
 
@@ -265,11 +282,7 @@ def insert_events(conn: Connection, items: Sequence[NewEvent]) -> None:
 
 
 def next_event_sequence(conn: Connection, license_row_id: int) -> int:
-    latest = conn.execute(
-        select(func.max(license_events.c.sequence)).where(
-            license_events.c.license_id == license_row_id
-        )
-    ).scalar_one()
+    latest = conn.execute(_NEXT_SEQUENCE, {"license_id": license_row_id}).scalar_one()
     return int(latest or 0) + 1
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from zhengzhao.storage.tables import status_lists
@@ -43,14 +43,32 @@ def _insert(conn: Connection) -> Any:
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
-def record_change(conn: Connection, issuer_id: int, purpose: str, page: int) -> None:
-    """Note that a status on this page changed, making its cached document stale."""
-    conn.execute(
-        _insert(conn)(status_lists)
-        .values(issuer_id=issuer_id, purpose=purpose, page=page, changes=1)
+def _record_change_statement(insert: Any) -> Any:
+    return (
+        insert(status_lists)
+        .values(
+            issuer_id=bindparam("issuer_id"),
+            purpose=bindparam("purpose"),
+            page=bindparam("page"),
+            changes=1,
+        )
         .on_conflict_do_update(
             index_elements=_KEY, set_={"changes": status_lists.c.changes + 1}
         )
+    )
+
+
+_RECORD_CHANGE = {
+    "postgresql": _record_change_statement(postgresql.insert),
+    "sqlite": _record_change_statement(sqlite.insert),
+}
+
+
+def record_change(conn: Connection, issuer_id: int, purpose: str, page: int) -> None:
+    """Note that a status on this page changed, making its cached document stale."""
+    conn.execute(
+        _RECORD_CHANGE[conn.dialect.name],
+        {"issuer_id": issuer_id, "purpose": purpose, "page": page},
     )
 
 

@@ -184,7 +184,7 @@ licenses = Table(
     Column("status", String(16), nullable=False),
     Column("encumbrance", String(16), nullable=True),
     Column("status_index", Integer, nullable=False),
-    Column("supersedes_id", Id, ForeignKey("licenses.id"), nullable=True),
+    Column("supersedes_id", Id, ForeignKey("licenses.id"), nullable=True, index=True),
     Column("key_id", Id, ForeignKey("signing_keys.id"), nullable=False),
     Column("document_cipher", LargeBinary, nullable=False),
     Column("issued_at", UTCDateTime(), nullable=False),

@@ -14,7 +14,13 @@ credit code), its algorithm, its signing window and its state::
         "state": "active", "compromisedAt": null}, ...]}
 
 A key is trusted for a signature made at time *t* when *t* lies in its window and
-before any compromise.
+before any compromise. A compromised key also carries ``revoked`` (W3C Controlled
+Identifiers v1.0), so that a generic verifier distrusts it too.
+
+NOTE: Controlled Identifiers forbids one verification method to hold the same key in
+two forms; an entry here carries both ``publicKeyMultibase`` and ``publicKeyJwk`` so
+that verifiers of either kind can use the list. Take one of them, not both, when
+presenting an entry as a verification method elsewhere.
 """
 
 from __future__ import annotations
@@ -92,6 +98,8 @@ def build_trust_list(
                 ),
             }
         )
+        if key.compromised_at is not None:
+            methods[-1]["revoked"] = to_rfc3339(key.compromised_at)
     return {
         "type": TRUST_LIST_TYPE,
         "version": TRUST_LIST_VERSION,

@@ -227,7 +227,11 @@ def draft_version(
     "/types/{code}/versions/{version}", response_model=VersionOut, responses=_ERRORS
 )
 def update_draft(
-    code: str, version: VersionNumber, body: VersionIn, principal: Caller, node: CurrentNode
+    code: str,
+    version: VersionNumber,
+    body: VersionIn,
+    principal: Caller,
+    node: CurrentNode,
 ) -> VersionOut:
     """Change a draft version; published and retired versions never change."""
     with node.database.transaction() as conn:

@@ -313,6 +313,9 @@ def upgrade() -> None:
             batch_op.f("ix_licenses_holder_index"), ["holder_index"], unique=False
         )
         batch_op.create_index(
+            batch_op.f("ix_licenses_supersedes_id"), ["supersedes_id"], unique=False
+        )
+        batch_op.create_index(
             batch_op.f("ix_licenses_type_code_issuer_id_paper_number"),
             ["type_code", "issuer_id", "paper_number"],
             unique=False,
@@ -355,6 +358,7 @@ def downgrade() -> None:
     op.drop_table("license_events")
     with op.batch_alter_table("licenses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_licenses_type_code_issuer_id_paper_number"))
+        batch_op.drop_index(batch_op.f("ix_licenses_supersedes_id"))
         batch_op.drop_index(batch_op.f("ix_licenses_holder_index"))
 
     op.drop_table("licenses")
