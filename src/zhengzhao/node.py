@@ -36,4 +36,11 @@ class Node:
         return HolderVault(self.settings.master_keys)
 
     def close(self) -> None:
+        """Close the database connections; the node is not used afterwards."""
         self.database.dispose()
+
+    def __enter__(self) -> Node:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

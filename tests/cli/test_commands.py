@@ -150,19 +150,18 @@ def test_verify_online_against_a_live_node(tmp_path, database_url, clock):
         master_key=random_master_key(),  # type: ignore[arg-type]
         base_url=f"http://127.0.0.1:{port}",
     )
-    node = Node(settings)
-    world = build_world(node, clock)
-    license_ = world.issue()
-    path = tmp_path / "license.json"
-    path.write_text(json.dumps(license_))
-    with serving(world.http.app, port) as url:  # type: ignore[arg-type]
-        result = invoke("verify", str(path), "--url", url)
-        assert result.exit_code == 0, result.output
-        world.event(license_["identifier"], "suspended")
-        result = invoke("verify", str(path), "--url", url, "--json")
-        assert result.exit_code == 1
-        assert "suspension list" in json.loads(result.output)["status"]["detail"]
-    node.close()
+    with Node(settings) as node:
+        world = build_world(node, clock)
+        license_ = world.issue()
+        path = tmp_path / "license.json"
+        path.write_text(json.dumps(license_))
+        with serving(world.http.app, port) as url:
+            result = invoke("verify", str(path), "--url", url)
+            assert result.exit_code == 0, result.output
+            world.event(license_["identifier"], "suspended")
+            result = invoke("verify", str(path), "--url", url, "--json")
+            assert result.exit_code == 1
+            assert "suspension list" in json.loads(result.output)["status"]["detail"]
 
 
 def test_trust_list_command_writes_file(config, tmp_path):

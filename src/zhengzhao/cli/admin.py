@@ -15,7 +15,7 @@ from rich.table import Table
 from zhengzhao.api.app import create_app
 from zhengzhao.catalog.seed import load_department_kinds
 from zhengzhao.catalog.service import install_seed_catalog
-from zhengzhao.cli.context import GuardedGroup, console, state
+from zhengzhao.cli.context import GuardedGroup, console, open_node
 from zhengzhao.directory.clients import create_client
 from zhengzhao.directory.departments import (
     get_department,
@@ -63,7 +63,7 @@ def _now() -> datetime:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database schema to the current version."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     upgrade(node.database)
     console.print(f"schema at revision {current_revision(node.database)}")
 
@@ -75,7 +75,7 @@ def init(
     ] = XINJIANG,
 ) -> None:
     """Prepare a new node: schema, the region's divisions, and the seed catalog."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     upgrade(node.database)
     with node.database.transaction() as conn:
         regions = load_regions(conn, region)
@@ -93,7 +93,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API and pages of an existing library."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     serve_node(node, host=host, port=port)
 
 
@@ -120,7 +120,7 @@ def keys_master() -> None:
 @keys_app.command("list")
 def keys_list(ctx: typer.Context, department: str) -> None:
     """A department's keys."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     with node.database.reading() as conn:
         found = key_store.keys_of_department(conn, get_department(conn, department).id)
     table = Table("#", "algorithm", "valid from", "valid until", "state")
@@ -142,7 +142,7 @@ def keys_rotate(
     algorithm: Annotated[Algorithm | None, typer.Option()] = None,
 ) -> None:
     """Start a department's next key; the old one keeps verifying what it signed."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     with node.database.transaction() as conn:
         key = rotate_key(
             conn,
@@ -165,7 +165,7 @@ def keys_compromise(
     ],
 ) -> None:
     """Mark a key compromised: nothing it signed from SINCE is trusted."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     moment = since if since.tzinfo else since.replace(tzinfo=UTC)
     with node.database.transaction() as conn:
         record = node.keyring.mark_compromised(
@@ -184,7 +184,7 @@ def client_create(
     ] = None,
 ) -> None:
     """Create an API client and print its token (shown once)."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     with node.database.transaction() as conn:
         issued = create_client(
             conn,
@@ -204,7 +204,7 @@ def client_create(
 @catalog_app.command("list")
 def catalog_list(ctx: typer.Context) -> None:
     """The license types and their published versions."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     table = Table("code", "名称", "name", "holder", "published")
     with node.database.reading() as conn:
         for item in catalog_store.list_types(conn):
@@ -229,7 +229,7 @@ def department_add(
     algorithm: Annotated[Algorithm | None, typer.Option()] = None,
 ) -> None:
     """Register a department and create its first key."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     with node.database.transaction() as conn:
         department, key = register_department(
             conn,
@@ -251,7 +251,7 @@ def department_add(
 @departments_app.command("list")
 def department_list(ctx: typer.Context) -> None:
     """Every department."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     table = Table("credit code", "name", "region", "kind")
     with node.database.reading() as conn:
         for item in department_store.list_departments(conn):

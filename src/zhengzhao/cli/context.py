@@ -55,6 +55,11 @@ def state(ctx: typer.Context) -> CliState:
     return found if found is not None else CliState()
 
 
+def open_node(ctx: typer.Context, **overrides: Any) -> Node:
+    """The configured node, closed when the command ends."""
+    return ctx.with_resource(state(ctx).node(**overrides))
+
+
 class GuardedGroup(TyperGroup):
     """Prints the platform's errors as one sentence and exits with `EXIT_ERROR`."""
 

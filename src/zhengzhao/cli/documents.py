@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from zhengzhao.cli.context import EXIT_INVALID, console, errors, state
+from zhengzhao.cli.context import EXIT_INVALID, console, errors, open_node
 from zhengzhao.errors import InvalidRequest
 from zhengzhao.issuance.export import export_licenses
 from zhengzhao.verify.sources import (
@@ -101,7 +101,7 @@ def export(
     out: Annotated[Path, typer.Option(help="Directory to write into.")],
 ) -> None:
     """Write licenses (one JSON file each), the trust list and their status lists."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -130,7 +130,7 @@ def trust_list(
     ] = None,
 ) -> None:
     """Write the node's trust list."""
-    node = state(ctx).node()
+    node = open_node(ctx)
     with node.database.reading() as conn:
         document: dict[str, Any] = node_trust_list(
             conn,
