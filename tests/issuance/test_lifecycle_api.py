@@ -285,3 +285,13 @@ def test_organisation_license_cancellation(world):
         identifier, "cancelled", who="market_urumqi", reason="注销登记"
     )
     assert recorded["license"]["statusCode"] == "04"
+
+
+def test_correction_of_suspended_license_keeps_successor_suspended(world):
+    old = world.issue()
+    world.event(old["identifier"], "suspended")
+    recorded = world.event(old["identifier"], "corrected", fields={"ethnicity": "回"})
+    successor = recorded["successor"]
+    assert successor["status"] == "suspended"
+    result = report(world, successor["document"])
+    assert "suspension list marks it suspended" in result["status"]["detail"]

@@ -18,23 +18,18 @@ from sqlalchemy import Connection
 from zhengzhao.catalog.schema import validate_surface
 from zhengzhao.catalog.types import ValidityKind, ValidityRule
 from zhengzhao.errors import InvalidRequest, NotFound
-from zhengzhao.issuance.credential import (
-    CredentialContent,
-    canonical_json,
-    document_hash,
-)
 from zhengzhao.issuance.service import (
     HolderClaim,
     IssuedLicense,
     IssueRequest,
     PreparedIssue,
-    as_license,
+    Succession,
     check_holder,
-    new_license_row,
-    sign_credential,
+    issue_prepared,
+    record_status_changes,
     sign_event,
 )
-from zhengzhao.model.license import License, LicenseStatus
+from zhengzhao.model.license import License
 from zhengzhao.model.license_id import LicenseIdentifier
 from zhengzhao.model.lifecycle import (
     EventKind,
@@ -50,9 +45,6 @@ from zhengzhao.node import Node
 from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import licenses as license_store
-from zhengzhao.storage import status_lists as status_list_store
-from zhengzhao.storage.counters import allocate
-from zhengzhao.verify.status_list import StatusPurpose, page_of
 
 __all__ = ["EventRequest", "RecordedEvent", "record_event"]
 
@@ -166,7 +158,7 @@ def record_event(
         encumbrance=outcome.state.encumbrance,
         now=now,
     )
-    _record_status_changes(
+    record_status_changes(
         conn,
         stored.issuer_id,
         current.status_index,
@@ -252,12 +244,11 @@ def _reissue(
     """Issue the version that replaces ``stored``, in the state the outcome names."""
     assert outcome.successor is not None
     current = stored.license
-    old_document = json.loads(
+    subject = json.loads(
         node.vault.open_document(
             stored.document_cipher, license_identifier=current.identifier
         )
-    )
-    subject = old_document["credentialSubject"]
+    )["credentialSubject"]
     license_type = catalog_store.get_type(conn, current.type_code)
     version = catalog_store.get_version(conn, current.type_code, current.type_version)
     assert license_type is not None and version is not None
@@ -268,18 +259,15 @@ def _reissue(
     fields = dict(subject["fields"])
     valid_from, valid_until = current.valid_from, current.valid_until
     if request.kind is EventKind.EXTENDED:
-        valid_from, valid_until = (
-            on,
-            _extended_until(request, current, version.validity),
-        )
+        valid_from = on
+        valid_until = _extended_until(request, current, version.validity)
     elif request.kind is EventKind.CORRECTED:
         holder = _corrected_holder(holder, request.holder)
         fields.update(request.fields or {})
         validate_surface(version.schema, fields)
     else:
         assert request.holder is not None
-        holder = request.holder
-        valid_from = on
+        holder, valid_from = request.holder, on
     holder_identifier, warnings = check_holder(
         license_type.holder_kind, holder, today=on
     )
@@ -289,11 +277,13 @@ def _reissue(
     ):
         raise InvalidRequest("a transfer needs a new holder, not the current one")
 
-    identifier = LicenseIdentifier.parse(current.identifier).next_version()
-    status_index = allocate(conn, f"status-index:{issuer.id}") - 1
-    key, signing_key = node.keyring.signer(conn, issuer)
     prepared = PreparedIssue(
-        request=_successor_request(current, holder, fields),
+        request=IssueRequest(
+            type_code=current.type_code,
+            holder=holder,
+            fields=fields,
+            paper_number=current.paper_number,
+        ),
         license_type=license_type,
         type_version=version,
         holder_kind=license_type.holder_kind,
@@ -302,77 +292,19 @@ def _reissue(
         valid_from=valid_from,
         valid_until=valid_until,
         warnings=warnings,
-    )
-    document = sign_credential(
-        node,
-        key,
-        signing_key,
-        CredentialContent(
-            identifier=str(identifier),
-            type_code=license_type.code,
-            type_name=license_type.name_zh,
-            type_version=version.version,
-            issuer=issuer,
-            holder_kind=license_type.holder_kind,
-            holder_identifier=holder_identifier,
-            holder_name=holder.name.strip(),
-            fields=fields,
-            paper_number=current.paper_number,
-            issue_date=on,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            status_index=status_index,
-            supersedes=current.identifier,
+        succession=Succession(
+            predecessor=current.identifier,
+            predecessor_row_id=stored.row_id,
+            identifier=LicenseIdentifier.parse(current.identifier).next_version(),
+            state=outcome.successor,
+            cause=request.kind,
+            reason=request.reason,
         ),
-        now=now,
     )
-    text = canonical_json(document)
-    row = new_license_row(
-        node,
-        issuer=issuer,
-        key=key,
-        item=prepared,
-        identifier=identifier,
-        status_index=status_index,
-        document_text=text,
-        now=now,
-        supersedes_id=stored.row_id,
-        status=outcome.successor.status,
-        encumbrance=outcome.successor.encumbrance,
+    (successor,) = issue_prepared(
+        conn, node, issuer=issuer, prepared=[prepared], actor=actor, now=now
     )
-    (row_id,) = license_store.insert_licenses(conn, [row])
-    license_store.insert_events(
-        conn,
-        [
-            sign_event(
-                node,
-                key,
-                signing_key,
-                issuer=issuer,
-                license_row_id=row_id,
-                license_identifier=row.identifier,
-                sequence=1,
-                kind=EventKind.ISSUED,
-                occurred_at=now,
-                reason=request.reason,
-                details={
-                    "licenseDocumentHash": document_hash(text),
-                    "supersedes": current.identifier,
-                    "cause": request.kind.value,
-                },
-                actor=actor,
-                now=now,
-            )
-        ],
-    )
-    _record_status_changes(
-        conn, issuer.id, status_index, before=None, after=outcome.successor.status
-    )
-    return IssuedLicense(
-        license=as_license(row, issuer=issuer, supersedes=current.identifier),
-        document=document,
-        warnings=warnings,
-    )
+    return successor
 
 
 def _extended_until(
@@ -407,17 +339,6 @@ def _corrected_holder(
     return HolderClaim(identifier=holder.identifier, name=correction.name)
 
 
-def _successor_request(
-    current: License, holder: HolderClaim, fields: dict[str, Any]
-) -> IssueRequest:
-    return IssueRequest(
-        type_code=current.type_code,
-        holder=holder,
-        fields=fields,
-        paper_number=current.paper_number,
-    )
-
-
 def _event_details(
     request: EventRequest, successor: IssuedLicense | None
 ) -> dict[str, Any]:
@@ -437,23 +358,3 @@ def _event_details(
         if successor.license.valid_until is not None:
             details["validUntil"] = successor.license.valid_until.isoformat()
     return details
-
-
-def _record_status_changes(
-    conn: Connection,
-    issuer_id: int,
-    status_index: int,
-    *,
-    before: LicenseStatus | None,
-    after: LicenseStatus,
-) -> None:
-    """Mark the status-list pages on which this license's bit changed.
-
-    ``before`` is None for a license that was not in the lists yet (all bits clear).
-    """
-    page, _ = page_of(status_index)
-    revoked_before = before is not None and before.is_terminal
-    if after.is_terminal != revoked_before:
-        status_list_store.record_change(conn, issuer_id, StatusPurpose.REVOCATION, page)
-    if (after is LicenseStatus.SUSPENDED) != (before is LicenseStatus.SUSPENDED):
-        status_list_store.record_change(conn, issuer_id, StatusPurpose.SUSPENSION, page)

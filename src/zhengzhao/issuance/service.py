@@ -33,9 +33,9 @@ from zhengzhao.issuance.credential import (
 )
 from zhengzhao.model.credit_code import CreditCode
 from zhengzhao.model.divisions import division, within
-from zhengzhao.model.license import Encumbrance, HolderKind, License, LicenseStatus
+from zhengzhao.model.license import HolderKind, License, LicenseStatus
 from zhengzhao.model.license_id import LicenseIdentifier
-from zhengzhao.model.lifecycle import EventKind
+from zhengzhao.model.lifecycle import EventKind, State
 from zhengzhao.model.parties import Department
 from zhengzhao.model.resident_id import ResidentId
 from zhengzhao.model.time import local_date
@@ -45,19 +45,23 @@ from zhengzhao.seals.keys import KeyRecord, verification_method_id
 from zhengzhao.seals.proofs import add_proof
 from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import licenses as license_store
+from zhengzhao.storage import status_lists as status_list_store
 from zhengzhao.storage.counters import allocate
+from zhengzhao.verify.status_list import StatusPurpose, page_of
 
 __all__ = [
     "HolderClaim",
     "IssueRequest",
     "IssuedLicense",
     "PreparedIssue",
+    "Succession",
     "as_license",
     "check_holder",
     "issue_licenses",
     "issue_prepared",
     "new_license_row",
     "prepare_issue",
+    "record_status_changes",
     "sign_credential",
     "sign_event",
 ]
@@ -91,6 +95,22 @@ class IssueRequest:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Succession:
+    """How a re-issued version continues the license version it replaces."""
+
+    #: The replaced version: its identifier and its row.
+    predecessor: str
+    predecessor_row_id: int
+    #: The new version's identifier: the same serial, the next version number.
+    identifier: LicenseIdentifier
+    #: The state the new version starts in (a correction keeps a suspension).
+    state: State
+    #: The event that caused the re-issue, and its reason.
+    cause: EventKind
+    reason: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class PreparedIssue:
     """A request that passed every check, with everything derived from it."""
 
@@ -104,6 +124,12 @@ class PreparedIssue:
     valid_until: date | None
     #: Warnings to pass on, such as a pilot-era credit code accepted leniently.
     warnings: tuple[str, ...] = ()
+    #: Set when this is the next version of an existing license.
+    succession: Succession | None = None
+
+    @property
+    def state(self) -> State:
+        return self.succession.state if self.succession else State(LicenseStatus.VALID)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,22 +264,7 @@ def issue_prepared(
             node,
             key,
             signing_key,
-            CredentialContent(
-                identifier=str(identifier),
-                type_code=item.license_type.code,
-                type_name=item.license_type.name_zh,
-                type_version=item.type_version.version,
-                issuer=issuer,
-                holder_kind=item.holder_kind,
-                holder_identifier=item.holder_identifier,
-                holder_name=item.request.holder.name.strip(),
-                fields=item.request.fields,
-                paper_number=item.request.paper_number,
-                issue_date=item.issue_date,
-                valid_from=item.valid_from,
-                valid_until=item.valid_until,
-                status_index=first_index + offset,
-            ),
+            _content(item, issuer, identifier, first_index + offset),
             now=now,
         )
         for offset, (item, identifier) in enumerate(
@@ -292,22 +303,85 @@ def issue_prepared(
                 sequence=1,
                 kind=EventKind.ISSUED,
                 occurred_at=now,
-                reason=None,
-                details={"licenseDocumentHash": document_hash(text)},
+                reason=item.succession.reason if item.succession else None,
+                details=_issued_details(item, text),
                 actor=actor,
                 now=now,
             )
-            for row_id, row, text in zip(row_ids, new_rows, texts, strict=True)
+            for row_id, row, text, item in zip(
+                row_ids, new_rows, texts, prepared, strict=True
+            )
         ],
     )
+    for row in new_rows:
+        record_status_changes(
+            conn, issuer.id, row.status_index, before=None, after=row.status
+        )
     return [
         IssuedLicense(
-            license=as_license(row, issuer=issuer, supersedes=None),
+            license=as_license(
+                row,
+                issuer=issuer,
+                supersedes=item.succession.predecessor if item.succession else None,
+            ),
             document=document,
             warnings=item.warnings,
         )
         for row, document, item in zip(new_rows, documents, prepared, strict=True)
     ]
+
+
+def _content(
+    item: PreparedIssue,
+    issuer: Department,
+    identifier: LicenseIdentifier,
+    status_index: int,
+) -> CredentialContent:
+    return CredentialContent(
+        identifier=str(identifier),
+        type_code=item.license_type.code,
+        type_name=item.license_type.name_zh,
+        type_version=item.type_version.version,
+        issuer=issuer,
+        holder_kind=item.holder_kind,
+        holder_identifier=item.holder_identifier,
+        holder_name=item.request.holder.name.strip(),
+        fields=item.request.fields,
+        paper_number=item.request.paper_number,
+        issue_date=item.issue_date,
+        valid_from=item.valid_from,
+        valid_until=item.valid_until,
+        status_index=status_index,
+        supersedes=item.succession.predecessor if item.succession else None,
+    )
+
+
+def _issued_details(item: PreparedIssue, document_text: str) -> dict[str, Any]:
+    details: dict[str, Any] = {"licenseDocumentHash": document_hash(document_text)}
+    if item.succession is not None:
+        details["supersedes"] = item.succession.predecessor
+        details["cause"] = item.succession.cause.value
+    return details
+
+
+def record_status_changes(
+    conn: Connection,
+    issuer_id: int,
+    status_index: int,
+    *,
+    before: LicenseStatus | None,
+    after: LicenseStatus,
+) -> None:
+    """Mark the status-list pages on which a license's bit changed.
+
+    ``before`` is None for a license that was not in the lists yet (all bits clear).
+    """
+    page, _ = page_of(status_index)
+    revoked_before = before is not None and before.is_terminal
+    if after.is_terminal != revoked_before:
+        status_list_store.record_change(conn, issuer_id, StatusPurpose.REVOCATION, page)
+    if (after is LicenseStatus.SUSPENDED) != (before is LicenseStatus.SUSPENDED):
+        status_list_store.record_change(conn, issuer_id, StatusPurpose.SUSPENSION, page)
 
 
 def _published_type(
@@ -348,10 +422,15 @@ def _identify(
     *,
     year: int,
 ) -> list[LicenseIdentifier]:
-    needed = sum(1 for item in prepared if item.request.serial is None)
+    needed = sum(
+        1 for item in prepared if item.request.serial is None and not item.succession
+    )
     next_serial = allocate(conn, f"serial:{issuer.id}:{year}", needed) if needed else 0
     identifiers = []
     for item in prepared:
+        if item.succession is not None:
+            identifiers.append(item.succession.identifier)
+            continue
         serial = item.request.serial
         if serial is None:
             # The year and a seven-digit sequence, as provincial systems number them.
@@ -447,9 +526,6 @@ def new_license_row(
     status_index: int,
     document_text: str,
     now: datetime,
-    supersedes_id: int | None = None,
-    status: LicenseStatus = LicenseStatus.VALID,
-    encumbrance: Encumbrance | None = None,
 ) -> license_store.NewLicense:
     """The stored form of a signed license version, personal data encrypted."""
     text = str(identifier)
@@ -468,10 +544,10 @@ def new_license_row(
         paper_number=item.request.paper_number,
         valid_from=item.valid_from,
         valid_until=item.valid_until,
-        status=status,
-        encumbrance=encumbrance,
+        status=item.state.status,
+        encumbrance=item.state.encumbrance,
         status_index=status_index,
-        supersedes_id=supersedes_id,
+        supersedes_id=item.succession.predecessor_row_id if item.succession else None,
         key_id=key.id,
         document_cipher=node.vault.seal_document(
             document_text, license_identifier=text

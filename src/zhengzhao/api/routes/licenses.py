@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -19,7 +20,7 @@ from zhengzhao.issuance.lifecycle import EventRequest, record_event
 from zhengzhao.issuance.queries import get_license, holder_licenses, license_events
 from zhengzhao.issuance.service import HolderClaim, IssueRequest, issue_licenses
 from zhengzhao.model.license import HolderKind
-from zhengzhao.model.lifecycle import EventKind
+from zhengzhao.model.lifecycle import EventKind, LicenseEvent
 from zhengzhao.model.parties import Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.model.resident_id import ResidentId
@@ -47,11 +48,25 @@ class EventOut(ApiModel):
     license: str
     sequence: int
     kind: str
-    occurred_at: Any
-    recorded_at: Any
+    occurred_at: datetime
+    recorded_at: datetime
     actor: str
     reason: str | None
     document: dict[str, Any] = Field(description="The signed event document.")
+
+    @classmethod
+    def of(cls, event: LicenseEvent) -> EventOut:
+        document: dict[str, Any] = json.loads(event.document)
+        return cls(
+            license=event.license_identifier,
+            sequence=event.sequence,
+            kind=event.kind.value,
+            occurred_at=event.occurred_at,
+            recorded_at=event.recorded_at,
+            actor=event.actor,
+            reason=event.reason,
+            document=document,
+        )
 
 
 class RecordedEventOut(ApiModel):
@@ -163,19 +178,7 @@ def events(identifier: str, principal: Caller, node: CurrentNode) -> list[EventO
     """The signed lifecycle events of one license version, in order."""
     with node.database.reading() as conn:
         found = license_events(conn, principal=principal, identifier=identifier)
-    return [
-        EventOut(
-            license=e.license_identifier,
-            sequence=e.sequence,
-            kind=e.kind.value,
-            occurred_at=e.occurred_at,
-            recorded_at=e.recorded_at,
-            actor=e.actor,
-            reason=e.reason,
-            document=_json(e.document),
-        )
-        for e in found
-    ]
+    return [EventOut.of(event) for event in found]
 
 
 @router.post(
@@ -211,16 +214,7 @@ def add_event(
         )
         view = get_license(conn, node, principal=principal, identifier=identifier)
         out = RecordedEventOut(
-            event=EventOut(
-                license=recorded.event.license_identifier,
-                sequence=recorded.event.sequence,
-                kind=recorded.event.kind.value,
-                occurred_at=recorded.event.occurred_at,
-                recorded_at=recorded.event.recorded_at,
-                actor=recorded.event.actor,
-                reason=recorded.event.reason,
-                document=_json(recorded.event.document),
-            ),
+            event=EventOut.of(recorded.event),
             license=LicenseOut.build(
                 view.license, view.document, superseded_by=view.superseded_by
             ),
@@ -285,8 +279,3 @@ def _guess_kind(identifier: str) -> HolderKind:
     except InvalidIdentifier:
         return HolderKind.ORGANISATION
     return HolderKind.PERSON
-
-
-def _json(text: str) -> dict[str, Any]:
-    value: dict[str, Any] = json.loads(text)
-    return value
