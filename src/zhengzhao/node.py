@@ -12,6 +12,7 @@ from zhengzhao.config import Settings
 from zhengzhao.issuance.vault import HolderVault
 from zhengzhao.seals.keyring import KeyRing
 from zhengzhao.storage.engine import Database
+from zhengzhao.verify.trust_list import TrustListCache
 
 __all__ = ["Node"]
 
@@ -34,6 +35,10 @@ class Node:
     @cached_property
     def vault(self) -> HolderVault:
         return HolderVault(self.settings.master_keys)
+
+    @cached_property
+    def trust_lists(self) -> TrustListCache:
+        return TrustListCache(node_name=self.settings.node_name, base_url=self.base_url)
 
     def close(self) -> None:
         """Close the database connections; the node is not used afterwards."""

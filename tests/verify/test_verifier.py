@@ -259,3 +259,25 @@ def test_status_list_is_cached_until_a_status_changes(world, clock):
     assert world.http.get(url).text == first
     world.event(license_["identifier"], "revoked")
     assert world.http.get(url).text != first
+
+
+def test_verify_status_list_signed_after_key_compromise_is_refused(world, clock, node):
+    document = world.issue()["document"]
+    assert check(world, clock, document).verdict is Verdict.VALID  # lists now cached
+    department = world.departments["psb_tianshan"]
+    with node.database.transaction() as conn:
+        node.keyring.mark_compromised(conn, department, 1, since=clock.now())
+    result = check(world, clock, document)
+    assert result.status.outcome is Outcome.FAILED
+    assert "outside its valid window" in result.status.detail
+
+
+def test_verify_repeated_status_list_is_verified_once_per_content(world, clock):
+    documents = [world.issue()["document"] for _ in range(3)]
+    lists = NodeStatusLists(world.node, now=clock.now())
+    results = [check(world, clock, d, status_lists=lists) for d in documents]
+    assert all(r.verdict is Verdict.VALID for r in results)
+    world.event(documents[0]["credentialSubject"]["license"]["identifier"], "revoked")
+    fresh = NodeStatusLists(world.node, now=clock.now())
+    assert check(world, clock, documents[0], status_lists=fresh).verdict is Verdict.INVALID
+    assert check(world, clock, documents[1], status_lists=fresh).verdict is Verdict.VALID

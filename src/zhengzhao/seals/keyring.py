@@ -19,10 +19,20 @@ from zhengzhao.seals.algorithms import Algorithm, SigningKey
 from zhengzhao.seals.keys import KeyRecord, KeyState
 from zhengzhao.seals.wrapping import unwrap_private_key, wrap_private_key
 from zhengzhao.storage import keys as key_store
+from zhengzhao.storage.counters import allocate
 
-__all__ = ["KeyRing", "wrapping_label"]
+__all__ = ["KEYS_VERSION", "KeyRing", "note_key_change", "wrapping_label"]
 
 logger = logging.getLogger(__name__)
+
+
+#: Counter bumped by every change to any key, so that caches of the trust list know
+#: when they are stale.
+KEYS_VERSION = "keys-version"
+
+
+def note_key_change(conn: Connection) -> None:
+    allocate(conn, KEYS_VERSION)
 
 
 def wrapping_label(department_code: str, sequence: int) -> str:
@@ -75,6 +85,7 @@ class KeyRing:
             valid_from=now,
             now=now,
         )
+        note_key_change(conn)
         logger.info(
             "key %s of department %s created (%s)",
             sequence,
@@ -109,6 +120,7 @@ class KeyRing:
         if record.state is KeyState.ACTIVE:
             key_store.close_key(conn, record.id, valid_until=since)
         key_store.mark_compromised(conn, record.id, since=since)
+        note_key_change(conn)
         with self._lock:
             self._signers.pop(record.id, None)
         logger.warning(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from zhengzhao.storage.tables import status_lists
+from zhengzhao.storage.tables import departments, status_lists
 
 __all__ = [
     "CachedStatusList",
@@ -69,6 +69,36 @@ def record_change(conn: Connection, issuer_id: int, purpose: str, page: int) -> 
     conn.execute(
         _RECORD_CHANGE[conn.dialect.name],
         {"issuer_id": issuer_id, "purpose": purpose, "page": page},
+    )
+
+
+_BY_ISSUER_CODE = (
+    select(status_lists)
+    .join(departments, departments.c.id == status_lists.c.issuer_id)
+    .where(
+        departments.c.credit_code == bindparam("issuer_code"),
+        status_lists.c.purpose == bindparam("purpose"),
+        status_lists.c.page == bindparam("page"),
+    )
+)
+
+
+def cached_by_issuer_code(
+    conn: Connection, issuer_code: str, purpose: str, page: int
+) -> CachedStatusList | None:
+    """The cached page of an issuer named by credit code, in one query; None when
+    the page was never generated or marked."""
+    row = conn.execute(
+        _BY_ISSUER_CODE,
+        {"issuer_code": issuer_code, "purpose": purpose, "page": page},
+    ).first()
+    if row is None:
+        return None
+    return CachedStatusList(
+        document=row.document,
+        changes=row.changes,
+        generated_from=row.generated_from,
+        generated_at=row.generated_at,
     )
 
 

@@ -41,7 +41,17 @@ VALID_FOR = timedelta(days=1)
 def status_list_text(
     node: Node, *, issuer_code: str, purpose: StatusPurpose, page: int, now: datetime
 ) -> str:
-    """The signed status list credential of one page, as canonical JSON text."""
+    """The signed status list credential of one page, as canonical JSON text.
+
+    The common case, a current cached page, costs one query.
+    """
+    with node.database.reading() as conn:
+        cached = status_list_store.cached_by_issuer_code(
+            conn, issuer_code, purpose, page
+        )
+    if cached is not None and _servable(cached, now):
+        assert cached.document is not None
+        return cached.document
     with node.database.reading() as conn:
         issuer = department_store.department_by_code(conn, issuer_code)
         if issuer is None:
@@ -49,15 +59,16 @@ def status_list_text(
         allocated = peek(conn, f"status-index:{issuer.id}")
         if page < 0 or page * PAGE_SIZE >= max(allocated, 1):
             raise NotFound(f"{issuer_code} has no {purpose} list page {page}")
-        cached = status_list_store.cached_status_list(conn, issuer.id, purpose, page)
-    fresh = (
-        cached.generated_at is not None and now - cached.generated_at < REFRESH_AFTER
-    )
-    if cached.current and fresh and cached.document is not None:
-        return cached.document
     return _regenerate(
         node, issuer_code=issuer_code, purpose=purpose, page=page, now=now
     )
+
+
+def _servable(cached: status_list_store.CachedStatusList, now: datetime) -> bool:
+    fresh = (
+        cached.generated_at is not None and now - cached.generated_at < REFRESH_AFTER
+    )
+    return cached.current and fresh
 
 
 def _regenerate(

@@ -10,7 +10,6 @@ from zhengzhao.errors import NotFound
 from zhengzhao.node import Node
 from zhengzhao.verify.publication import status_list_text
 from zhengzhao.verify.status_list import StatusPurpose
-from zhengzhao.verify.trust_list import TrustList, node_trust_list
 from zhengzhao.verify.verifier import VerificationReport, verify_license
 
 __all__ = ["NodeStatusLists", "verify_on_node"]
@@ -48,11 +47,7 @@ class NodeStatusLists:
 def verify_on_node(node: Node, document: Any, *, now: datetime) -> VerificationReport:
     """Verify ``document`` with this node's trust list and current status lists."""
     with node.database.reading() as conn:
-        trust = TrustList.from_json(
-            node_trust_list(
-                conn, node_name=node.settings.node_name, base_url=node.base_url, now=now
-            )
-        )
+        _document, trust = node.trust_lists.current(conn, now=now)
     return verify_license(
         document, trust_list=trust, status_lists=NodeStatusLists(node, now=now), now=now
     )

@@ -25,6 +25,7 @@ presenting an entry as a verification method elsewhere.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,7 @@ from zhengzhao.errors import InvalidDocument, NotFound
 from zhengzhao.model.parties import Department
 from zhengzhao.model.time import to_rfc3339
 from zhengzhao.seals.algorithms import Algorithm, VerifyingKey
+from zhengzhao.seals.keyring import KEYS_VERSION
 from zhengzhao.seals.keys import (
     KeyRecord,
     KeyState,
@@ -50,6 +52,7 @@ from zhengzhao.seals.multikey import (
 )
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import keys as key_store
+from zhengzhao.storage.counters import peek
 
 __all__ = [
     "TRUST_LIST_TYPE",
@@ -121,6 +124,37 @@ def node_trust_list(
         base_url=base_url,
         generated_at=now,
     )
+
+
+class TrustListCache:
+    """This node's trust list, rebuilt only when a key changed.
+
+    Every key change bumps a counter in the same transaction; reading the counter is
+    the one query a cached answer costs.
+    """
+
+    def __init__(self, *, node_name: str, base_url: str) -> None:
+        self._node_name = node_name
+        self._base_url = base_url
+        self._lock = threading.Lock()
+        self._cached: tuple[int, dict[str, Any], TrustList] | None = None
+
+    def current(
+        self, conn: Connection, *, now: datetime
+    ) -> tuple[dict[str, Any], TrustList]:
+        """The trust list document and its parsed form."""
+        version = peek(conn, KEYS_VERSION)
+        with self._lock:
+            cached = self._cached
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        document = node_trust_list(
+            conn, node_name=self._node_name, base_url=self._base_url, now=now
+        )
+        parsed = TrustList.from_json(document)
+        with self._lock:
+            self._cached = (version, document, parsed)
+        return document, parsed
 
 
 @dataclass(frozen=True, kw_only=True)

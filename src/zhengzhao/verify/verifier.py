@@ -20,6 +20,9 @@ node over HTTP, or the node's own database.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -294,21 +297,83 @@ def _read_status(
         raise InvalidDocument(f"the list at {entry.list_url} names itself otherwise")
     if credential.get("issuer") != issuer_id:
         raise InvalidDocument("the status list was not issued by the license's issuer")
+    bits, valid_from = _VERIFIED_LISTS.get(credential, entry, trust_list)
+    return bit_is_set(bits, entry.index), valid_from
+
+
+def _verify_status_list(
+    credential: dict[str, Any], entry: StatusListEntry, trust_list: TrustList
+) -> tuple[bytes, str]:
+    """The bitstring of a status list credential whose proof and signer check out."""
     try:
         proof = verify_proof(credential, resolve_key=_public_key(trust_list))
     except NotFound as exc:
         raise SignatureInvalid(
             f"status list signed by an unknown key: {exc.message}"
         ) from exc
-    if trust_list.key(proof.verification_method).controller != issuer_id:
+    key = trust_list.key(proof.verification_method)
+    if key.controller != credential.get("issuer"):
         raise SignatureInvalid("the status list is signed by another department's key")
+    if proof.created is None or not key.trusted_at(proof.created):
+        raise SignatureInvalid(
+            f"the status list was signed by key {key.id} outside its valid window"
+        )
     subject = credential.get("credentialSubject", {})
     if subject.get("statusPurpose") != entry.purpose.value:
         raise InvalidDocument(
             f"the list at {entry.list_url} is not a {entry.purpose} list"
         )
     bits = decode_bitstring(str(subject.get("encodedList", "")))
-    return bit_is_set(bits, entry.index), str(credential.get("validFrom"))
+    return bits, str(credential.get("validFrom"))
+
+
+class _VerifiedStatusLists:
+    """Status lists whose proofs verified, remembered by their exact content.
+
+    Thousands of licenses share one list; verifying its proof once per content (and
+    per trusted key) instead of once per license keeps verification close to the cost
+    of the license's own signature. A list whose content changes is a new entry.
+    """
+
+    #: Distinct list contents kept; a node with a few hundred issuers fits.
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, ...], tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, credential: dict[str, Any], entry: StatusListEntry, trust_list: TrustList
+    ) -> tuple[bytes, str]:
+        proof = credential.get("proof")
+        method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+        try:
+            key = trust_list.key(str(method))
+        except NotFound:
+            return _verify_status_list(credential, entry, trust_list)
+        cache_key = (
+            json.dumps(credential, sort_keys=True),
+            entry.purpose.value,
+            key.id,
+            key.public_key.public_bytes().hex(),
+            key.state.value,
+            str(key.valid_until),
+            str(key.compromised_at),
+        )
+        with self._lock:
+            found = self._entries.get(cache_key)
+            if found is not None:
+                self._entries.move_to_end(cache_key)
+                return found
+        verified = _verify_status_list(credential, entry, trust_list)
+        with self._lock:
+            self._entries[cache_key] = verified
+            if len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+        return verified
+
+
+_VERIFIED_LISTS = _VerifiedStatusLists()
 
 
 def _check_window(document: dict[str, Any], now: datetime) -> Check:

@@ -7,7 +7,6 @@ from fastapi.responses import JSONResponse
 
 from zhengzhao.api.deps import CurrentNode, Now
 from zhengzhao.storage.migrate import current_revision
-from zhengzhao.verify.trust_list import node_trust_list
 
 router = APIRouter(tags=["trust"])
 
@@ -19,9 +18,7 @@ def trust_list(node: CurrentNode, now: Now) -> JSONResponse:
     Public by design: it holds public keys only, and verifiers need it offline.
     """
     with node.database.reading() as conn:
-        document = node_trust_list(
-            conn, node_name=node.settings.node_name, base_url=node.base_url, now=now
-        )
+        document, _parsed = node.trust_lists.current(conn, now=now)
     return JSONResponse(document, headers={"Cache-Control": "public, max-age=60"})
 
 
