@@ -21,7 +21,14 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,7 +38,14 @@ from pydantic_settings import (
 
 from zhengzhao.errors import ConfigurationError
 
-__all__ = ["UNSAFE_DEMO_MASTER_KEY", "MasterKeys", "Settings", "load_settings"]
+__all__ = [
+    "UNSAFE_DEMO_MASTER_KEY",
+    "MasterKeys",
+    "Settings",
+    "WitnessEndpoint",
+    "WitnessedLogConfig",
+    "load_settings",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +94,26 @@ class MasterKeys:
         return self._derive("zhengzhao/v1/node-secret")
 
 
+class WitnessEndpoint(BaseModel):
+    """A witness the node asks to cosign its checkpoints."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: The witness's base URL; the node POSTs to `<url>/add-checkpoint`.
+    url: str
+    #: The witness's cosignature verifier key (C2SP form).
+    vkey: str
+
+
+class WitnessedLogConfig(BaseModel):
+    """A log this node witnesses: its origin and its verifier key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    origin: str
+    vkey: str
+
+
 class Settings(BaseSettings):
     """Everything a node needs to know about where it runs."""
 
@@ -113,6 +147,36 @@ class Settings(BaseSettings):
     default_algorithm: Literal["ecdsa-p256", "ed25519", "sm2"] = Field(
         default="ecdsa-p256", description="Algorithm of newly created department keys."
     )
+    log_origin: str | None = Field(
+        default=None,
+        description="The transparency log's origin line (C2SP tlog-checkpoint); "
+        "default: `<node_name>/log`. Fixed for the life of the log.",
+    )
+    log_merge_delay: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Maximum merge delay, in seconds: a recorded event is in a signed "
+        "checkpoint at most this long after its transaction commits, while the "
+        "sequencer runs.",
+    )
+    log_sequencer: bool = Field(
+        default=True,
+        description="Run the log sequencer inside `zhengzhao serve`; turn off where "
+        "another process (`zhengzhao log sequence`) runs it.",
+    )
+    witnesses: list[WitnessEndpoint] = Field(
+        default_factory=list,
+        description="Witnesses asked to cosign each checkpoint (C2SP tlog-witness).",
+    )
+    witness_name: str | None = Field(
+        default=None,
+        description="Set to make this node a witness too, under this name: it then "
+        "serves POST /witness/add-checkpoint for the logs in `witness_logs`.",
+    )
+    witness_logs: list[WitnessedLogConfig] = Field(
+        default_factory=list, description="The logs this node witnesses."
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -138,6 +202,11 @@ class Settings(BaseSettings):
                 raise ConfigurationError(f"configuration file {path} does not exist")
             sources.append(TomlConfigSettingsSource(settings_cls, path))
         return tuple(sources)
+
+    @property
+    def origin(self) -> str:
+        """The log's origin: the configured one or `<node_name>/log`."""
+        return self.log_origin or f"{self.node_name}/log"
 
     @property
     def uses_demo_master_key(self) -> bool:

@@ -14,14 +14,19 @@ The tree::
     │   ├── SchemaViolation             surface data does not match the type's schema
     │   ├── InvalidRequest              a request is malformed or inconsistent
     │   ├── InvalidDocument             a signed document cannot be read
-    │   └── IdempotencyKeyReused        the same key came with a different request
+    │   ├── IdempotencyKeyReused        the same key came with a different request
+    │   ├── NoteInvalid                 a signed note or checkpoint is malformed or
+    │   │                               carries no valid signature of a known key
+    │   └── LogProofInvalid             a Merkle inclusion or consistency proof fails
     ├── AuthenticationRequired          401: no or unknown credentials
     ├── PermissionDenied                403: the caller may not do this
     │   └── NotResponsible              the department is not on the responsibility list
     ├── NotFound                        404: no such license, type, department, key ...
     ├── Conflict                        409: the request clashes with stored state
     │   ├── TransitionRefused           the lifecycle state machine forbids the event
-    │   └── CatalogStateError           a type version is not in the state required
+    │   ├── CatalogStateError           a type version is not in the state required
+    │   ├── SplitView                   a log showed two views that cannot both hold
+    │   └── WitnessSizeMismatch         a witness last cosigned another tree size
     ├── CryptoError                     a key or signature operation failed
     │   ├── SignatureInvalid            a proof does not verify
     │   └── KeyDecryptionFailed         a stored private key cannot be decrypted
@@ -44,12 +49,16 @@ __all__ = [
     "InvalidIdentifier",
     "InvalidRequest",
     "KeyDecryptionFailed",
+    "LogProofInvalid",
     "NotFound",
     "NotResponsible",
+    "NoteInvalid",
     "PermissionDenied",
     "SchemaViolation",
     "SignatureInvalid",
+    "SplitView",
     "TransitionRefused",
+    "WitnessSizeMismatch",
     "ZhengzhaoError",
 ]
 
@@ -123,6 +132,18 @@ class IdempotencyKeyReused(InputError):
     code = "idempotency-key-reused"
 
 
+class NoteInvalid(InputError):
+    """A signed note (C2SP signed-note), checkpoint or cosignature is refused."""
+
+    code = "note-invalid"
+
+
+class LogProofInvalid(InputError):
+    """A transparency-log inclusion or consistency proof does not verify."""
+
+    code = "log-proof-invalid"
+
+
 class AuthenticationRequired(ZhengzhaoError):
     """No credentials, or credentials the node does not know."""
 
@@ -167,6 +188,28 @@ class CatalogStateError(Conflict):
     """A license type version is not in the state the operation needs."""
 
     code = "catalog-state"
+
+
+class SplitView(Conflict):
+    """Two checkpoints of one log that cannot both be true: evidence of a fork.
+
+    ``details`` carries the evidence: both checkpoints and the failed proof.
+    """
+
+    code = "split-view"
+
+
+class WitnessSizeMismatch(Conflict):
+    """A checkpoint was offered to a witness from another old size than it holds.
+
+    ``size`` is the size of the latest checkpoint the witness cosigned for the log.
+    """
+
+    code = "witness-size-mismatch"
+
+    def __init__(self, message: str, *, size: int) -> None:
+        super().__init__(message, details={"size": size})
+        self.size = size
 
 
 class CryptoError(ZhengzhaoError):

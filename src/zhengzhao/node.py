@@ -12,6 +12,7 @@ from zhengzhao.config import Settings
 from zhengzhao.issuance.vault import HolderVault
 from zhengzhao.seals.keyring import KeyRing
 from zhengzhao.storage.engine import Database
+from zhengzhao.translog.keys import LogKeys
 from zhengzhao.verify.trust_list import TrustListCache
 
 __all__ = ["Node"]
@@ -35,6 +36,12 @@ class Node:
     @cached_property
     def vault(self) -> HolderVault:
         return HolderVault(self.settings.master_keys)
+
+    @cached_property
+    def log_keys(self) -> LogKeys:
+        return LogKeys(
+            kek=self.settings.master_keys.key_encryption, origin=self.settings.origin
+        )
 
     @cached_property
     def trust_lists(self) -> TrustListCache:

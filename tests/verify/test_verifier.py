@@ -279,5 +279,9 @@ def test_verify_repeated_status_list_is_verified_once_per_content(world, clock):
     assert all(r.verdict is Verdict.VALID for r in results)
     world.event(documents[0]["credentialSubject"]["license"]["identifier"], "revoked")
     fresh = NodeStatusLists(world.node, now=clock.now())
-    assert check(world, clock, documents[0], status_lists=fresh).verdict is Verdict.INVALID
-    assert check(world, clock, documents[1], status_lists=fresh).verdict is Verdict.VALID
+    assert (
+        check(world, clock, documents[0], status_lists=fresh).verdict is Verdict.INVALID
+    )
+    assert (
+        check(world, clock, documents[1], status_lists=fresh).verdict is Verdict.VALID
+    )

@@ -104,7 +104,7 @@ def serve_node(node: Node, *, host: str | None = None, port: int | None = None) 
             "the database has no schema; run `zhengzhao init` (or `zhengzhao demo`)"
             " first"
         )
-    app = create_app(node)
+    app = create_app(node, background=True)
     host = host or node.settings.host
     port = port or node.settings.port
     console.print(f"serving on http://{host}:{port}/  (API docs at /docs)")

@@ -47,6 +47,7 @@ from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import licenses as license_store
 from zhengzhao.storage import status_lists as status_list_store
 from zhengzhao.storage.counters import allocate
+from zhengzhao.translog.leaves import event_leaf
 from zhengzhao.verify.status_list import StatusPurpose, page_of
 
 __all__ = [
@@ -307,6 +308,7 @@ def issue_prepared(
                 details=_issued_details(item, text),
                 actor=actor,
                 now=now,
+                credential_hash=document_hash(text),
             )
             for row_id, row, text, item in zip(
                 row_ids, new_rows, texts, prepared, strict=True
@@ -483,8 +485,12 @@ def sign_event(
     details: dict[str, Any],
     actor: str,
     now: datetime,
+    credential_hash: str | None = None,
 ) -> license_store.NewEvent:
-    """Build, sign and wrap an event document for storage."""
+    """Build and sign an event document, and the log leaf that commits to it.
+
+    ``credential_hash`` is given for `issued` events: the hash of the new credential.
+    """
     signed = add_proof(
         build_event(
             license_identifier=license_identifier,
@@ -503,6 +509,7 @@ def sign_event(
         created=now,
     )
     text = canonical_json(signed)
+    event_hash = document_hash(text)
     return license_store.NewEvent(
         license_row_id=license_row_id,
         sequence=sequence,
@@ -512,7 +519,17 @@ def sign_event(
         actor=actor,
         reason=reason,
         document=text,
-        document_hash=document_hash(text),
+        document_hash=event_hash,
+        leaf=event_leaf(
+            license_identifier=license_identifier,
+            sequence=sequence,
+            event=kind.value,
+            issuer_code=issuer.credit_code,
+            occurred_at=occurred_at,
+            recorded_at=now,
+            event_hash=event_hash,
+            credential_hash=credential_hash,
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, func, select
 
 from zhengzhao.model.license import Encumbrance, HolderKind, License, LicenseStatus
 from zhengzhao.model.lifecycle import EventKind, LicenseEvent
-from zhengzhao.storage.tables import departments, license_events, licenses
+from zhengzhao.storage.tables import departments, license_events, licenses, log_outbox
 
 __all__ = [
     "NewEvent",
@@ -78,6 +78,8 @@ class StoredLicense:
 
 @dataclass(frozen=True, kw_only=True)
 class NewEvent:
+    """A signed event to store, with the transparency-log leaf that commits to it."""
+
     license_row_id: int
     sequence: int
     kind: EventKind
@@ -87,6 +89,8 @@ class NewEvent:
     reason: str | None
     document: str
     document_hash: str
+    #: The event's log leaf; stored in the log outbox in the same statement batch.
+    leaf: bytes
 
 
 def _query() -> Select[Any]:
@@ -260,10 +264,13 @@ def count_licenses(conn: Connection) -> int:
 
 
 def insert_events(conn: Connection, items: Sequence[NewEvent]) -> None:
+    """Store events and queue their log leaves, so that no event exists unlogged."""
     if not items:
         return
-    conn.execute(
-        license_events.insert(),
+    result = conn.execute(
+        license_events.insert().returning(
+            license_events.c.id, sort_by_parameter_order=True
+        ),
         [
             {
                 "license_id": item.license_row_id,
@@ -277,6 +284,13 @@ def insert_events(conn: Connection, items: Sequence[NewEvent]) -> None:
                 "document_hash": item.document_hash,
             }
             for item in items
+        ],
+    )
+    conn.execute(
+        log_outbox.insert(),
+        [
+            {"event_id": event_id, "leaf": item.leaf, "created_at": item.recorded_at}
+            for event_id, item in zip(result.scalars(), items, strict=True)
         ],
     )
 

@@ -240,3 +240,88 @@ status_lists = Table(
     Column("generated_from", BigInteger, nullable=True),
     Column("generated_at", UTCDateTime(), nullable=True),
 )
+
+# The transparency log. An event's leaf is written to the outbox in the event's own
+# transaction; the sequencer moves leaves from the outbox into the tree in batches,
+# each batch with its tile hashes and its signed checkpoint in one transaction.
+
+log_outbox = Table(
+    "log_outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", Id, ForeignKey("license_events.id"), nullable=True, unique=True),
+    Column("leaf", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+log_entries = Table(
+    "log_entries",
+    metadata,
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", Id, ForeignKey("license_events.id"), nullable=True, unique=True),
+    Column("leaf", LargeBinary, nullable=False),
+    Column("integrated_at", UTCDateTime(), nullable=False),
+)
+
+# Hashes of complete subtrees at the heights tiles hold: level L holds subtrees of
+# height 8·L (level 0: leaf hashes). Tiles are read straight from here.
+log_hashes = Table(
+    "log_hashes",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+log_checkpoints = Table(
+    "log_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+log_cosignatures = Table(
+    "log_cosignatures",
+    metadata,
+    Column("size", BigInteger, ForeignKey("log_checkpoints.size"), primary_key=True),
+    Column("witness", String(200), primary_key=True),
+    Column("signature", Text, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+)
+
+node_keys = Table(
+    "node_keys",
+    metadata,
+    Column("purpose", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("algorithm", String(16), nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("wrapped_private_key", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# A witness (C2SP tlog-witness) keeps, per log it witnesses, the latest checkpoint it
+# cosigned, and the evidence of every refusal that shows misbehaviour.
+
+witness_checkpoints = Table(
+    "witness_checkpoints",
+    metadata,
+    Column("origin", String(255), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+witness_evidence = Table(
+    "witness_evidence",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("origin", String(255), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("cosigned_note", Text, nullable=False),
+    Column("offered_request", Text, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+)

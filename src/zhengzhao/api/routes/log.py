@@ -1,0 +1,122 @@
+"""The transparency log, served as C2SP tlog-tiles plus JSON proofs. All public.
+
+Full tiles never change and are sent as immutable; partial tiles and the checkpoint
+change as the log grows. Full tiles are also kept in memory, so that the log's
+hottest resource costs no database read.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections import OrderedDict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from zhengzhao.api.deps import CurrentNode
+from zhengzhao.api.schemas import ErrorBody
+from zhengzhao.errors import NotFound
+from zhengzhao.translog.service import (
+    consistency,
+    cosigned_checkpoint,
+    license_inclusion,
+    read_tile,
+)
+from zhengzhao.translog.tiles import TilePath, parse_tile_path
+
+router = APIRouter(prefix="/log", tags=["log"])
+
+_IMMUTABLE = "public, max-age=31536000, immutable"
+_CHANGING = "public, max-age=1"
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+}
+
+
+class _FullTiles:
+    """Full tiles by path: immutable, so cached without expiry (up to a bound)."""
+
+    #: 4,096 tiles of at most 8 KiB: at most 32 MiB.
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._tiles: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: str) -> bytes | None:
+        with self._lock:
+            data = self._tiles.get(path)
+            if data is not None:
+                self._tiles.move_to_end(path)
+            return data
+
+    def put(self, path: str, data: bytes) -> None:
+        with self._lock:
+            self._tiles[path] = data
+            if len(self._tiles) > self.SIZE:
+                self._tiles.popitem(last=False)
+
+
+_full_tiles = _FullTiles()
+
+
+@router.get("/checkpoint", response_class=PlainTextResponse, responses=_ERRORS)
+def checkpoint(node: CurrentNode) -> PlainTextResponse:
+    """The latest checkpoint (C2SP tlog-checkpoint), with witness cosignatures."""
+    return PlainTextResponse(
+        cosigned_checkpoint(node), headers={"Cache-Control": _CHANGING}
+    )
+
+
+@router.get("/tile/{path:path}", responses=_ERRORS, summary="A tile or entry bundle")
+async def tile(path: str, node: CurrentNode) -> Response:
+    """A hash tile ``tile/<L>/<N>[.p/<W>]`` or entry bundle ``tile/entries/<N>...``,
+    exactly as C2SP tlog-tiles lays them out."""
+    parsed: TilePath = parse_tile_path(f"tile/{path}")
+    key = parsed.path
+    cached = _full_tiles.get(key) if parsed.width is None else None
+    if cached is None:
+        data, full = await run_in_threadpool(read_tile, node, parsed)
+        if full:
+            _full_tiles.put(key, data)
+    else:
+        data = cached
+    cache = _IMMUTABLE if parsed.width is None else _CHANGING
+    return Response(
+        data, media_type="application/octet-stream", headers={"Cache-Control": cache}
+    )
+
+
+@router.get("/proofs/license/{identifier}", responses=_ERRORS)
+def license_proofs(identifier: str, node: CurrentNode) -> JSONResponse:
+    """Inclusion proofs of a license version's logged events, against one checkpoint.
+
+    An event recorded in the last merge delay may not be in a checkpoint yet.
+    """
+    with node.database.reading() as conn:
+        found = license_inclusion(conn, identifier)
+    if found is None:
+        raise NotFound(
+            f"no event of license {identifier} is in a checkpoint yet; try again after"
+            " the log's merge delay"
+        )
+    return JSONResponse(found.to_json())
+
+
+@router.get("/proofs/consistency", responses=_ERRORS)
+def consistency_proof(
+    node: CurrentNode,
+    old: Annotated[int, Query(ge=0, le=2**63 - 1)],
+    new: Annotated[int, Query(ge=0, le=2**63 - 1)],
+) -> dict[str, Any]:
+    """RFC 9162 consistency proof between two signed tree sizes."""
+    proof = consistency(node, old, new)
+    return {
+        "old": old,
+        "new": new,
+        "proof": [base64.b64encode(item).decode() for item in proof],
+    }

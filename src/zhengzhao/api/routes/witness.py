@@ -1,0 +1,73 @@
+"""The witness role (C2SP tlog-witness): POST add-checkpoint, answered as the spec
+says, in plain text, with its exact status codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
+
+from zhengzhao.api.deps import CurrentNode, Now
+from zhengzhao.errors import (
+    InputError,
+    LogProofInvalid,
+    NotFound,
+    PermissionDenied,
+    SplitView,
+    WitnessSizeMismatch,
+)
+from zhengzhao.node import Node
+from zhengzhao.translog.witness_keys import node_witness
+
+router = APIRouter(prefix="/witness", tags=["witness"])
+
+#: A request body larger than this is not an add-checkpoint request.
+MAX_BODY = 64 * 1024
+
+
+@router.post("/add-checkpoint", response_class=PlainTextResponse)
+async def add_checkpoint(
+    request: Request, node: CurrentNode, now: Now
+) -> PlainTextResponse:
+    """Cosign a checkpoint that extends the one this witness last cosigned.
+
+    Public by design: the log's signature on the checkpoint is the authentication.
+    """
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return PlainTextResponse("request too large\n", status_code=413)
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        return PlainTextResponse("the request is not UTF-8\n", status_code=400)
+    return await run_in_threadpool(_cosign, node, text, now)
+
+
+def _cosign(node: Node, text: str, now: datetime) -> PlainTextResponse:
+    try:
+        witness = node_witness(node, now=now)
+        return PlainTextResponse(witness.add_checkpoint(text, now=now))
+    except WitnessSizeMismatch as exc:
+        return PlainTextResponse(
+            f"{exc.size}\n", status_code=409, media_type="text/x.tlog.size"
+        )
+    except SplitView as exc:
+        return PlainTextResponse(_evidence(exc), status_code=409)
+    except LogProofInvalid as exc:
+        return PlainTextResponse(f"{exc.message}\n", status_code=422)
+    except NotFound as exc:
+        return PlainTextResponse(f"{exc.message}\n", status_code=404)
+    except PermissionDenied as exc:
+        return PlainTextResponse(f"{exc.message}\n", status_code=403)
+    except InputError as exc:
+        return PlainTextResponse(f"{exc.message}\n", status_code=400)
+
+
+def _evidence(exc: SplitView) -> str:
+    cosigned = exc.details.get("cosigned", "")
+    return (
+        f"{exc.message}\n\nThe checkpoint this witness cosigned:\n{cosigned}\n"
+        "The checkpoint offered does not extend it; both are kept as evidence.\n"
+    )

@@ -1,0 +1,260 @@
+"""The transparency log's tables: outbox, entries, tile hashes, checkpoints, keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, select, text
+
+from zhengzhao.storage.tables import (
+    license_events,
+    log_checkpoints,
+    log_cosignatures,
+    log_entries,
+    log_hashes,
+    log_outbox,
+    node_keys,
+)
+
+__all__ = [
+    "PendingLeaf",
+    "StoredCheckpoint",
+    "StoredNodeKey",
+    "add_cosignature",
+    "checkpoint_at",
+    "cosignatures",
+    "entries",
+    "entries_of_license",
+    "insert_checkpoint",
+    "insert_entries",
+    "insert_hashes",
+    "insert_node_key",
+    "latest_checkpoint",
+    "lock_log",
+    "node_key",
+    "pending",
+    "pending_count",
+    "read_hashes",
+    "remove_pending",
+]
+
+#: Key of the PostgreSQL advisory lock that makes one sequencer run at a time.
+_SEQUENCER_LOCK = 0x7A6C6F67  # "zlog"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PendingLeaf:
+    """A leaf waiting in the outbox."""
+
+    outbox_id: int
+    event_id: int | None
+    leaf: bytes
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredCheckpoint:
+    size: int
+    root_hash: bytes
+    #: The signed note text (C2SP tlog-checkpoint), without cosignatures.
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredNodeKey:
+    purpose: str
+    name: str
+    algorithm: str
+    public_key: bytes
+    wrapped_private_key: bytes
+
+
+def lock_log(conn: Connection) -> None:
+    """Take the sequencer's lock for this transaction.
+
+    SQLite needs nothing more: every write transaction begins IMMEDIATE.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEQUENCER_LOCK}
+        )
+
+
+def pending(conn: Connection, *, limit: int) -> list[PendingLeaf]:
+    """The oldest leaves in the outbox, in the order they were queued."""
+    rows = conn.execute(
+        select(log_outbox.c.id, log_outbox.c.event_id, log_outbox.c.leaf)
+        .order_by(log_outbox.c.id)
+        .limit(limit)
+    )
+    return [PendingLeaf(outbox_id=r.id, event_id=r.event_id, leaf=r.leaf) for r in rows]
+
+
+def pending_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(log_outbox)).scalar_one())
+
+
+def remove_pending(conn: Connection, outbox_ids: Sequence[int]) -> None:
+    conn.execute(delete(log_outbox).where(log_outbox.c.id.in_(list(outbox_ids))))
+
+
+def insert_entries(
+    conn: Connection, first_index: int, leaves: Sequence[PendingLeaf], *, now: datetime
+) -> None:
+    if not leaves:
+        return
+    conn.execute(
+        log_entries.insert(),
+        [
+            {
+                "idx": first_index + offset,
+                "event_id": leaf.event_id,
+                "leaf": leaf.leaf,
+                "integrated_at": now,
+            }
+            for offset, leaf in enumerate(leaves)
+        ],
+    )
+
+
+def insert_hashes(conn: Connection, hashes: Sequence[tuple[int, int, bytes]]) -> None:
+    """Store tile-level hashes given as (level, index, hash)."""
+    if hashes:
+        conn.execute(
+            log_hashes.insert(),
+            [{"level": level, "idx": index, "hash": h} for level, index, h in hashes],
+        )
+
+
+_READ_HASHES = (
+    select(log_hashes.c.idx, log_hashes.c.hash)
+    .where(
+        log_hashes.c.level == bindparam("level"),
+        log_hashes.c.idx >= bindparam("start"),
+        log_hashes.c.idx < bindparam("end"),
+    )
+    .order_by(log_hashes.c.idx)
+)
+
+
+def read_hashes(conn: Connection, level: int, start: int, end: int) -> list[bytes]:
+    """Tile-level hashes ``start..end-1`` of ``level``; raises `LookupError` if any is
+    missing (the log's tables are then damaged)."""
+    rows = conn.execute(
+        _READ_HASHES, {"level": level, "start": start, "end": end}
+    ).all()
+    if len(rows) != end - start:
+        raise LookupError(
+            f"log hashes {start}..{end - 1} of level {level}: found {len(rows)}"
+        )
+    return [bytes(row.hash) for row in rows]
+
+
+def entries(conn: Connection, start: int, end: int) -> list[bytes]:
+    """Leaves ``start..end-1``, in order."""
+    rows = conn.execute(
+        select(log_entries.c.leaf)
+        .where(log_entries.c.idx >= start, log_entries.c.idx < end)
+        .order_by(log_entries.c.idx)
+    ).all()
+    return [bytes(row.leaf) for row in rows]
+
+
+def entries_of_license(conn: Connection, license_row_id: int) -> list[tuple[int, int]]:
+    """(event sequence, log index) of a license version's integrated events."""
+    rows = conn.execute(
+        select(license_events.c.sequence, log_entries.c.idx)
+        .join(log_entries, log_entries.c.event_id == license_events.c.id)
+        .where(license_events.c.license_id == license_row_id)
+        .order_by(license_events.c.sequence)
+    )
+    return [(int(row.sequence), int(row.idx)) for row in rows]
+
+
+def insert_checkpoint(
+    conn: Connection, *, size: int, root_hash: bytes, note: str, now: datetime
+) -> None:
+    conn.execute(
+        log_checkpoints.insert().values(
+            size=size, root_hash=root_hash, note=note, created_at=now
+        )
+    )
+
+
+def _checkpoint(row: Any) -> StoredCheckpoint:
+    return StoredCheckpoint(
+        size=int(row.size),
+        root_hash=bytes(row.root_hash),
+        note=row.note,
+        created_at=row.created_at,
+    )
+
+
+_LATEST = select(log_checkpoints).order_by(log_checkpoints.c.size.desc()).limit(1)
+
+
+def latest_checkpoint(conn: Connection) -> StoredCheckpoint | None:
+    row = conn.execute(_LATEST).first()
+    return _checkpoint(row) if row else None
+
+
+def checkpoint_at(conn: Connection, size: int) -> StoredCheckpoint | None:
+    row = conn.execute(
+        select(log_checkpoints).where(log_checkpoints.c.size == size)
+    ).first()
+    return _checkpoint(row) if row else None
+
+
+def add_cosignature(
+    conn: Connection, *, size: int, witness: str, signature: str, now: datetime
+) -> None:
+    exists = conn.execute(
+        select(log_cosignatures.c.size).where(
+            log_cosignatures.c.size == size, log_cosignatures.c.witness == witness
+        )
+    ).first()
+    if exists is None:
+        conn.execute(
+            log_cosignatures.insert().values(
+                size=size, witness=witness, signature=signature, received_at=now
+            )
+        )
+
+
+def cosignatures(conn: Connection, size: int) -> list[str]:
+    """The witness signature lines collected for the checkpoint of ``size``."""
+    rows = conn.execute(
+        select(log_cosignatures.c.signature)
+        .where(log_cosignatures.c.size == size)
+        .order_by(log_cosignatures.c.witness)
+    )
+    return [str(line) for line in rows.scalars()]
+
+
+def node_key(conn: Connection, purpose: str) -> StoredNodeKey | None:
+    row = conn.execute(select(node_keys).where(node_keys.c.purpose == purpose)).first()
+    if row is None:
+        return None
+    return StoredNodeKey(
+        purpose=row.purpose,
+        name=row.name,
+        algorithm=row.algorithm,
+        public_key=bytes(row.public_key),
+        wrapped_private_key=bytes(row.wrapped_private_key),
+    )
+
+
+def insert_node_key(conn: Connection, key: StoredNodeKey, *, now: datetime) -> None:
+    conn.execute(
+        node_keys.insert().values(
+            purpose=key.purpose,
+            name=key.name,
+            algorithm=key.algorithm,
+            public_key=key.public_key,
+            wrapped_private_key=key.wrapped_private_key,
+            created_at=now,
+        )
+    )

@@ -1,0 +1,1 @@
+"""The transparency log: an append-only Merkle tree of every license event."""

@@ -1,0 +1,164 @@
+"""Reading the log: checkpoints, tiles, entry bundles and proofs.
+
+Everything here reads committed, append-only data: a tile or proof computed for a
+tree size never changes once that size is signed, so readers need no lock against
+the sequencer.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from zhengzhao.errors import NotFound
+from zhengzhao.node import Node
+from zhengzhao.storage import licenses as license_store
+from zhengzhao.storage import log as log_store
+from zhengzhao.translog.leaves import read_leaf
+from zhengzhao.translog.merkle import consistency_proof, inclusion_proof, leaf_hash
+from zhengzhao.translog.sequencer import DatabaseHashes
+from zhengzhao.translog.tiles import (
+    TILE_WIDTH,
+    TiledHashReader,
+    TilePath,
+    encode_entry_bundle,
+)
+
+__all__ = [
+    "EventInclusion",
+    "LicenseInclusion",
+    "consistency",
+    "cosigned_checkpoint",
+    "license_inclusion",
+    "read_tile",
+]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _latest(conn: Connection) -> log_store.StoredCheckpoint:
+    latest = log_store.latest_checkpoint(conn)
+    if latest is None:
+        raise NotFound("the log has no checkpoint yet; its sequencer has not run")
+    return latest
+
+
+def cosigned_checkpoint(node: Node) -> str:
+    """The latest checkpoint note with every witness cosignature collected for it."""
+    with node.database.reading() as conn:
+        latest = _latest(conn)
+        lines = log_store.cosignatures(conn, latest.size)
+    return latest.note + "".join(f"{line}\n" for line in lines)
+
+
+def read_tile(node: Node, tile: TilePath) -> tuple[bytes, bool]:
+    """A tile's bytes, and whether it is a full (immutable) tile.
+
+    Raises `NotFound` for a tile, or a partial width, beyond the latest tree.
+    """
+    with node.database.reading() as conn:
+        size = _latest(conn).size
+        width = tile.width or TILE_WIDTH
+        start = tile.index * TILE_WIDTH
+        level = 0 if tile.level == "entries" else int(tile.level)
+        available = size >> (8 * level)
+        if start + width > available:
+            raise NotFound(
+                f"tile {tile.path} lies beyond the tree of size {size}"
+                f" ({available} hashes at level {level})"
+            )
+        if tile.level == "entries":
+            data = encode_entry_bundle(log_store.entries(conn, start, start + width))
+        else:
+            data = b"".join(log_store.read_hashes(conn, level, start, start + width))
+    return data, tile.width is None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventInclusion:
+    """One logged event of a license and its inclusion proof."""
+
+    sequence: int
+    event: str
+    index: int
+    leaf: bytes
+    proof: list[bytes]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sequence": self.sequence,
+            "event": self.event,
+            "index": self.index,
+            "leaf": _b64(self.leaf),
+            "leafHash": _b64(leaf_hash(self.leaf)),
+            "inclusionProof": [_b64(item) for item in self.proof],
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicenseInclusion:
+    """A license version's logged events, proved against one checkpoint."""
+
+    license: str
+    size: int
+    #: The signed checkpoint note every proof leads to.
+    checkpoint: str
+    events: list[EventInclusion]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "license": self.license,
+            "size": self.size,
+            "checkpoint": self.checkpoint,
+            "events": [event.to_json() for event in self.events],
+        }
+
+
+def license_inclusion(conn: Connection, identifier: str) -> LicenseInclusion | None:
+    """Proofs of the integrated events of license ``identifier``; None when none of
+    them is in a checkpoint yet. Raises `NotFound` for an unknown license."""
+    stored = license_store.license_by_identifier(conn, identifier)
+    if stored is None:
+        raise NotFound(f"no license {identifier}")
+    latest = log_store.latest_checkpoint(conn)
+    if latest is None:
+        return None
+    reader = TiledHashReader(DatabaseHashes(conn))
+    events = []
+    for _sequence, index in log_store.entries_of_license(conn, stored.row_id):
+        if index >= latest.size:
+            continue
+        (leaf,) = log_store.entries(conn, index, index + 1)
+        decoded = read_leaf(leaf)
+        events.append(
+            EventInclusion(
+                sequence=decoded.sequence,
+                event=decoded.event,
+                index=index,
+                leaf=leaf,
+                proof=inclusion_proof(index, latest.size, reader),
+            )
+        )
+    if not events:
+        return None
+    return LicenseInclusion(
+        license=identifier, size=latest.size, checkpoint=latest.note, events=events
+    )
+
+
+def consistency(node: Node, old_size: int, new_size: int) -> list[bytes]:
+    """RFC 9162 consistency proof between two signed tree sizes."""
+    with node.database.reading() as conn:
+        latest = _latest(conn)
+        if new_size > latest.size:
+            raise NotFound(
+                f"the log has {latest.size} leaves; size {new_size} is not signed yet"
+            )
+        return consistency_proof(
+            old_size, new_size, TiledHashReader(DatabaseHashes(conn))
+        )

@@ -1,0 +1,234 @@
+"""A witness (C2SP tlog-witness and tlog-cosignature): cosigns only consistent views.
+
+For each log it knows (by origin, with the log's verifier keys) a witness remembers
+the latest checkpoint it cosigned. It cosigns a new checkpoint only if the checkpoint
+is signed by the log, the submitter's old size is the one it holds, and a consistency
+proof shows that the new tree extends the old one. A checkpoint that does not extend
+what the witness saw (a split view) is refused loudly: logged as an error, kept as
+evidence with both views and the proof, and answered with the evidence.
+
+Refusals and the HTTP statuses tlog-witness gives them:
+
+- malformed request, or old size beyond the new size: `InvalidRequest` (400);
+- unknown origin: `NotFound` (404); no valid signature of the log: `PermissionDenied`
+  (403);
+- old size not the one held: `WitnessSizeMismatch` (409, with the size held);
+- the same size with another root: `SplitView` (409);
+- a consistency proof that fails: `LogProofInvalid` (422).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from zhengzhao.errors import (
+    InvalidRequest,
+    LogProofInvalid,
+    NoteInvalid,
+    NotFound,
+    PermissionDenied,
+    SplitView,
+    WitnessSizeMismatch,
+)
+from zhengzhao.storage import witness as witness_store
+from zhengzhao.storage.engine import Database
+from zhengzhao.translog.merkle import verify_consistency
+from zhengzhao.translog.note import (
+    Checkpoint,
+    CosignatureSigner,
+    NoteVerifier,
+    open_note,
+)
+
+__all__ = ["AddCheckpoint", "Witness", "WitnessedLog", "parse_add_checkpoint"]
+
+logger = logging.getLogger(__name__)
+
+#: tlog-witness: "The client MUST NOT send more than 63 consistency proof lines."
+MAX_PROOF_LINES = 63
+
+
+@dataclass(frozen=True)
+class WitnessedLog:
+    """A log this witness follows: its origin and the keys that sign it."""
+
+    origin: str
+    verifiers: tuple[NoteVerifier, ...]
+
+
+@dataclass(frozen=True)
+class AddCheckpoint:
+    """A parsed add-checkpoint request."""
+
+    old_size: int
+    proof: list[bytes]
+    #: The signed checkpoint note as submitted.
+    note: str
+
+
+def parse_add_checkpoint(body: str) -> AddCheckpoint:
+    """Read the request body; raises `InvalidRequest` when it is malformed."""
+    head, separator, note = body.partition("\n\n")
+    if not separator:
+        raise InvalidRequest("the request has no empty line before the checkpoint")
+    lines = head.split("\n")
+    old_line, proof_lines = lines[0], lines[1:]
+    number = old_line.removeprefix("old ")
+    if (
+        old_line == number
+        or not number.isdigit()
+        or (number != "0" and number[0] == "0")
+    ):
+        raise InvalidRequest(f"the first line must be `old <size>`; got {old_line!r}")
+    if len(proof_lines) > MAX_PROOF_LINES:
+        raise InvalidRequest(f"more than {MAX_PROOF_LINES} consistency proof lines")
+    try:
+        proof = [base64.b64decode(line, validate=True) for line in proof_lines]
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidRequest(f"a consistency proof line is not base64: {exc}") from exc
+    if any(len(item) != 32 for item in proof):
+        raise InvalidRequest("every consistency proof line must hold a 32-byte hash")
+    return AddCheckpoint(old_size=int(number), proof=proof, note=note)
+
+
+class Witness:
+    """Checks and cosigns checkpoints of the logs it knows."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        signer: CosignatureSigner,
+        logs: Mapping[str, WitnessedLog],
+    ) -> None:
+        self._database = database
+        self._signer = signer
+        self._logs = dict(logs)
+
+    @property
+    def verifier_key(self) -> str:
+        return self._signer.verifier_key
+
+    def add_checkpoint(self, body: str, *, now: datetime) -> str:
+        """Cosign the submitted checkpoint; returns the cosignature lines."""
+        request = parse_add_checkpoint(body)
+        checkpoint = self._open(request.note)
+        if request.old_size > checkpoint.size:
+            raise InvalidRequest(
+                f"old size {request.old_size} is beyond the checkpoint's size"
+                f" {checkpoint.size}"
+            )
+        try:
+            with self._database.transaction() as conn:
+                held = witness_store.latest_cosigned(conn, checkpoint.origin)
+                _check_extends(held, request, checkpoint)
+                witness_store.save_cosigned(
+                    conn,
+                    witness_store.WitnessedCheckpoint(
+                        origin=checkpoint.origin,
+                        size=checkpoint.size,
+                        root_hash=checkpoint.root_hash,
+                        note=request.note,
+                    ),
+                    now=now,
+                )
+        except (SplitView, LogProofInvalid) as refusal:
+            self._keep_evidence(checkpoint.origin, body, refusal, now)
+            raise
+        return (
+            self._signer.cosign(checkpoint.body(), timestamp=int(now.timestamp()))
+            + "\n"
+        )
+
+    def evidence(self) -> list[witness_store.Evidence]:
+        """Every refusal that showed a log misbehaving, oldest first."""
+        with self._database.reading() as conn:
+            return witness_store.evidence(conn)
+
+    def _open(self, note: str) -> Checkpoint:
+        origin = note.split("\n", 1)[0]
+        log = self._logs.get(origin)
+        if log is None:
+            raise NotFound(f"this witness does not follow the log {origin!r}")
+        try:
+            opened = open_note(note, log.verifiers)
+        except NoteInvalid as exc:
+            raise PermissionDenied(
+                f"the checkpoint carries no valid signature of {origin}: {exc.message}"
+            ) from exc
+        return Checkpoint.parse(opened.body)
+
+    def _keep_evidence(
+        self,
+        origin: str,
+        body: str,
+        refusal: SplitView | LogProofInvalid,
+        now: datetime,
+    ) -> None:
+        # The refused request's transaction rolled back; the evidence gets its own.
+        with self._database.transaction() as conn:
+            held = witness_store.latest_cosigned(conn, origin)
+            assert held is not None
+            witness_store.record_evidence(
+                conn,
+                witness_store.Evidence(
+                    origin=origin,
+                    reason=refusal.message,
+                    cosigned_note=held.note,
+                    offered_request=body,
+                    received_at=now,
+                ),
+            )
+        logger.error(
+            "REFUSED a checkpoint of %s that does not extend the cosigned size %d: %s\n"
+            "cosigned:\n%s\noffered:\n%s",
+            origin,
+            held.size,
+            refusal.message,
+            held.note,
+            body,
+        )
+        refusal.details.update({"cosigned": held.note, "offered": body})
+
+
+def _check_extends(
+    held: witness_store.WitnessedCheckpoint | None,
+    request: AddCheckpoint,
+    checkpoint: Checkpoint,
+) -> None:
+    held_size = held.size if held else 0
+    if request.old_size != held_size:
+        raise WitnessSizeMismatch(
+            f"this witness last cosigned size {held_size} of {checkpoint.origin},"
+            f" not {request.old_size}",
+            size=held_size,
+        )
+    if held is None or held.size == 0:
+        if request.proof:
+            raise InvalidRequest("a proof from size 0 must be empty")
+        return
+    if held.size == checkpoint.size:
+        if held.root_hash != checkpoint.root_hash:
+            raise SplitView(
+                f"split view of {checkpoint.origin}: two different trees of size"
+                f" {checkpoint.size}"
+            )
+        return
+    try:
+        verify_consistency(
+            old_size=held.size,
+            new_size=checkpoint.size,
+            old_root=held.root_hash,
+            new_root=checkpoint.root_hash,
+            proof=request.proof,
+        )
+    except LogProofInvalid as exc:
+        raise SplitView(
+            f"split view of {checkpoint.origin}: size {checkpoint.size} does not"
+            f" extend the cosigned size {held.size} ({exc.message})"
+        ) from exc
