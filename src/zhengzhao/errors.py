@@ -30,6 +30,7 @@ The tree::
     ├── CryptoError                     a key or signature operation failed
     │   ├── SignatureInvalid            a proof does not verify
     │   └── KeyDecryptionFailed         a stored private key cannot be decrypted
+    ├── LogStoreDamaged                 the log's stored hashes are missing or short
     └── ConfigurationError              the node is configured unsafely or wrongly
 """
 
@@ -50,6 +51,7 @@ __all__ = [
     "InvalidRequest",
     "KeyDecryptionFailed",
     "LogProofInvalid",
+    "LogStoreDamaged",
     "NotFound",
     "NotResponsible",
     "NoteInvalid",
@@ -230,6 +232,14 @@ class KeyDecryptionFailed(CryptoError):
     """A stored private key cannot be decrypted with the configured master key."""
 
     code = "key-decryption-failed"
+
+
+class LogStoreDamaged(ZhengzhaoError):
+    """The transparency log's tables lack hashes they must hold: run `zhengzhao log
+    audit` to see what was changed."""
+
+    code = "log-store-damaged"
+    http_status = 500
 
 
 class ConfigurationError(ZhengzhaoError):

@@ -291,7 +291,7 @@ def test_proof_from_a_reader_missing_hashes_is_refused() -> None:
     with pytest.raises(ZhengzhaoError, match="the store is incomplete") as info:
         inclusion_proof(3, 7, ShortReader(BIG_TREE))
 
-    assert info.value.code == "log-store-incomplete"
+    assert info.value.code == "log-store-damaged"
 
 
 # --- properties ------------------------------------------------------------------

@@ -281,7 +281,7 @@ def test_appending_over_an_incomplete_store_is_refused() -> None:
     with pytest.raises(ZhengzhaoError, match="the store is incomplete") as info:
         stored_hashes_after_append(250, BIG_TREE[250:260], short_read)
 
-    assert info.value.code == "log-store-incomplete"
+    assert info.value.code == "log-store-damaged"
 
 
 def test_appending_to_a_negative_size_is_refused() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text
 
+from zhengzhao.errors import LogStoreDamaged
 from zhengzhao.storage.tables import (
     license_events,
     log_checkpoints,
@@ -141,13 +142,13 @@ _READ_HASHES = (
 
 
 def read_hashes(conn: Connection, level: int, start: int, end: int) -> list[bytes]:
-    """Tile-level hashes ``start..end-1`` of ``level``; raises `LookupError` if any is
-    missing (the log's tables are then damaged)."""
+    """Tile-level hashes ``start..end-1`` of ``level``; raises `LogStoreDamaged` if
+    any is missing."""
     rows = conn.execute(
         _READ_HASHES, {"level": level, "start": start, "end": end}
     ).all()
     if len(rows) != end - start:
-        raise LookupError(
+        raise LogStoreDamaged(
             f"log hashes {start}..{end - 1} of level {level}: found {len(rows)}"
         )
     return [bytes(row.hash) for row in rows]

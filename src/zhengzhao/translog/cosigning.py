@@ -43,6 +43,18 @@ def add_checkpoint_body(old_size: int, proof: list[bytes], checkpoint_note: str)
     return "".join(lines) + "\n" + checkpoint_note
 
 
+def _signed_by(line: str, verifier: CosignatureVerifier) -> bool:
+    """Whether a signature line names this witness key (name and key ID)."""
+    prefix = f"\u2014 {verifier.name} "
+    if not line.startswith(prefix):
+        return False
+    try:
+        blob = base64.b64decode(line[len(prefix) :], validate=True)
+    except ValueError:
+        return False
+    return blob[:4] == verifier.key_id
+
+
 def _body_of(note: str) -> str:
     return note[: note.index("\n\n") + 1]
 
@@ -83,7 +95,7 @@ class Cosigner:
         stored = 0
         now = self._clock.now()
         for line in response.text.splitlines():
-            if not line.startswith(f"\u2014 {verifier.name} "):
+            if not _signed_by(line, verifier):
                 continue  # another key of the witness: ignored, as the protocol says
             verify_cosignature(line, body, verifier, now=int(now.timestamp()) + 60)
             self._store(size, verifier.name, line, now)

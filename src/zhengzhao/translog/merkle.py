@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from zhengzhao.errors import InvalidRequest, LogProofInvalid, SplitView, ZhengzhaoError
+from zhengzhao.errors import InvalidRequest, LogProofInvalid, LogStoreDamaged, SplitView
 
 __all__ = [
     "EMPTY_ROOT",
@@ -253,11 +253,10 @@ def _read_nodes(nodes: Iterable[_Node], reader: HashReader) -> dict[_Node, bytes
         for start, end in _runs(sorted(indices)):
             hashes = reader.hashes(height, start, end)
             if len(hashes) != end - start:
-                raise ZhengzhaoError(
+                raise LogStoreDamaged(
                     f"the log store returned {len(hashes)} hashes of height {height}"
                     f" for [{start}, {end}); expected {end - start}: the store is"
                     " incomplete",
-                    code="log-store-incomplete",
                 )
             known.update(((height, start + i), value) for i, value in enumerate(hashes))
     return known

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
-from zhengzhao.errors import InvalidRequest, ZhengzhaoError
+from zhengzhao.errors import InvalidRequest, LogStoreDamaged
 from zhengzhao.translog.merkle import node_hash, root_from_leaf_hashes
 
 __all__ = [
@@ -277,10 +277,9 @@ def _read_exactly(
 ) -> list[bytes]:
     hashes = list(read(level, start, end))
     if len(hashes) != end - start:
-        raise ZhengzhaoError(
+        raise LogStoreDamaged(
             f"the log store returned {len(hashes)} hashes for level {level},"
             f" [{start}, {end}); expected {end - start}: the store is incomplete",
-            code="log-store-incomplete",
         )
     return hashes
 

@@ -228,7 +228,7 @@ def _check_extends(
             proof=request.proof,
         )
     except LogProofInvalid as exc:
-        raise SplitView(
-            f"split view of {checkpoint.origin}: size {checkpoint.size} does not"
-            f" extend the cosigned size {held.size} ({exc.message})"
+        raise LogProofInvalid(
+            f"size {checkpoint.size} of {checkpoint.origin} is not shown to extend the"
+            f" cosigned size {held.size}: {exc.message}"
         ) from exc

@@ -56,7 +56,7 @@ def _cosign(node: Node, text: str, now: datetime) -> PlainTextResponse:
     except SplitView as exc:
         return PlainTextResponse(_evidence(exc), status_code=409)
     except LogProofInvalid as exc:
-        return PlainTextResponse(f"{exc.message}\n", status_code=422)
+        return PlainTextResponse(_evidence(exc), status_code=422)
     except NotFound as exc:
         return PlainTextResponse(f"{exc.message}\n", status_code=404)
     except PermissionDenied as exc:
@@ -65,9 +65,10 @@ def _cosign(node: Node, text: str, now: datetime) -> PlainTextResponse:
         return PlainTextResponse(f"{exc.message}\n", status_code=400)
 
 
-def _evidence(exc: SplitView) -> str:
+def _evidence(exc: SplitView | LogProofInvalid) -> str:
     cosigned = exc.details.get("cosigned", "")
     return (
         f"{exc.message}\n\nThe checkpoint this witness cosigned:\n{cosigned}\n"
-        "The checkpoint offered does not extend it; both are kept as evidence.\n"
+        "The checkpoint offered is not shown to extend it; both are kept as"
+        " evidence.\n"
     )
