@@ -11,7 +11,9 @@ from sqlalchemy import Connection, bindparam, delete, func, select, text
 
 from zhengzhao.errors import LogStoreDamaged
 from zhengzhao.storage.tables import (
+    departments,
     license_events,
+    licenses,
     log_checkpoints,
     log_cosignatures,
     log_entries,
@@ -21,14 +23,18 @@ from zhengzhao.storage.tables import (
 )
 
 __all__ = [
+    "AuditRow",
+    "LoggedEvent",
     "PendingLeaf",
     "StoredCheckpoint",
     "StoredNodeKey",
     "add_cosignature",
+    "audit_rows",
     "checkpoint_at",
     "cosignatures",
     "entries",
     "entries_of_license",
+    "entry_count",
     "insert_checkpoint",
     "insert_entries",
     "insert_hashes",
@@ -40,6 +46,7 @@ __all__ = [
     "pending_count",
     "read_hashes",
     "remove_pending",
+    "unlogged_events",
 ]
 
 #: Key of the PostgreSQL advisory lock that makes one sequencer run at a time.
@@ -259,3 +266,106 @@ def insert_node_key(conn: Connection, key: StoredNodeKey, *, now: datetime) -> N
             created_at=now,
         )
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditRow:
+    """A log entry beside what the database holds today for its event."""
+
+    index: int
+    leaf: bytes
+    event_id: int | None
+    #: None when the event row is gone.
+    event: LoggedEvent | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoggedEvent:
+    """An event row as stored now, with its license and issuer."""
+
+    license_identifier: str
+    issuer_code: str
+    sequence: int
+    kind: str
+    occurred_at: datetime
+    recorded_at: datetime
+    reason: str | None
+    document: str
+    license_row_id: int
+    license_document_cipher: bytes
+
+
+def audit_rows(conn: Connection, start: int, end: int) -> list[AuditRow]:
+    """Log entries ``start..end-1`` joined to their events, licenses and issuers."""
+    query = (
+        select(
+            log_entries.c.idx,
+            log_entries.c.leaf,
+            log_entries.c.event_id,
+            license_events.c.sequence,
+            license_events.c.kind,
+            license_events.c.occurred_at,
+            license_events.c.recorded_at,
+            license_events.c.reason,
+            license_events.c.document,
+            licenses.c.id.label("license_row_id"),
+            licenses.c.identifier,
+            licenses.c.document_cipher,
+            departments.c.credit_code,
+        )
+        .select_from(
+            log_entries.outerjoin(
+                license_events, license_events.c.id == log_entries.c.event_id
+            )
+            .outerjoin(licenses, licenses.c.id == license_events.c.license_id)
+            .outerjoin(departments, departments.c.id == licenses.c.issuer_id)
+        )
+        .where(log_entries.c.idx >= start, log_entries.c.idx < end)
+        .order_by(log_entries.c.idx)
+    )
+    return [_audit_row(row) for row in conn.execute(query)]
+
+
+def _audit_row(row: Any) -> AuditRow:
+    event = None
+    if row.sequence is not None and row.identifier is not None:
+        event = LoggedEvent(
+            license_identifier=row.identifier,
+            issuer_code=row.credit_code,
+            sequence=int(row.sequence),
+            kind=row.kind,
+            occurred_at=row.occurred_at,
+            recorded_at=row.recorded_at,
+            reason=row.reason,
+            document=row.document,
+            license_row_id=int(row.license_row_id),
+            license_document_cipher=bytes(row.document_cipher),
+        )
+    return AuditRow(
+        index=int(row.idx),
+        leaf=bytes(row.leaf),
+        event_id=int(row.event_id) if row.event_id is not None else None,
+        event=event,
+    )
+
+
+def unlogged_events(conn: Connection) -> list[tuple[int, str, int, str]]:
+    """Events in neither the log nor its outbox: (event id, license, sequence, kind)."""
+    logged = select(log_entries.c.event_id).where(log_entries.c.event_id.is_not(None))
+    queued = select(log_outbox.c.event_id).where(log_outbox.c.event_id.is_not(None))
+    rows = conn.execute(
+        select(
+            license_events.c.id,
+            licenses.c.identifier,
+            license_events.c.sequence,
+            license_events.c.kind,
+        )
+        .join(licenses, licenses.c.id == license_events.c.license_id)
+        .where(license_events.c.id.not_in(logged), license_events.c.id.not_in(queued))
+        .order_by(license_events.c.id)
+    )
+    return [(int(r.id), r.identifier, int(r.sequence), r.kind) for r in rows]
+
+
+def entry_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(log_entries)).scalar_one())
