@@ -44,7 +44,8 @@ def event_id(node, identifier, sequence):
     with node.database.reading() as conn:
         return conn.execute(
             text(
-                "SELECT e.id FROM license_events e JOIN licenses l ON l.id = e.license_id"
+                "SELECT e.id FROM license_events e"
+                " JOIN licenses l ON l.id = e.license_id"
                 " WHERE l.identifier = :i AND e.sequence = :s"
             ),
             {"i": identifier, "s": sequence},
