@@ -45,7 +45,11 @@ class Node:
 
     @cached_property
     def trust_lists(self) -> TrustListCache:
-        return TrustListCache(node_name=self.settings.node_name, base_url=self.base_url)
+        return TrustListCache(
+            node_name=self.settings.node_name,
+            base_url=self.base_url,
+            log_origin=self.settings.origin,
+        )
 
     def close(self) -> None:
         """Close the database connections; the node is not used afterwards."""

@@ -1,5 +1,6 @@
 """The `zhengzhao` command: verify online and offline, export, trust list, admin."""
 
+import base64
 import json
 from pathlib import Path
 
@@ -112,7 +113,8 @@ def test_verify_offline_without_status_lists_is_not_valid(exported):
 
 def test_verify_offline_tampered_license_exits_one(exported, tmp_path):
     out, _ = exported
-    document = json.loads(next((out / "licenses").glob("*.json")).read_text())
+    exported = json.loads(next((out / "licenses").glob("*.json")).read_text())
+    document = exported["document"]
     document["credentialSubject"]["fields"]["address"] = "别处"
     tampered = tmp_path / "tampered.json"
     tampered.write_text(json.dumps(document))
@@ -125,6 +127,61 @@ def test_verify_offline_tampered_license_exits_one(exported, tmp_path):
     )
     assert result.exit_code == 1
     assert "Invalid" in result.output
+
+
+def verify_offline_json(out, path):
+    result = invoke(
+        "verify",
+        str(path),
+        "--trust-list",
+        str(out / "trust-list.json"),
+        *status_args(out),
+        "--json",
+    )
+    return result.exit_code, json.loads(result.output)
+
+
+def test_verify_offline_checks_the_exported_log_proof(exported):
+    out, revoked = exported
+    valid = next(p for p in (out / "licenses").glob("*.json") if p.stem != revoked)
+    code, report = verify_offline_json(out, valid)
+    assert code == 0
+    assert report["transparency"]["outcome"] == "passed"
+    assert "issuance logged at index" in report["transparency"]["detail"]
+    assert "in the node's log" in report["summary"]
+
+
+def test_verify_offline_refuses_the_log_proof_of_another_license(exported, tmp_path):
+    out, revoked = exported
+    first, second = [
+        json.loads(p.read_text())
+        for p in sorted((out / "licenses").glob("*.json"))
+        if p.stem != revoked
+    ][:2]
+    swapped = tmp_path / "swapped.json"
+    swapped.write_text(
+        json.dumps({"document": first["document"], "log": second["log"]})
+    )
+    code, report = verify_offline_json(out, swapped)
+    assert code == 1
+    assert report["transparency"]["outcome"] == "failed"
+    assert "is about license" in report["transparency"]["detail"]
+
+
+def test_verify_offline_refuses_a_log_proof_with_a_forged_checkpoint(
+    exported, tmp_path
+):
+    out, revoked = exported
+    path = next(p for p in (out / "licenses").glob("*.json") if p.stem != revoked)
+    license_ = json.loads(path.read_text())
+    origin, size, _root, *rest = license_["log"]["checkpoint"].split("\n")
+    forged_root = base64.b64encode(bytes(32)).decode()
+    license_["log"]["checkpoint"] = "\n".join([origin, size, forged_root, *rest])
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(license_))
+    code, report = verify_offline_json(out, forged)
+    assert code == 1
+    assert report["transparency"]["outcome"] == "failed"
 
 
 def test_verify_without_trust_source_is_a_usage_error(exported):

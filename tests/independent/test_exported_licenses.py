@@ -131,7 +131,10 @@ def export(settings: Settings, tmp_path: Path) -> Export:
     )
     assert result.exit_code == 0, result.output
     return Export(
-        licenses=[json.loads(p.read_text()) for p in sorted(out.glob("licenses/*"))],
+        licenses=[
+            json.loads(p.read_text())["document"]
+            for p in sorted(out.glob("licenses/*"))
+        ],
         status_lists=[json.loads(p.read_text()) for p in sorted(out.glob("status/*"))],
         trust_list=json.loads((out / "trust-list.json").read_text()),
     )

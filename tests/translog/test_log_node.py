@@ -6,6 +6,7 @@ import base64
 from sqlalchemy import select
 
 from support.world import person_id
+from zhengzhao.seals.proofs import add_proof
 from zhengzhao.storage.tables import license_events, log_entries, log_outbox
 from zhengzhao.translog.leaves import read_leaf
 from zhengzhao.translog.merkle import (
@@ -168,3 +169,66 @@ def test_reissue_logs_both_the_event_and_the_successor(world, node, clock):
     assert [e["event"] for e in proofs["events"]] == ["issued"]
     leaf = read_leaf(base64.b64decode(proofs["events"][0]["leaf"]))
     assert leaf.credential_hash is not None
+
+
+def test_license_answer_carries_its_log_proof_once_sequenced(world, node, clock):
+    identifier = world.issue()["identifier"]
+    headers = world.headers("psb_tianshan")
+    before = world.http.get(f"/v1/licenses/{identifier}", headers=headers).json()
+    assert before["log"] is None  # within the merge delay
+    integrate(node, now=clock.now())
+    answer = world.http.get(f"/v1/licenses/{identifier}", headers=headers).json()
+    proof = answer["log"]
+    assert proof["license"] == identifier and proof["size"] == 1
+    (event,) = proof["events"]
+    assert event["event"] == "issued" and event["index"] == 0
+    assert event["inclusionProof"] == []  # a tree of one leaf
+
+
+def test_trust_list_names_the_log_key_after_the_first_checkpoint(world, node, clock):
+    assert "log" not in world.http.get("/v1/trust-list").json()
+    integrate(node, now=clock.now())
+    log = world.http.get("/v1/trust-list").json()["log"]
+    assert log == {"origin": "zz.test/log", "verifierKey": vkey(world)}
+
+
+def test_node_verification_reports_the_license_in_its_log(world, node, clock):
+    issued = [world.issue() for _ in range(3)]
+    integrate(node, now=clock.now())
+    report = world.http.post(
+        "/v1/verify",
+        json=issued[1]["document"],
+        headers=world.headers("verifier"),
+    ).json()
+    assert report["verdict"] == "valid"
+    assert report["transparency"]["outcome"] == "passed"
+    assert "index 1 of zz.test/log" in report["transparency"]["detail"]
+
+
+def test_node_verification_refuses_a_re_signed_copy_the_log_never_saw(
+    world, node, clock
+):
+    # The issuer's own key signing a different credential under a logged
+    # identifier (a rogue insider, say) passes the signature check, but not the log.
+    issued = world.issue()
+    integrate(node, now=clock.now())
+    document = dict(issued["document"])
+    proof = document.pop("proof")
+    document["name"] = document["name"] + "（副本）"
+    with node.database.reading() as conn:
+        _record, signing_key = node.keyring.signer(
+            conn, world.departments["psb_tianshan"]
+        )
+    signed = add_proof(
+        document,
+        signing_key=signing_key,
+        verification_method=proof["verificationMethod"],
+        created=clock.now(),
+    )
+    report = world.http.post(
+        "/v1/verify", json=signed, headers=world.headers("verifier")
+    ).json()
+    assert report["proof"]["outcome"] == "passed"
+    assert report["transparency"]["outcome"] == "failed"
+    assert "commits to another credential" in report["transparency"]["detail"]
+    assert report["verdict"] == "invalid"

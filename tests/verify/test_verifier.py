@@ -16,7 +16,11 @@ def trust(world, clock):
     with world.node.database.reading() as conn:
         return TrustList.from_json(
             node_trust_list(
-                conn, node_name="t", base_url=world.node.base_url, now=clock.now()
+                conn,
+                node_name="t",
+                base_url=world.node.base_url,
+                log_origin=world.node.settings.origin,
+                now=clock.now(),
             )
         )
 

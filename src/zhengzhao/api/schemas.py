@@ -123,6 +123,13 @@ class LicenseOut(ApiModel):
     issued_at: datetime
     updated_at: datetime
     document: dict[str, Any] = Field(description="The signed Verifiable Credential.")
+    log: dict[str, Any] | None = Field(
+        default=None,
+        description="Proof that the node's transparency log holds this version's"
+        " events: a signed checkpoint and an inclusion proof per event. Null until"
+        " the sequencer has put the issuance in a checkpoint (the log's merge delay),"
+        " and in answers that create the license.",
+    )
     warnings: list[str] = Field(default_factory=list)
 
     @classmethod
@@ -133,6 +140,7 @@ class LicenseOut(ApiModel):
         *,
         superseded_by: str | None = None,
         warnings: tuple[str, ...] = (),
+        log: dict[str, Any] | None = None,
     ) -> LicenseOut:
         return cls(
             identifier=record.identifier,
@@ -152,5 +160,6 @@ class LicenseOut(ApiModel):
             issued_at=record.issued_at,
             updated_at=record.updated_at,
             document=document,
+            log=log,
             warnings=list(warnings),
         )

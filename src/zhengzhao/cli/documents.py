@@ -15,9 +15,12 @@ from rich.table import Table
 from zhengzhao.cli.context import EXIT_INVALID, console, errors, open_node
 from zhengzhao.errors import InvalidRequest
 from zhengzhao.issuance.export import export_licenses
+from zhengzhao.model.time import SystemClock
+from zhengzhao.translog.sequencer import integrate_all
 from zhengzhao.verify.sources import (
     FileStatusLists,
     HttpStatusLists,
+    fetch_log_proof,
     fetch_trust_list,
     read_json_file,
 )
@@ -45,14 +48,19 @@ def verify(
         bool, typer.Option("--json", help="Print the report as JSON.")
     ] = False,
 ) -> None:
-    """Check a license's proof, issuer key, status and validity window.
+    """Check a license's proof, issuer key, status, validity window and log proof.
 
-    Online (--url) the node's trust list and status lists are fetched; offline
-    (--trust-list, --status-list) nothing touches the network. Exit status 0 only for
+    FILE is a credential, or a license as the API answers it or `export` writes it
+    ({"document": ..., "log": ...}), whose log proof is then checked too. Online
+    (--url) the node's trust list, status lists and, when FILE has none, the log
+    proof are fetched; offline (--trust-list, --status-list) nothing touches the
+    network. Exit status 0 only for
     a valid license; 1 for an invalid one or one whose status could not be checked.
     """
     document = read_json_file(file)
+    log_proof = None
     if isinstance(document, dict) and isinstance(document.get("document"), dict):
+        log_proof = document.get("log")  # the API's and the export's shape
         document = document["document"]
     now = datetime.now(UTC)
     if url is not None:
@@ -64,6 +72,7 @@ def verify(
                 trust_list=fetch_trust_list(client, url),
                 status_lists=HttpStatusLists(client),
                 now=now,
+                log_proof=log_proof or fetch_log_proof(client, url, document),
             )
     elif trust_list_file is not None:
         report = verify_license(
@@ -71,6 +80,7 @@ def verify(
             trust_list=TrustList.from_json(read_json_file(trust_list_file)),
             status_lists=FileStatusLists(status_lists) if status_lists else None,
             now=now,
+            log_proof=log_proof,
         )
     else:
         raise InvalidRequest(
@@ -88,7 +98,14 @@ def _print_report(report: VerificationReport, *, as_json: bool) -> None:
     colour = {"valid": "green", "invalid": "red"}.get(report.verdict.value, "yellow")
     console.print(f"[bold {colour}]{report.summary}[/]")
     table = Table("check", "outcome", "detail", show_lines=False)
-    for name in ("format", "proof", "issuer_key", "status", "validity_window"):
+    for name in (
+        "format",
+        "proof",
+        "issuer_key",
+        "status",
+        "validity_window",
+        "transparency",
+    ):
         check = getattr(report, name)
         table.add_row(name.replace("_", " "), check.outcome.value, check.detail)
     console.print(f"{report.license_name or ''} {report.license_identifier or ''}")
@@ -100,8 +117,10 @@ def export(
     limit: Annotated[int, typer.Option(min=1, help="How many licenses to write.")],
     out: Annotated[Path, typer.Option(help="Directory to write into.")],
 ) -> None:
-    """Write licenses (one JSON file each), the trust list and their status lists."""
+    """Write licenses with their log proofs (one JSON file each), the trust list and
+    their status lists. Pending log entries are integrated first."""
     node = open_node(ctx)
+    integrate_all(node, clock=SystemClock())
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -136,6 +155,7 @@ def trust_list(
             conn,
             node_name=node.settings.node_name,
             base_url=node.base_url,
+            log_origin=node.settings.origin,
             now=datetime.now(UTC),
         )
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from zhengzhao.node import Node
 from zhengzhao.storage import licenses as license_store
+from zhengzhao.translog.service import license_inclusion
 from zhengzhao.verify.publication import status_list_text
 from zhengzhao.verify.status_list import StatusPurpose, page_of
 from zhengzhao.verify.trust_list import node_trust_list
@@ -39,6 +40,11 @@ def export_licenses(
 ) -> ExportSummary:
     """Write up to ``limit`` licenses to ``out/licenses/``, the trust list to
     ``out/trust-list.json`` and the status lists they refer to under ``out/status/``.
+
+    Each license file has the shape of the API's license answer, reduced to what a
+    verifier needs: ``{"document": <credential>, "log": <log proof or null>}``. Run
+    the log's sequencer first (`translog.sequencer.integrate_all`) for every proof
+    to be there.
     """
     (out / "licenses").mkdir(parents=True, exist_ok=True)
     (out / "status").mkdir(exist_ok=True)
@@ -52,13 +58,19 @@ def export_licenses(
             )
         if not batch:
             break
-        for stored in batch:
+        with node.database.reading() as conn:
+            proofs = [license_inclusion(conn, s.license.identifier) for s in batch]
+        for stored, proof in zip(batch, proofs, strict=True):
             identifier = stored.license.identifier
             text = node.vault.open_document(
                 stored.document_cipher, license_identifier=identifier
             )
+            exported = {
+                "document": json.loads(text),
+                "log": None if proof is None else proof.to_json(),
+            }
             (out / "licenses" / f"{identifier}.json").write_text(
-                json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n",
+                json.dumps(exported, ensure_ascii=False, indent=2) + "\n",
                 encoding="utf-8",
             )
             pages.add(
@@ -76,7 +88,11 @@ def export_licenses(
             (out / "status" / name).write_text(text + "\n", encoding="utf-8")
     with node.database.reading() as conn:
         trust = node_trust_list(
-            conn, node_name=node.settings.node_name, base_url=node.base_url, now=now
+            conn,
+            node_name=node.settings.node_name,
+            base_url=node.base_url,
+            log_origin=node.settings.origin,
+            now=now,
         )
     (out / "trust-list.json").write_text(
         json.dumps(trust, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

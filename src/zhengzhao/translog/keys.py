@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from zhengzhao.seals.algorithms import Algorithm, SigningKey
+from zhengzhao.seals.keyring import note_key_change
 from zhengzhao.seals.wrapping import unwrap_private_key, wrap_private_key
 from zhengzhao.storage import log as log_store
 from zhengzhao.translog.note import NoteSigner, NoteVerifier
@@ -53,6 +54,7 @@ class LogKeys:
                 ),
                 now=now,
             )
+            note_key_change(conn)  # the trust list now names the log's key
             name = self._origin
         else:
             key = unwrap_private_key(

@@ -6,8 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from zhengzhao.errors import NotFound
 from zhengzhao.node import Node
+from zhengzhao.translog.service import license_inclusion
 from zhengzhao.verify.publication import status_list_text
 from zhengzhao.verify.status_list import StatusPurpose
 from zhengzhao.verify.verifier import VerificationReport, verify_license
@@ -45,9 +48,24 @@ class NodeStatusLists:
 
 
 def verify_on_node(node: Node, document: Any, *, now: datetime) -> VerificationReport:
-    """Verify ``document`` with this node's trust list and current status lists."""
+    """Verify ``document`` with this node's trust list, current status lists and,
+    for a license of this node already in a checkpoint, its own log proof."""
     with node.database.reading() as conn:
         _document, trust = node.trust_lists.current(conn, now=now)
+        log_proof = _own_log_proof(conn, document)
     return verify_license(
-        document, trust_list=trust, status_lists=NodeStatusLists(node, now=now), now=now
+        document,
+        trust_list=trust,
+        status_lists=NodeStatusLists(node, now=now),
+        now=now,
+        log_proof=log_proof,
     )
+
+
+def _own_log_proof(conn: Connection, document: Any) -> dict[str, Any] | None:
+    try:
+        identifier = document["credentialSubject"]["license"]["identifier"]
+        inclusion = license_inclusion(conn, str(identifier))
+    except (KeyError, TypeError, NotFound):
+        return None  # not a license of this node: the other checks say why
+    return None if inclusion is None else inclusion.to_json()

@@ -6,13 +6,20 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from zhengzhao.errors import InvalidDocument, NotFound
 from zhengzhao.verify.trust_list import TrustList
 
-__all__ = ["FileStatusLists", "HttpStatusLists", "fetch_trust_list", "read_json_file"]
+__all__ = [
+    "FileStatusLists",
+    "HttpStatusLists",
+    "fetch_log_proof",
+    "fetch_trust_list",
+    "read_json_file",
+]
 
 #: Seconds to wait for a node before giving up on it.
 HTTP_TIMEOUT = 10.0
@@ -64,6 +71,24 @@ def fetch_trust_list(client: httpx.Client, node_url: str) -> TrustList:
     return TrustList.from_json(
         _get_json(client, f"{node_url.rstrip('/')}/v1/trust-list")
     )
+
+
+def fetch_log_proof(
+    client: httpx.Client, node_url: str, document: Any
+) -> dict[str, Any] | None:
+    """The node's log proof for the license ``document``; None when the node has
+    none (not yet in a checkpoint, or not a license of that node)."""
+    try:
+        identifier = str(document["credentialSubject"]["license"]["identifier"])
+    except (KeyError, TypeError):
+        return None
+    try:
+        return _get_json(
+            client,
+            f"{node_url.rstrip('/')}/log/proofs/license/{quote(identifier, safe='')}",
+        )
+    except NotFound:
+        return None
 
 
 def _get_json(client: httpx.Client, url: str) -> dict[str, Any]:

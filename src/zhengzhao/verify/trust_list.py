@@ -11,11 +11,16 @@ credit code), its algorithm, its signing window and its state::
         "controllerCode": "<code>", "controllerName": "...",
         "publicKeyMultibase": "zDn...", "publicKeyJwk": {...},
         "algorithm": "ecdsa-p256", "validFrom": "...", "validUntil": null,
-        "state": "active", "compromisedAt": null}, ...]}
+        "state": "active", "compromisedAt": null}, ...],
+     "log": {"origin": "<checkpoint origin>", "verifierKey": "<name+hash+base64>"}}
 
 A key is trusted for a signature made at time *t* when *t* lies in its window and
 before any compromise. A compromised key also carries ``revoked`` (W3C Controlled
 Identifiers v1.0), so that a generic verifier distrusts it too.
+
+``log`` names the node's transparency log and its C2SP verifier key, with which the
+log proofs that travel with licenses are checked; it is absent until the log has
+signed its first checkpoint.
 
 NOTE: Controlled Identifiers forbids one verification method to hold the same key in
 two forms; an entry here carries both ``publicKeyMultibase`` and ``publicKeyJwk`` so
@@ -33,7 +38,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import InvalidDocument, NotFound
+from zhengzhao.errors import InvalidDocument, NotFound, ZhengzhaoError
 from zhengzhao.model.parties import Department
 from zhengzhao.model.time import to_rfc3339
 from zhengzhao.seals.algorithms import Algorithm, VerifyingKey
@@ -52,12 +57,16 @@ from zhengzhao.seals.multikey import (
 )
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import keys as key_store
+from zhengzhao.storage import log as log_store
 from zhengzhao.storage.counters import peek
+from zhengzhao.translog.keys import LOG_KEY
+from zhengzhao.translog.note import NoteVerifier
 
 __all__ = [
     "TRUST_LIST_TYPE",
     "TrustList",
     "TrustedKey",
+    "TrustedLog",
     "build_trust_list",
     "node_trust_list",
 ]
@@ -73,8 +82,9 @@ def build_trust_list(
     node_name: str,
     base_url: str,
     generated_at: datetime,
+    log: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The trust list document for ``keys``."""
+    """The trust list document for ``keys`` (and the node's log, when given)."""
     methods = []
     for key in keys:
         department = departments[key.department_id]
@@ -103,26 +113,40 @@ def build_trust_list(
         )
         if key.compromised_at is not None:
             methods[-1]["revoked"] = to_rfc3339(key.compromised_at)
-    return {
+    document: dict[str, Any] = {
         "type": TRUST_LIST_TYPE,
         "version": TRUST_LIST_VERSION,
         "node": {"name": node_name, "url": base_url},
         "generatedAt": to_rfc3339(generated_at),
         "verificationMethods": methods,
     }
+    if log is not None:
+        document["log"] = log
+    return document
 
 
 def node_trust_list(
-    conn: Connection, *, node_name: str, base_url: str, now: datetime
+    conn: Connection, *, node_name: str, base_url: str, log_origin: str, now: datetime
 ) -> dict[str, Any]:
-    """The trust list of every key this node holds."""
+    """The trust list of every key this node holds, and of its log."""
     departments = {d.id: d for d in department_store.list_departments(conn)}
+    log_key = log_store.node_key(conn, LOG_KEY)
     return build_trust_list(
         key_store.all_keys(conn),
         departments,
         node_name=node_name,
         base_url=base_url,
         generated_at=now,
+        log=(
+            None
+            if log_key is None
+            else {
+                "origin": log_origin,
+                "verifierKey": NoteVerifier(
+                    log_key.name, log_key.public_key
+                ).verifier_key,
+            }
+        ),
     )
 
 
@@ -133,9 +157,10 @@ class TrustListCache:
     the one query a cached answer costs.
     """
 
-    def __init__(self, *, node_name: str, base_url: str) -> None:
+    def __init__(self, *, node_name: str, base_url: str, log_origin: str) -> None:
         self._node_name = node_name
         self._base_url = base_url
+        self._log_origin = log_origin
         self._lock = threading.Lock()
         self._cached: tuple[int, dict[str, Any], TrustList] | None = None
 
@@ -149,7 +174,11 @@ class TrustListCache:
         if cached is not None and cached[0] == version:
             return cached[1], cached[2]
         document = node_trust_list(
-            conn, node_name=self._node_name, base_url=self._base_url, now=now
+            conn,
+            node_name=self._node_name,
+            base_url=self._base_url,
+            log_origin=self._log_origin,
+            now=now,
         )
         parsed = TrustList.from_json(document)
         with self._lock:
@@ -183,14 +212,27 @@ class TrustedKey:
         )
 
 
+@dataclass(frozen=True)
+class TrustedLog:
+    """A node's transparency log: the origin its checkpoints carry, and its key."""
+
+    origin: str
+    verifier: NoteVerifier
+
+
 class TrustList:
     """A parsed trust list: find a key by its verification method id."""
 
     def __init__(
-        self, keys: Iterable[TrustedKey], *, node_url: str | None = None
+        self,
+        keys: Iterable[TrustedKey],
+        *,
+        node_url: str | None = None,
+        log: TrustedLog | None = None,
     ) -> None:
         self._keys = {key.id: key for key in keys}
         self.node_url = node_url
+        self.log = log
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -216,7 +258,19 @@ class TrustList:
             node_url = document.get("node", {}).get("url")
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidDocument(f"malformed trust list entry: {exc}") from exc
-        return cls(keys, node_url=node_url)
+        return cls(keys, node_url=node_url, log=_trusted_log(document.get("log")))
+
+
+def _trusted_log(entry: Any) -> TrustedLog | None:
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("origin"), str):
+        raise InvalidDocument("the trust list's `log` needs an origin and verifierKey")
+    try:
+        verifier = NoteVerifier.from_vkey(str(entry.get("verifierKey")))
+    except ZhengzhaoError as exc:
+        raise InvalidDocument(f"the trust list's log key: {exc.message}") from exc
+    return TrustedLog(entry["origin"], verifier)
 
 
 def _trusted_key(entry: dict[str, Any]) -> TrustedKey:

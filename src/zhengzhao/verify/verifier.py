@@ -1,6 +1,6 @@
 """Verifying a license credential, with a report a person can read.
 
-`verify_license` runs five checks and returns a `VerificationReport` with one field per
+`verify_license` runs six checks and returns a `VerificationReport` with one field per
 check and a bottom line:
 
 - ``format``: the document is a Zhengzhao license credential with a well-formed
@@ -10,12 +10,17 @@ check and a bottom line:
   the credential, and was valid (and not compromised) when the proof was made;
 - ``status``: neither the issuer's revocation list nor its suspension list flags it;
 - ``validity_window``: the time of checking lies between ``validFrom`` and
-  ``validUntil``.
+  ``validUntil``;
+- ``transparency``: the license's log proof (see `zhengzhao.translog.proofs`) shows
+  that the issuing node's log holds the issuance of exactly this credential, under a
+  checkpoint signed by the log key on the trust list.
 
 The verdict is ``valid`` when every check passed, ``invalid`` when any failed, and
 ``indeterminate`` when none failed but one could not be made (no status list at hand,
-say). Where the status lists come from is the caller's choice: files, the issuing
-node over HTTP, or the node's own database.
+say). The transparency check counts only when a log proof is given: a license
+checked within the log's merge delay, or handed over without its proof, has none,
+and is judged on the other five. Where the status lists come from is the caller's
+choice: files, the issuing node over HTTP, or the node's own database.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from zhengzhao.model.license_id import LicenseIdentifier
 from zhengzhao.model.time import to_rfc3339
 from zhengzhao.seals.algorithms import VerifyingKey
 from zhengzhao.seals.proofs import VerifiedProof, verify_proof
+from zhengzhao.translog.proofs import check_license_proof
 from zhengzhao.verify.status_list import (
     StatusListEntry,
     StatusPurpose,
@@ -108,6 +114,7 @@ class VerificationReport:
     issuer_key: Check
     status: Check
     validity_window: Check
+    transparency: Check
 
     @property
     def valid(self) -> bool:
@@ -125,7 +132,14 @@ class VerificationReport:
         return {_camel(key): value for key, value in data.items()}
 
 
-_CHECKS = ("format", "proof", "issuer_key", "status", "validity_window")
+_CHECKS = (
+    "format",
+    "proof",
+    "issuer_key",
+    "status",
+    "validity_window",
+    "transparency",
+)
 
 
 def _camel(name: str) -> str:
@@ -139,8 +153,10 @@ def verify_license(
     trust_list: TrustList,
     status_lists: StatusListSource | None,
     now: datetime,
+    log_proof: Any = None,
 ) -> VerificationReport:
-    """Check ``document`` against ``trust_list`` and the status lists at ``now``."""
+    """Check ``document`` against ``trust_list`` and the status lists at ``now``,
+    and its inclusion in the issuer's log when ``log_proof`` is given."""
     skipped = Check(Outcome.NOT_CHECKED, "not checked: an earlier check failed")
     facts = _facts(document)
     checks: dict[str, Check] = dict.fromkeys(_CHECKS, skipped)
@@ -153,6 +169,7 @@ def verify_license(
             checks["issuer_key"] = _check_issuer_key(document, key, proof, now)
         checks["status"] = _check_status(document, trust_list, status_lists)
         checks["validity_window"] = _check_window(document, now)
+        checks["transparency"] = _check_transparency(document, trust_list, log_proof)
     return _report(checks, facts, now)
 
 
@@ -396,6 +413,33 @@ def _check_window(document: dict[str, Any], now: datetime) -> Check:
     )
 
 
+def _check_transparency(
+    document: dict[str, Any], trust_list: TrustList, log_proof: Any
+) -> Check:
+    if log_proof is None:
+        return Check(Outcome.NOT_CHECKED, "no log proof was given")
+    if trust_list.log is None:
+        return Check(
+            Outcome.NOT_CHECKED, "the trust list names no log key to check the proof"
+        )
+    try:
+        logged = check_license_proof(
+            log_proof,
+            document=document,
+            origin=trust_list.log.origin,
+            verifier=trust_list.log.verifier,
+        )
+    except ZhengzhaoError as exc:
+        return Check(Outcome.FAILED, f"log proof: {exc.message}")
+    later = len(logged.events) - 1
+    return Check(
+        Outcome.PASSED,
+        f"issuance logged at index {logged.issued_index} of {logged.origin}"
+        + (f" with {later} later event(s)" if later else "")
+        + f", proved against its signed checkpoint of size {logged.size}",
+    )
+
+
 def _parse_time(value: Any) -> datetime:
     moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if moment.tzinfo is None:
@@ -407,7 +451,11 @@ def _report(
     checks: dict[str, Check], facts: dict[str, str | None], now: datetime
 ) -> VerificationReport:
     failed = [name for name in _CHECKS if checks[name].outcome is Outcome.FAILED]
-    unknown = [name for name in _CHECKS if checks[name].outcome is Outcome.NOT_CHECKED]
+    unknown = [
+        name
+        for name in _CHECKS
+        if checks[name].outcome is Outcome.NOT_CHECKED and name != "transparency"
+    ]
     if failed:
         verdict = Verdict.INVALID
         summary = f"Invalid: {checks[failed[0]].detail}."
@@ -416,7 +464,10 @@ def _report(
         summary = f"Cannot confirm: {checks[unknown[0]].detail}."
     else:
         verdict = Verdict.VALID
-        summary = "Valid: authentic, issued by a trusted key, in force and not revoked."
+        summary = "Valid: authentic, issued by a trusted key, in force and not revoked"
+        if checks["transparency"].outcome is Outcome.PASSED:
+            summary += ", and its issuance is in the node's log"
+        summary += "."
     return VerificationReport(
         verdict=verdict,
         summary=summary,
@@ -430,4 +481,5 @@ def _report(
         issuer_key=checks["issuer_key"],
         status=checks["status"],
         validity_window=checks["validity_window"],
+        transparency=checks["transparency"],
     )

@@ -24,6 +24,7 @@ from zhengzhao.model.lifecycle import EventKind, LicenseEvent
 from zhengzhao.model.parties import Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.model.resident_id import ResidentId
+from zhengzhao.translog.service import license_inclusion
 
 router = APIRouter(prefix="/v1/licenses", tags=["licenses"])
 
@@ -168,8 +169,12 @@ def read(identifier: str, principal: Caller, node: CurrentNode) -> LicenseOut:
     """One license version with its signed credential."""
     with node.database.reading() as conn:
         view = get_license(conn, node, principal=principal, identifier=identifier)
+        inclusion = license_inclusion(conn, identifier)
     return LicenseOut.build(
-        view.license, view.document, superseded_by=view.superseded_by
+        view.license,
+        view.document,
+        superseded_by=view.superseded_by,
+        log=None if inclusion is None else inclusion.to_json(),
     )
 
 
