@@ -61,6 +61,13 @@ def test_audit_of_untouched_log_is_clean(node, logged):
     assert report.clean and report.size == 6
 
 
+def test_audit_is_clean_for_backdated_events_stated_in_local_time(world, node, clock):
+    identifier = world.issue()["identifier"]
+    world.event(identifier, "suspended", occurredAt="2025-06-21T12:00:00+08:00")
+    integrate(node, now=clock.now())
+    assert audit(node).clean
+
+
 def test_audit_names_an_event_whose_document_changed(node, logged):
     target = event_id(node, logged[1], 2)
     tamper(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -196,7 +196,9 @@ def _occurred_at(request: EventRequest, now: datetime) -> datetime:
             f"occurredAt {occurred_at.isoformat()} is in the future; events are"
             " recorded after they happen"
         )
-    return occurred_at
+    # One form for the signed event, the stored row and the log leaf, whatever
+    # offset the department wrote: the instant, in UTC.
+    return occurred_at.astimezone(UTC)
 
 
 _ALLOWED = {
