@@ -5,36 +5,13 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from conftest import random_master_key
+from support.cli import invoke, write_config
 from support.live import free_port, serving
 from support.world import build_world, department_code
-from zhengzhao.cli.main import app
 from zhengzhao.config import Settings
 from zhengzhao.node import Node
-
-runner = CliRunner()
-
-
-def write_config(path: Path, settings: Settings) -> Path:
-    assert settings.master_key is not None
-    path.write_text(
-        "\n".join(
-            [
-                f'mode = "{settings.mode}"',
-                f'database_url = "{settings.database_url}"',
-                f'master_key = "{settings.master_key.get_secret_value()}"',
-                f'base_url = "{settings.base_url}"',
-            ]
-        )
-        + "\n"
-    )
-    return path
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args), catch_exceptions=False)
 
 
 @pytest.fixture

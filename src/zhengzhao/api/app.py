@@ -21,13 +21,14 @@ from zhengzhao.api.routes import (
     verification,
     witness,
 )
+from zhengzhao.errors import ConfigurationError
 from zhengzhao.model.time import Clock, SystemClock
 from zhengzhao.node import Node
 from zhengzhao.translog.cosigning import Cosigner
 from zhengzhao.translog.sequencer import SequencerThread
 from zhengzhao.web import pages
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_witness_app"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +58,12 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sequencer = None
         if background and node.settings.log_sequencer:
+            cosigner = Cosigner(node, clock=clock)
             sequencer = SequencerThread(
-                node, clock=clock, on_checkpoint=Cosigner(node, clock=clock).request
+                node,
+                clock=clock,
+                on_checkpoint=cosigner.request,
+                on_start=cosigner.request_latest,
             )
             sequencer.start()
         yield
@@ -81,6 +86,7 @@ def create_app(
     )
     app.state.node = node
     app.state.clock = clock
+    app.state.full_tiles = log.FullTiles()
     install_error_handlers(app)
     for module in (
         licenses,
@@ -97,4 +103,24 @@ def create_app(
         app.include_router(witness.router)
     app.include_router(pages.router)
     logger.info("node %s ready (%s mode)", node.settings.node_name, node.settings.mode)
+    return app
+
+
+def create_witness_app(node: Node, *, clock: Clock | None = None) -> FastAPI:
+    """A witness and nothing else: `POST /witness/add-checkpoint` for the logs in the
+    node's `witness_logs`. Refuses to start unless `witness_name` is set."""
+    node.settings.master_keys  # noqa: B018
+    if not node.settings.witness_name:
+        raise ConfigurationError(
+            "this node is not a witness; set witness_name and witness_logs"
+        )
+    app = FastAPI(
+        title="Zhengzhao witness",
+        version=__version__,
+        description="A C2SP tlog-witness cosigning the checkpoints of Zhengzhao logs.",
+    )
+    app.state.node = node
+    app.state.clock = clock or SystemClock()
+    install_error_handlers(app)
+    app.include_router(witness.router)
     return app

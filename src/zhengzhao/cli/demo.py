@@ -27,6 +27,11 @@ from zhengzhao.demo.library import (
     demo_exists,
     write_demo_config,
 )
+from zhengzhao.demo.witness import (
+    WITNESS_DIRECTORY,
+    serve_witness_in_background,
+    set_up_demo_witness,
+)
 from zhengzhao.node import Node
 
 __all__ = ["demo"]
@@ -69,7 +74,8 @@ def demo(
 
     Writes, next to the database, `zhengzhao.toml` (to serve it again with
     `zhengzhao --config DIR/zhengzhao.toml serve`) and `demo-credentials.json`, the
-    demo API clients' tokens (demo-only: refused outside development mode).
+    demo API clients' tokens (demo-only: refused outside development mode). A
+    witness of the demo log lives in DIR/witness/ and is served on the next port.
     """
     directory = directory.resolve()
     config_path = directory / CONFIG_NAME
@@ -99,10 +105,21 @@ def demo(
             f" {summary.events} later events in {directory}"
         )
         console.print(f"demo API tokens: {directory / 'demo-credentials.json'}")
+        set_up_demo_witness(
+            directory, node=node, node_config=config_path, port=port + 1
+        )
+        node.close()  # reopened below with the witness in its settings
     else:
         console.print(
             f"using the existing demo library in {directory} (--rebuild to redo)"
         )
-        node = Node(load_settings(config_path))
+    node = Node(load_settings(config_path))
     if serve:
+        witness = serve_witness_in_background(
+            directory / WITNESS_DIRECTORY / CONFIG_NAME
+        )
+        console.print(
+            f"witness {witness.node.settings.witness_name} cosigns the demo log on"
+            f" http://127.0.0.1:{witness.node.settings.port}/witness"
+        )
         serve_node(node, port=port)

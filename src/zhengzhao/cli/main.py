@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from zhengzhao.cli import admin, demo, documents, ids
+from zhengzhao.cli import admin, demo, documents, ids, log
 from zhengzhao.cli.context import CliState, GuardedGroup
 
 __all__ = ["app"]
@@ -50,6 +50,8 @@ app.add_typer(admin.keys_app, name="keys")
 app.add_typer(admin.clients_app, name="client")
 app.add_typer(admin.catalog_app, name="catalog")
 app.add_typer(admin.departments_app, name="department")
+app.add_typer(log.log_app, name="log")
+app.add_typer(log.witness_app, name="witness")
 app.command("init")(admin.init)
 app.command("serve")(admin.serve)
 app.command("demo")(demo.demo)

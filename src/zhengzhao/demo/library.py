@@ -43,9 +43,11 @@ from zhengzhao.issuance.service import (
 )
 from zhengzhao.model.lifecycle import EventKind
 from zhengzhao.model.parties import Department, Principal, Role
-from zhengzhao.model.time import CHINA_STANDARD_TIME, local_date
+from zhengzhao.model.time import CHINA_STANDARD_TIME, SystemClock, local_date
 from zhengzhao.node import Node
+from zhengzhao.storage import log as log_store
 from zhengzhao.storage.migrate import upgrade
+from zhengzhao.translog.sequencer import integrate_all
 
 __all__ = [
     "CONFIG_NAME",
@@ -126,7 +128,8 @@ def build_demo_library(
       2. the departments, each with its first key, and the demo API clients;
       3. the synthetic population and the licenses each holder has;
       4. issuing them, department by department, in chunks;
-      5. the later lifecycle events.
+      5. the later lifecycle events;
+      6. sequencing the transparency log: every event in a signed checkpoint.
     """
     now = now or datetime.now(UTC)
     today = local_date(now)
@@ -173,6 +176,12 @@ def build_demo_library(
     with_events = [item for item in issued if item[2].events]
     progress.stage("recording later events", sum(len(i[2].events) for i in with_events))
     events = _record_events(node, with_events, now=now, progress=progress)
+
+    # 6. The transparency log.
+    with node.database.reading() as conn:
+        pending = log_store.pending_count(conn)
+    progress.stage("sequencing the log", pending)
+    integrate_all(node, clock=SystemClock(), progress=progress.advance)
     return DemoSummary(
         departments=len(departments),
         holders=len(people) + len(organisations),

@@ -80,6 +80,28 @@ class Cosigner:
                     exc,
                 )
 
+    def request_latest(self) -> None:
+        """Collect missing cosignatures of the latest checkpoint (after a restart,
+        or after checkpoints signed offline by `zhengzhao log sequence`)."""
+        with self._node.database.reading() as conn:
+            latest = log_store.latest_checkpoint(conn)
+            if latest is None:
+                return
+            have = log_store.cosignatures(conn, latest.size)
+        missing = [
+            witness
+            for witness in self._node.settings.witnesses
+            if not any(
+                _signed_by(line, CosignatureVerifier.from_vkey(witness.vkey))
+                for line in have
+            )
+        ]
+        for witness in missing:
+            try:
+                self._cosign(witness, latest.note, latest.size)
+            except (httpx.HTTPError, NoteInvalid, ValueError) as exc:
+                logger.warning("witness %s did not cosign: %s", witness.url, exc)
+
     def _cosign(self, witness: WitnessEndpoint, note: str, size: int) -> None:
         verifier = CosignatureVerifier.from_vkey(witness.vkey)
         with httpx.Client(timeout=WITNESS_TIMEOUT) as client:

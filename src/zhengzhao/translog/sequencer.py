@@ -95,11 +95,12 @@ def integrate_all(
     node: Node,
     *,
     clock: Clock,
+    batch: int = BATCH,
     progress: Callable[[int], None] = lambda _count: None,
 ) -> int:
     """Integrate until the outbox is empty; returns how many leaves were added."""
     added = 0
-    while (step := integrate(node, now=clock.now())) is not None:
+    while (step := integrate(node, now=clock.now(), batch=batch)) is not None:
         added += step.new_size - step.old_size
         progress(step.new_size - step.old_size)
         if step.new_size == step.old_size:
@@ -108,7 +109,11 @@ def integrate_all(
 
 
 class SequencerThread:
-    """Runs integrations in the background until stopped."""
+    """Runs integrations in the background until stopped.
+
+    ``on_checkpoint`` is called after each new checkpoint, ``on_start`` once in the
+    thread before the first integration; neither may stop the loop.
+    """
 
     def __init__(
         self,
@@ -116,10 +121,14 @@ class SequencerThread:
         *,
         clock: Clock | None = None,
         on_checkpoint: Callable[[Integration], None] = lambda _step: None,
+        on_start: Callable[[], None] = lambda: None,
+        batch: int = BATCH,
     ) -> None:
+        self._batch = batch
         self._node = node
         self._clock = clock or SystemClock()
         self._on_checkpoint = on_checkpoint
+        self._on_start = on_start
         self._interval = node.settings.log_merge_delay / 2
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -134,9 +143,13 @@ class SequencerThread:
         self._thread.join(timeout=30)
 
     def _run(self) -> None:
+        try:
+            self._on_start()
+        except Exception:
+            logger.exception("log sequencer start-up hook failed")
         while not self._stop.is_set():
             try:
-                step = integrate(self._node, now=self._clock.now())
+                step = integrate(self._node, now=self._clock.now(), batch=self._batch)
             except Exception:
                 # The loop must outlive a failed batch (a lost database connection,
                 # say): the batch rolled back and is retried on the next tick.
@@ -144,6 +157,6 @@ class SequencerThread:
                 step = None
             if step is not None:
                 self._on_checkpoint(step)
-                if step.new_size - step.old_size >= BATCH:
+                if step.new_size - step.old_size >= self._batch:
                     continue  # more may be waiting: no pause
             self._stop.wait(self._interval)

@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
@@ -37,8 +37,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class _FullTiles:
-    """Full tiles by path: immutable, so cached without expiry (up to a bound)."""
+class FullTiles:
+    """Full tiles by path: immutable, so cached without expiry (up to a bound).
+
+    One per app (``app.state.full_tiles``), as the tiles belong to its node's log.
+    """
 
     #: 4,096 tiles of at most 8 KiB: at most 32 MiB.
     SIZE = 4096
@@ -61,9 +64,6 @@ class _FullTiles:
                 self._tiles.popitem(last=False)
 
 
-_full_tiles = _FullTiles()
-
-
 @router.get("/checkpoint", response_class=PlainTextResponse, responses=_ERRORS)
 def checkpoint(node: CurrentNode) -> PlainTextResponse:
     """The latest checkpoint (C2SP tlog-checkpoint), with witness cosignatures."""
@@ -73,16 +73,17 @@ def checkpoint(node: CurrentNode) -> PlainTextResponse:
 
 
 @router.get("/tile/{path:path}", responses=_ERRORS, summary="A tile or entry bundle")
-async def tile(path: str, node: CurrentNode) -> Response:
+async def tile(path: str, node: CurrentNode, request: Request) -> Response:
     """A hash tile ``tile/<L>/<N>[.p/<W>]`` or entry bundle ``tile/entries/<N>...``,
     exactly as C2SP tlog-tiles lays them out."""
     parsed: TilePath = parse_tile_path(f"tile/{path}")
     key = parsed.path
-    cached = _full_tiles.get(key) if parsed.width is None else None
+    full_tiles: FullTiles = request.app.state.full_tiles
+    cached = full_tiles.get(key) if parsed.width is None else None
     if cached is None:
         data, full = await run_in_threadpool(read_tile, node, parsed)
         if full:
-            _full_tiles.put(key, data)
+            full_tiles.put(key, data)
     else:
         data = cached
     cache = _IMMUTABLE if parsed.width is None else _CHANGING
