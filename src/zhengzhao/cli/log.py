@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from zhengzhao.api.app import create_witness_app
 from zhengzhao.cli.context import EXIT_INVALID, console, errors, open_node
-from zhengzhao.errors import InvalidRequest, SplitView
+from zhengzhao.errors import InvalidRequest, SplitView, ZhengzhaoError
 from zhengzhao.model.time import SystemClock
 from zhengzhao.storage import log as log_store
 from zhengzhao.translog.audit import audit
@@ -216,7 +216,13 @@ def monitor(
                 errors.print(f"[bold red]FORK[/] {exc.message}")
                 errors.print(json.dumps(exc.details, ensure_ascii=False, indent=2))
                 raise typer.Exit(EXIT_INVALID) from exc
-            save_view(state, view)
+            except ZhengzhaoError as exc:
+                if once:
+                    raise
+                # An unreachable node or a bad answer is not a fork: look again.
+                what = f"[yellow]no answer[/]: {exc.message}"
+            else:
+                save_view(state, view)
             console.print(f"{datetime.now(UTC):%H:%M:%S} {view.origin}: {what}")
             if once:
                 return
