@@ -15,6 +15,7 @@ The tree::
     │   ├── InvalidRequest              a request is malformed or inconsistent
     │   ├── InvalidDocument             a signed document cannot be read
     │   ├── IdempotencyKeyReused        the same key came with a different request
+    │   ├── UnreadableFile              a gathering file cannot be read as its format
     │   ├── NoteInvalid                 a signed note or checkpoint is malformed or
     │   │                               carries no valid signature of a known key
     │   └── LogProofInvalid             a Merkle inclusion or consistency proof fails
@@ -25,6 +26,7 @@ The tree::
     ├── Conflict                        409: the request clashes with stored state
     │   ├── TransitionRefused           the lifecycle state machine forbids the event
     │   ├── CatalogStateError           a type version is not in the state required
+    │   ├── BatchInProgress             another process is gathering the same batch
     │   ├── SplitView                   a log showed two views that cannot both hold
     │   └── WitnessSizeMismatch         a witness last cosigned another tree size
     ├── CryptoError                     a key or signature operation failed
@@ -40,6 +42,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AuthenticationRequired",
+    "BatchInProgress",
     "CatalogStateError",
     "ConfigurationError",
     "Conflict",
@@ -60,6 +63,7 @@ __all__ = [
     "SignatureInvalid",
     "SplitView",
     "TransitionRefused",
+    "UnreadableFile",
     "WitnessSizeMismatch",
     "ZhengzhaoError",
 ]
@@ -146,6 +150,13 @@ class LogProofInvalid(InputError):
     code = "log-proof-invalid"
 
 
+class UnreadableFile(InputError):
+    """A gathering file is not what it claims to be: not UTF-8, not CSV or JSON
+    Lines, or with columns that are neither metadata names nor the type's fields."""
+
+    code = "unreadable-file"
+
+
 class AuthenticationRequired(ZhengzhaoError):
     """No credentials, or credentials the node does not know."""
 
@@ -190,6 +201,13 @@ class CatalogStateError(Conflict):
     """A license type version is not in the state the operation needs."""
 
     code = "catalog-state"
+
+
+class BatchInProgress(Conflict):
+    """Another process committed rows of the same gathering batch meanwhile; its run
+    carries on, and this one stopped without writing anything."""
+
+    code = "batch-in-progress"
 
 
 class SplitView(Conflict):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from zhengzhao.cli import admin, demo, documents, ids, log
+from zhengzhao.cli import admin, demo, documents, gather, ids, log
 from zhengzhao.cli.context import CliState, GuardedGroup
 
 __all__ = ["app"]
@@ -57,4 +57,5 @@ app.command("serve")(admin.serve)
 app.command("demo")(demo.demo)
 app.command("verify")(documents.verify)
 app.command("export")(documents.export)
+app.command("gather")(gather.gather)
 app.command("trust-list")(documents.trust_list)

@@ -325,3 +325,52 @@ witness_evidence = Table(
     Column("offered_request", Text, nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
 )
+
+# Gathering: a department's file of licenses, read in chunks. A batch is known by its
+# department, type and content hash; `rows_done` is the committed resume point, written
+# in the same transaction as the licenses of the chunk it ends.
+
+gathering_batches = Table(
+    "gathering_batches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_id", Id, ForeignKey("departments.id"), nullable=False),
+    Column("type_code", String(21), ForeignKey("license_types.code"), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("mapping", Json, nullable=True),
+    Column("filename", String(255), nullable=True),
+    Column("size", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("rows_done", BigInteger, nullable=False),
+    Column("accepted", BigInteger, nullable=False),
+    Column("unchanged", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+    Column("rejected", BigInteger, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("department_id", "type_code", "content_hash"),
+)
+
+# An uploaded file, kept in pieces so that any process can resume its batch.
+gathering_content = Table(
+    "gathering_content",
+    metadata,
+    Column("batch_id", Id, ForeignKey("gathering_batches.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+gathering_rejections = Table(
+    "gathering_rejections",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("batch_id", Id, ForeignKey("gathering_batches.id"), nullable=False),
+    Column("row_number", BigInteger, nullable=False),
+    Column("field", String(120), nullable=True),
+    Column("value", Text, nullable=True),
+    Column("reason", Text, nullable=False),
+    Index(None, "batch_id", "row_number"),
+)

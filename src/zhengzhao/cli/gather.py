@@ -1,0 +1,158 @@
+"""`zhengzhao gather`: bring a department's file of licenses into the library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from zhengzhao.cli.admin import _operator
+from zhengzhao.cli.context import EXIT_INVALID, console, errors, open_node
+from zhengzhao.errors import UnreadableFile
+from zhengzhao.gathering.batches import ChunkDone
+from zhengzhao.gathering.reader import ColumnMapping, SourceFormat
+from zhengzhao.gathering.service import BatchView, run_submitted, submit_batch
+from zhengzhao.model.time import SystemClock
+
+__all__ = ["gather"]
+
+
+class _RowsPerSecond(ProgressColumn):
+    """Rows gathered per second since the run started."""
+
+    def render(self, task: Task) -> Text:
+        rows = task.fields.get("rows", 0)
+        elapsed = task.elapsed or 0
+        rate = f"{rows / elapsed:,.0f} rows/s" if elapsed > 0 and rows else "… rows/s"
+        return Text(f"{rows:,} rows  {rate}", style="progress.data.speed")
+
+
+def gather(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or JSON Lines file.")],
+    type_code: Annotated[
+        str, typer.Option("--type", help="The license type's catalog code.")
+    ],
+    department: Annotated[
+        str, typer.Option(help="The issuing department's credit code.")
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="JSON or TOML file: file column → field or metadata name."),
+    ] = None,
+    file_format: Annotated[
+        SourceFormat | None,
+        typer.Option("--format", help="Default: from the file name's extension."),
+    ] = None,
+    chunk_rows: Annotated[
+        int, typer.Option(min=1, help="Rows per transaction.", hidden=True)
+    ] = 500,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON.")
+    ] = False,
+) -> None:
+    """Gather the licenses of one type from FILE, in chunks that each commit alone.
+
+    Run the same command again after any interruption: the batch (known by
+    department, type and the file's SHA-256) resumes after its last committed
+    chunk; a finished batch is only reported. Exit status: 0 every row gathered;
+    1 the batch finished but rows were rejected (see the summary, and
+    `GET /v1/gathering/batches/{id}/rejections`); 2 the file or the command is
+    unusable (missing file, unknown type, unknown column), nothing gathered.
+    """
+    if not file.is_file():
+        raise UnreadableFile(f"no file {file}")
+    node = open_node(ctx)
+    principal = _operator()
+    submission = submit_batch(
+        node,
+        principal=principal,
+        department_code=department,
+        type_code=type_code,
+        path=file,
+        format=file_format
+        or SourceFormat.detect(filename=file.name, content_type=None),
+        mapping=ColumnMapping.from_file(mapping) if mapping else None,
+        filename=file.name,
+        keep_copy=False,
+        now=SystemClock().now(),
+    )
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        _RowsPerSecond(),
+        TimeRemainingColumn(),
+        console=errors,
+        disable=as_json or submission.finished,
+    ) as bar:
+        done = submission.view.record.counts.rows_done
+        task = bar.add_task(
+            f"batch {submission.view.record.id}",
+            total=submission.view.record.size,
+            rows=0,
+        )
+
+        def advance(chunk: ChunkDone) -> None:
+            bar.update(
+                task,
+                completed=chunk.bytes_read,
+                rows=chunk.counts.rows_done - done,
+            )
+
+        view = run_submitted(
+            node,
+            submission=submission,
+            principal=principal,
+            path=file,
+            clock=SystemClock(),
+            chunk_rows=chunk_rows,
+            on_chunk=advance,
+        )
+    _summary(view, repeated=submission.finished, as_json=as_json)
+    if view.record.counts.rejected:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _summary(view: BatchView, *, repeated: bool, as_json: bool) -> None:
+    batch = view.record
+    counts = batch.counts
+    if as_json:
+        body = {
+            "batch": batch.id,
+            "department": view.department_code,
+            "typeCode": batch.type_code,
+            "sha256": batch.content_hash,
+            "state": batch.state,
+            "alreadyFinished": repeated,
+            "rows": counts.rows_done,
+            "accepted": counts.accepted,
+            "unchanged": counts.unchanged,
+            "updated": counts.updated,
+            "rejected": counts.rejected,
+        }
+        console.print_json(json.dumps(body, ensure_ascii=False))
+        return
+    if repeated:
+        console.print(f"batch {batch.id} of this file had already finished:")
+    console.print(
+        f"batch {batch.id} {batch.state}: {counts.rows_done} rows,"
+        f" [green]{counts.accepted} accepted[/], {counts.unchanged} unchanged,"
+        f" {counts.updated} updated,"
+        f" [{'red' if counts.rejected else 'green'}]{counts.rejected} rejected[/]"
+    )
+    if counts.rejected:
+        console.print(
+            f"the rejected rows and their reasons: GET /v1/gathering/batches/{batch.id}"
+            "/rejections?format=csv"
+        )

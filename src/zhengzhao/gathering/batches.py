@@ -1,0 +1,340 @@
+"""The resumable batch runner: rows in chunks, each chunk one transaction.
+
+A chunk's licenses, events, rejections and the batch's new resume point (``rows_done``)
+commit together, so a process killed at any moment leaves the batch exactly at the end
+of its last committed chunk; the next run skips that many rows and goes on. Two runs of
+one batch at once cannot both commit a chunk: each chunk first locks the batch and
+checks that the resume point is still where the run started it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import IO
+
+from sqlalchemy import Connection
+
+from zhengzhao.errors import BatchInProgress, NotFound
+from zhengzhao.issuance.lifecycle import EventRequest, record_event
+from zhengzhao.issuance.service import _TypeCache, issue_prepared
+from zhengzhao.model.license import LicenseStatus
+from zhengzhao.model.parties import Department, Principal
+from zhengzhao.model.time import Clock, local_date
+from zhengzhao.node import Node
+from zhengzhao.storage import gathering as store
+from zhengzhao.storage import licenses as license_store
+from zhengzhao.storage.engine import Database
+
+from .reader import ColumnMapping, SourceFormat, SourceRow, read_rows
+from .rows import ROW_ERRORS, CheckedRow, RowChecker, RowRejected
+from .updates import implied_events
+
+__all__ = ["CHUNK_ROWS", "ChunkDone", "StoredFile", "counted", "run_batch"]
+
+logger = logging.getLogger(__name__)
+
+#: Rows per transaction: large enough that commits cost little next to signing, small
+#: enough that a crash repeats at most a few seconds of work.
+CHUNK_ROWS = 500
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChunkDone:
+    """Progress after a committed chunk."""
+
+    counts: store.BatchCounts
+    #: Bytes of the file read so far, for a progress bar.
+    bytes_read: int
+
+
+class _Counted(io.RawIOBase):
+    """A binary stream that counts the bytes read through it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+def counted(raw: IO[bytes]) -> tuple[IO[bytes], _Counted]:
+    """``raw`` buffered, and the counter of the bytes read from it."""
+    counter = _Counted(raw)
+    return io.BufferedReader(counter), counter
+
+
+class StoredFile(io.RawIOBase):
+    """An uploaded file read back from the database one stored piece at a time."""
+
+    def __init__(self, database: Database, batch_id: int) -> None:
+        self._database = database
+        self._batch_id = batch_id
+        self._seq = 0
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if not self._buffer:
+            with self._database.reading() as conn:
+                piece = store.content_piece(conn, self._batch_id, self._seq)
+            if piece is None:
+                return 0
+            self._seq += 1
+            self._buffer = piece
+        size = min(len(buffer), len(self._buffer))
+        buffer[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+
+def run_batch(
+    node: Node,
+    *,
+    batch: store.BatchRecord,
+    issuer: Department,
+    principal: Principal,
+    stream: IO[bytes],
+    clock: Clock,
+    chunk_rows: int = CHUNK_ROWS,
+    on_chunk: Callable[[ChunkDone], None] | None = None,
+) -> store.BatchRecord:
+    """Gather the rows of ``batch`` from ``stream`` (the batch's file, from its start).
+
+    The steps:
+      1. look up the type and build the row checker;
+      2. skip the rows that earlier runs committed;
+      3. gather the rest chunk by chunk, each chunk one transaction;
+      4. mark the batch finished.
+    Raises `BatchInProgress` when another run commits a chunk of the same batch.
+    """
+    # 1. The type and the checker.
+    with node.database.reading() as conn:
+        license_type, version = _TypeCache(conn, issuer).get(batch.type_code)
+    checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
+    source, counter = counted(stream)
+    mapping = ColumnMapping(batch.mapping or {})
+    rows = read_rows(source, format=SourceFormat(batch.format), mapping=mapping)
+
+    # 2. Skip what is done.
+    counts = batch.counts
+    for _ in islice(rows, counts.rows_done):
+        pass
+
+    # 3. Gather chunk by chunk.
+    while chunk := list(islice(rows, chunk_rows)):
+        with node.database.transaction() as conn:
+            counts = _gather_chunk(
+                conn,
+                node,
+                batch_id=batch.id,
+                counts=counts,
+                rows=chunk,
+                checker=checker,
+                principal=principal,
+                now=clock.now(),
+            )
+        logger.debug("batch %d: %d rows done", batch.id, counts.rows_done)
+        if on_chunk is not None:
+            on_chunk(ChunkDone(counts=counts, bytes_read=counter.count))
+
+    # 4. Finish.
+    with node.database.transaction() as conn:
+        _lock(conn, batch.id, counts)
+        store.advance_batch(
+            conn, batch.id, counts=counts, finished=True, now=clock.now()
+        )
+        finished = store.batch_by_id(conn, batch.id)
+    assert finished is not None
+    logger.info(
+        "batch %d finished: %d accepted, %d unchanged, %d updated, %d rejected",
+        batch.id,
+        counts.accepted,
+        counts.unchanged,
+        counts.updated,
+        counts.rejected,
+    )
+    return finished
+
+
+def _lock(conn: Connection, batch_id: int, counts: store.BatchCounts) -> None:
+    current = store.batch_by_id(conn, batch_id, for_update=True)
+    if current is None:
+        raise NotFound(f"no gathering batch {batch_id}")
+    if current.state == "finished" or current.counts.rows_done != counts.rows_done:
+        raise BatchInProgress(
+            f"batch {batch_id} moved on to row {current.counts.rows_done} while this"
+            f" run was at {counts.rows_done}: another process is gathering it; this"
+            " run stopped and wrote nothing"
+        )
+
+
+def _gather_chunk(
+    conn: Connection,
+    node: Node,
+    *,
+    batch_id: int,
+    counts: store.BatchCounts,
+    rows: list[SourceRow],
+    checker: RowChecker,
+    principal: Principal,
+    now: datetime,
+) -> store.BatchCounts:
+    _lock(conn, batch_id, counts)
+    chunk = _Chunk(conn, node, checker=checker, principal=principal, now=now)
+    for row in rows:
+        chunk.add(row)
+    chunk.flush()
+    store.insert_rejections(conn, batch_id, chunk.rejections)
+    counts = counts.plus(chunk.counts(len(rows)))
+    store.advance_batch(conn, batch_id, counts=counts, finished=False, now=now)
+    return counts
+
+
+@dataclass
+class _Chunk:
+    """The rows of one transaction, with first issues held back to be issued
+    together."""
+
+    conn: Connection
+    node: Node
+    checker: RowChecker
+    principal: Principal
+    now: datetime
+    rejections: list[store.Rejection] = field(default_factory=list)
+    pending: list[CheckedRow] = field(default_factory=list)
+    accepted: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    rejected: int = 0
+
+    def __post_init__(self) -> None:
+        self.today = local_date(self.now)
+        self.cache = _TypeCache(self.conn, self.checker.issuer)
+
+    def counts(self, rows: int) -> store.BatchCounts:
+        return store.BatchCounts(
+            rows_done=rows,
+            accepted=self.accepted,
+            unchanged=self.unchanged,
+            updated=self.updated,
+            rejected=self.rejected,
+        )
+
+    def add(self, row: SourceRow) -> None:
+        if row.problem is not None:
+            self._reject([_shape_rejection(row)])
+            return
+        try:
+            checked = self.checker.check(
+                self.conn,
+                number=row.number,
+                values=row.values,
+                today=self.today,
+                cache=self.cache,
+            )
+        except RowRejected as exc:
+            self._reject(exc.rejections)
+            return
+        # A second row for a paper number in this chunk sees the first one stored.
+        if any(item.paper_number == checked.paper_number for item in self.pending):
+            self.flush()
+        identifier = store.current_identifier(
+            self.conn,
+            type_code=self.checker.license_type.code,
+            issuer_id=self.checker.issuer.id,
+            paper_number=checked.paper_number,
+        )
+        if identifier is None and _plainly_valid(checked):
+            self.pending.append(checked)
+            return
+        try:
+            with self.conn.begin_nested():
+                self._apply(checked, identifier)
+        except RowRejected as exc:
+            self._reject(exc.rejections)
+        except ROW_ERRORS as exc:
+            self._reject(self.checker.rejections(checked.number, exc, row.values))
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        issue_prepared(
+            self.conn,
+            self.node,
+            issuer=self.checker.issuer,
+            prepared=[item.prepared for item in self.pending],
+            actor=self.principal.actor,
+            now=self.now,
+        )
+        self.accepted += len(self.pending)
+        self.pending = []
+
+    def _apply(self, checked: CheckedRow, identifier: str | None) -> None:
+        """Issue a row with a status of its own, or update a gathered license."""
+        first = identifier is None
+        if identifier is None:
+            (issued,) = issue_prepared(
+                self.conn,
+                self.node,
+                issuer=self.checker.issuer,
+                prepared=[checked.prepared],
+                actor=self.principal.actor,
+                now=self.now,
+            )
+            identifier = issued.license.identifier
+        stored = license_store.license_by_identifier(
+            self.conn, identifier, for_update=True
+        )
+        assert stored is not None
+        events = implied_events(self.node, stored, checked)
+        self._record(identifier, events)
+        if first:
+            self.accepted += 1
+        elif events:
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
+    def _record(self, identifier: str, events: list[EventRequest]) -> None:
+        for event in events:
+            recorded = record_event(
+                self.conn,
+                self.node,
+                principal=self.principal,
+                identifier=identifier,
+                request=event,
+                now=self.now,
+            )
+            if recorded.successor is not None:
+                identifier = recorded.successor.license.identifier
+
+    def _reject(self, rejections: list[store.Rejection]) -> None:
+        self.rejections.extend(rejections)
+        self.rejected += 1
+
+
+def _plainly_valid(row: CheckedRow) -> bool:
+    return row.state is None or (
+        row.state.status is LicenseStatus.VALID and row.state.encumbrance is None
+    )
+
+
+def _shape_rejection(row: SourceRow) -> store.Rejection:
+    assert row.problem is not None
+    return store.Rejection(
+        row_number=row.number, field=None, value=None, reason=row.problem
+    )

@@ -1,0 +1,257 @@
+"""Reading a gathering file as a stream of rows: CSV or JSON Lines, UTF-8.
+
+Nothing here holds more than one row at a time, so that a file of millions of rows
+reads in flat memory. A CSV file has a header row naming its columns by GB/T 36903
+metadata names (``ZZBH``, ``CZZT`` …) and the type's field names; a declared
+`ColumnMapping` renames other headers to those. A JSON Lines file has one object per
+line with the same keys.
+
+Rows are numbered as a clerk finds them: in a CSV file the header is row 1, so the
+first license is row 2; in a JSON Lines file the number is the line's.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+from zhengzhao.errors import UnreadableFile
+
+__all__ = [
+    "ColumnMapping",
+    "FileFacts",
+    "SourceFormat",
+    "SourceRow",
+    "csv_header",
+    "examine",
+    "read_rows",
+]
+
+#: How much of a file is read at a time while hashing it.
+_BLOCK = 1 << 20
+
+
+class SourceFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+    @classmethod
+    def detect(cls, *, filename: str | None, content_type: str | None) -> SourceFormat:
+        """The format a file name's extension or a media type names."""
+        media = (content_type or "").split(";")[0].strip().lower()
+        if media in ("text/csv", "application/csv"):
+            return cls.CSV
+        if media in ("application/jsonl", "application/x-ndjson", "application/jsonl"):
+            return cls.JSONL
+        suffix = Path(filename or "").suffix.lower()
+        if suffix == ".csv":
+            return cls.CSV
+        if suffix in (".jsonl", ".ndjson"):
+            return cls.JSONL
+        raise UnreadableFile(
+            f"cannot tell the format of {filename or 'the file'}"
+            f"{f' ({media})' if media else ''}: name it .csv or .jsonl, or send it as"
+            " text/csv or application/jsonl"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceRow:
+    """One row of a file, before any check."""
+
+    #: The row's number as a clerk finds it (see the module docstring).
+    number: int
+    #: Field or metadata name → the value as the file has it; empty cells left out.
+    values: dict[str, Any]
+    #: A problem with the row's shape (cells missing, not a JSON object), if any.
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """File column → field or metadata name; a column mapped to ``""`` is ignored.
+
+    Columns the mapping does not name keep their names.
+    """
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, value: Any) -> ColumnMapping:
+        """From ``{"columns": {...}}`` or a bare ``{...}``; raises `UnreadableFile`."""
+        if isinstance(value, dict) and isinstance(value.get("columns"), dict):
+            value = value["columns"]
+        if not isinstance(value, dict) or not all(
+            isinstance(key, str) and isinstance(name, str)
+            for key, name in value.items()
+        ):
+            raise UnreadableFile(
+                "a column mapping is an object of file column → field name, e.g."
+                ' {"证照编号": "ZZBH", "持证人": "CZZT"}'
+            )
+        return cls(columns=dict(value))
+
+    @classmethod
+    def from_text(cls, text: str, *, toml: bool) -> ColumnMapping:
+        try:
+            value = tomllib.loads(text) if toml else json.loads(text)
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+            kind = "TOML" if toml else "JSON"
+            raise UnreadableFile(
+                f"the column mapping is not valid {kind}: {exc}"
+            ) from exc
+        return cls.from_json(value)
+
+    @classmethod
+    def from_file(cls, path: Path) -> ColumnMapping:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UnreadableFile(
+                f"cannot read the column mapping {path}: {exc}"
+            ) from exc
+        return cls.from_text(text, toml=path.suffix.lower() == ".toml")
+
+    def apply(self, values: dict[str, Any]) -> dict[str, Any]:
+        renamed: dict[str, Any] = {}
+        for column, value in values.items():
+            name = self.columns.get(column, column)
+            if name:
+                renamed[name] = value
+        return renamed
+
+    def rename(self, column: str) -> str:
+        return self.columns.get(column, column)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileFacts:
+    """What identifies a file's content."""
+
+    sha256: str
+    size: int
+
+
+def examine(stream: IO[bytes]) -> FileFacts:
+    """Hash ``stream`` to its end and check that it is UTF-8 text.
+
+    Raises `UnreadableFile` at the first byte that is not UTF-8, before any row is
+    gathered.
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    size = 0
+    while block := stream.read(_BLOCK):
+        digest.update(block)
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(size + exc.start) from exc
+        size += len(block)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(size) from exc
+    if size == 0:
+        raise UnreadableFile("the file is empty")
+    return FileFacts(sha256=digest.hexdigest(), size=size)
+
+
+def _not_utf8(offset: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"the file is not UTF-8 text (byte {offset} is not); save it as UTF-8 (in"
+        " Excel: 'CSV UTF-8') and send it again"
+    )
+
+
+def _text(stream: IO[bytes]) -> io.TextIOWrapper:
+    # `utf-8-sig` drops the byte-order mark that Excel writes at the start of a CSV.
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+
+
+def csv_header(stream: IO[bytes]) -> list[str]:
+    """The header row of a CSV file; raises `UnreadableFile` when there is none."""
+    text = _text(stream)
+    try:
+        header = next(csv.reader(text), None)
+    except csv.Error as exc:
+        raise UnreadableFile(f"row 1 is not CSV: {exc}") from exc
+    finally:
+        text.detach()
+    if not header or not any(cell.strip() for cell in header):
+        raise UnreadableFile("the CSV file has no header row naming its columns")
+    return [cell.strip() for cell in header]
+
+
+def read_rows(
+    stream: IO[bytes], *, format: SourceFormat, mapping: ColumnMapping | None = None
+) -> Iterator[SourceRow]:
+    """The file's rows in order, renamed through ``mapping``."""
+    rows = _csv_rows(stream) if format is SourceFormat.CSV else _jsonl_rows(stream)
+    mapping = mapping or ColumnMapping()
+    for row in rows:
+        yield SourceRow(
+            number=row.number, values=mapping.apply(row.values), problem=row.problem
+        )
+
+
+def _csv_rows(stream: IO[bytes]) -> Iterator[SourceRow]:
+    reader = csv.reader(_text(stream))
+    try:
+        header = [cell.strip() for cell in next(reader)]
+    except StopIteration:
+        return
+    number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UnreadableFile(f"row {number + 1} is not CSV: {exc}") from exc
+        number += 1
+        if not any(cell.strip() for cell in cells):
+            continue
+        problem = None
+        if len(cells) != len(header):
+            problem = (
+                f"the row has {len(cells)} cells and the header {len(header)}; a cell"
+                " with a comma or a line break must be quoted"
+            )
+        values = {
+            name: cell.strip()
+            for name, cell in zip(header, cells, strict=False)
+            if cell.strip()
+        }
+        yield SourceRow(number=number, values=values, problem=problem)
+
+
+def _jsonl_rows(stream: IO[bytes]) -> Iterator[SourceRow]:
+    for number, line in enumerate(_text(stream), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield SourceRow(
+                number=number, values={}, problem=f"the line is not JSON: {exc.msg}"
+            )
+            continue
+        if not isinstance(value, dict):
+            yield SourceRow(
+                number=number, values={}, problem="the line is not a JSON object"
+            )
+            continue
+        values = {
+            str(key): item for key, item in value.items() if item not in (None, "")
+        }
+        yield SourceRow(number=number, values=values)

@@ -1,0 +1,351 @@
+"""One gathered row: from file values to a checked license, or to the reasons why not.
+
+The GB/T 36903 metadata columns a row may carry:
+
+- ``ZZBH`` paper number (required: it is how a later batch recognises the license);
+- ``CZZT``, ``CZZTDM`` holder name and identifier (GB 11643 or GB 32100);
+- ``ZZBFRQ``, ``ZZYXQQSRQ``, ``ZZYXQJZRQ`` date of issue, valid from, valid until
+  (``YYYY-MM-DD``; ``YYYY/MM/DD`` and ``YYYYMMDD`` are read too);
+- ``ZZZT`` status, a national status code (`STATUS_CODES`);
+- ``ZZLXDM``, ``ZZBFJGDM``, ``CZZTDMLXDM`` type, issuer and holder identifier type
+  codes, checked against the batch when present; ``ZZMC``, ``ZZBFJG``, ``CZZTDMLX``,
+  ``ZZBS`` are read and ignored.
+
+Every other column is one of the type's surface fields, by its name in the type's
+schema. The checks themselves are the issuance service's (`prepare_issue`,
+`check_holder`, `validate_surface`); this module turns text into their inputs and their
+errors into `Rejection` lines a clerk can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection
+
+from zhengzhao.catalog.schema import field_levels, validate_surface
+from zhengzhao.catalog.types import LicenseType, TypeVersion
+from zhengzhao.errors import (
+    Conflict,
+    InputError,
+    InvalidIdentifier,
+    NotFound,
+    PermissionDenied,
+    SchemaViolation,
+    UnreadableFile,
+    ZhengzhaoError,
+)
+from zhengzhao.issuance.credential import HOLDER_IDENTIFIER_TYPES
+from zhengzhao.issuance.service import (
+    HolderClaim,
+    IssueRequest,
+    PreparedIssue,
+    _TypeCache,
+    check_holder,
+    prepare_issue,
+)
+from zhengzhao.model.classification import ClassificationLevel, mask
+from zhengzhao.model.license import Encumbrance, LicenseStatus
+from zhengzhao.model.lifecycle import State
+from zhengzhao.model.parties import Department
+from zhengzhao.storage.gathering import Rejection
+
+__all__ = [
+    "METADATA_COLUMNS",
+    "STATUS_CODES",
+    "CheckedRow",
+    "RowChecker",
+    "RowRejected",
+]
+
+#: National status codes a gathered row may carry, and the platform's 08 to 10.
+STATUS_CODES: dict[str, State] = {
+    "01": State(LicenseStatus.VALID),
+    "02": State(LicenseStatus.SUSPENDED),
+    "04": State(LicenseStatus.CANCELLED),
+    "05": State(LicenseStatus.EXPIRED),
+    "07": State(LicenseStatus.REVOKED),
+    "08": State(LicenseStatus.ABOLISHED),
+    "09": State(LicenseStatus.VALID, Encumbrance.MORTGAGED),
+    "10": State(LicenseStatus.VALID, Encumbrance.PLEDGED),
+}
+_STATUS_ADVICE = {
+    "03": "03 (withdrawn) has no event of its own here; use 04 (cancelled) or 07"
+    " (revoked)",
+    "06": "06 (transferred out) needs the new holder; record the transfer through the"
+    " API",
+    "99": "99 (other) does not say what happened; use one of the codes listed",
+}
+
+_USED = ("ZZBH", "CZZT", "CZZTDM", "ZZBFRQ", "ZZYXQQSRQ", "ZZYXQJZRQ", "ZZZT")
+_CHECKED = ("ZZLXDM", "ZZBFJGDM", "CZZTDMLXDM")
+_IGNORED = ("ZZMC", "ZZBFJG", "CZZTDMLX", "ZZBS")
+METADATA_COLUMNS = frozenset((*_USED, *_CHECKED, *_IGNORED))
+
+_DATE_FORMS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+# Where the issuance service names a request's attribute, the column a clerk knows.
+_COLUMN_OF = {
+    "validUntil": "ZZYXQJZRQ",
+    "validFrom": "ZZYXQQSRQ",
+    "holder.name": "CZZT",
+    "paperNumber": "ZZBH",
+}
+#: Errors that reject a row rather than stop the batch.
+ROW_ERRORS = (InputError, PermissionDenied, NotFound, Conflict)
+
+
+class RowRejected(Exception):
+    """A row that cannot be gathered, with one `Rejection` per problem."""
+
+    def __init__(self, rejections: list[Rejection]) -> None:
+        super().__init__("; ".join(item.reason for item in rejections))
+        self.rejections = rejections
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckedRow:
+    """A row that passed every check of a first issue."""
+
+    number: int
+    paper_number: str
+    prepared: PreparedIssue
+    #: The status the row states, when it has a ``ZZZT`` column.
+    state: State | None
+
+
+class RowChecker:
+    """Checks the rows of one batch: one type, one issuing department."""
+
+    def __init__(
+        self, *, issuer: Department, license_type: LicenseType, version: TypeVersion
+    ) -> None:
+        self.issuer = issuer
+        self.license_type = license_type
+        self.version = version
+        self._properties: Mapping[str, Any] = version.schema.get("properties", {})
+        self._levels = field_levels(version.schema)
+
+    def check_columns(self, columns: Iterable[str]) -> None:
+        """Refuse a header with columns that are neither metadata nor fields."""
+        unknown = [
+            name
+            for name in columns
+            if name and name not in METADATA_COLUMNS and name not in self._properties
+        ]
+        if unknown:
+            fields = ", ".join(sorted(self._properties))
+            raise UnreadableFile(
+                f"column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+                f" {'are' if len(unknown) > 1 else 'is'} neither a GB/T 36903 metadata"
+                f" name nor a field of license type {self.license_type.code}"
+                f" ({fields}); rename {'them' if len(unknown) > 1 else 'it'} or map"
+                " it with --mapping (to an empty name to ignore it)"
+            )
+
+    def check(
+        self,
+        conn: Connection,
+        *,
+        number: int,
+        values: Mapping[str, Any],
+        today: date,
+        cache: _TypeCache,
+    ) -> CheckedRow:
+        """The checked row; raises `RowRejected` naming every problem found."""
+        problems: list[Rejection] = []
+
+        def reject(field: str | None, value: Any, reason: str) -> None:
+            problems.append(
+                Rejection(
+                    row_number=number,
+                    field=field,
+                    value=self._shown(field, value),
+                    reason=reason,
+                )
+            )
+
+        paper_number = _text(values.get("ZZBH"))
+        if not paper_number:
+            reject(
+                "ZZBH",
+                None,
+                "ZZBH (paper number) is empty; every gathered license needs it, so"
+                " that a later batch recognises the license",
+            )
+        self._check_batch_columns(values, reject)
+        dates = {
+            column: self._date(column, values.get(column), reject)
+            for column in ("ZZBFRQ", "ZZYXQQSRQ", "ZZYXQJZRQ")
+        }
+        state = self._state(values.get("ZZZT"), reject)
+        fields = self._fields(values, reject)
+        holder = HolderClaim(
+            identifier=_text(values.get("CZZTDM")), name=_text(values.get("CZZT"))
+        )
+        if not holder.identifier:
+            reject("CZZTDM", None, "CZZTDM (holder identifier) is empty")
+        if not holder.name:
+            reject("CZZT", None, "CZZT (holder name) is empty")
+        try:
+            if holder.identifier and holder.name:
+                check_holder(self.license_type.holder_kind, holder, today=today)
+        except ROW_ERRORS as exc:
+            problems.extend(self.rejections(number, exc, values))
+        try:
+            validate_surface(self.version.schema, fields)
+        except ROW_ERRORS as exc:
+            problems.extend(self.rejections(number, exc, values))
+        if problems:
+            raise RowRejected(problems)
+
+        request = IssueRequest(
+            type_code=self.license_type.code,
+            holder=holder,
+            fields=fields,
+            issue_date=dates["ZZBFRQ"],
+            valid_from=dates["ZZYXQQSRQ"],
+            valid_until=dates["ZZYXQJZRQ"],
+            paper_number=paper_number,
+        )
+        try:
+            prepared = prepare_issue(
+                conn, issuer=self.issuer, request=request, today=today, cache=cache
+            )
+        except ROW_ERRORS as exc:
+            raise RowRejected(self.rejections(number, exc, values)) from exc
+        return CheckedRow(
+            number=number, paper_number=paper_number, prepared=prepared, state=state
+        )
+
+    def rejections(
+        self, number: int, error: ZhengzhaoError, values: Mapping[str, Any]
+    ) -> list[Rejection]:
+        """The lines a platform error makes for row ``number``."""
+        if isinstance(error, SchemaViolation) and error.details.get("errors"):
+            lines = []
+            for problem in error.details["errors"]:
+                name = str(problem["path"]).removeprefix("fields.")
+                top = name.split(".")[0].split("[")[0]
+                lines.append(
+                    Rejection(
+                        row_number=number,
+                        field=name,
+                        value=self._shown(top, values.get(top)),
+                        reason=f"{name}: {problem['message']}",
+                    )
+                )
+            return lines
+        reason = error.message
+        field = None
+        if isinstance(error, InvalidIdentifier):
+            field, reason = "CZZTDM", f"CZZTDM: {error.message}"
+        for word, column in _COLUMN_OF.items():
+            if field is None and word in error.message:
+                field = column
+        return [
+            Rejection(
+                row_number=number,
+                field=field,
+                value=self._shown(field, values.get(field)) if field else None,
+                reason=reason,
+            )
+        ]
+
+    def _check_batch_columns(self, values: Mapping[str, Any], reject: Any) -> None:
+        expected = {
+            "ZZLXDM": self.license_type.code,
+            "ZZBFJGDM": self.issuer.credit_code,
+            "CZZTDMLXDM": HOLDER_IDENTIFIER_TYPES[self.license_type.holder_kind],
+        }
+        for column, wanted in expected.items():
+            found = _text(values.get(column))
+            if found and found != wanted:
+                reject(
+                    column,
+                    found,
+                    f"{column} {found} does not match this batch, which is for"
+                    f" {wanted}",
+                )
+
+    def _date(self, column: str, value: Any, reject: Any) -> date | None:
+        text = _text(value)
+        if not text:
+            return None
+        for form in _DATE_FORMS:
+            match = form.fullmatch(text)
+            if match:
+                year, month, day = (int(part) for part in match.groups())
+                try:
+                    return date(year, month, day)
+                except ValueError:
+                    break
+        reject(column, text, f"{column} {text} is not a date (YYYY-MM-DD)")
+        return None
+
+    def _state(self, value: Any, reject: Any) -> State | None:
+        text = _text(value)
+        if not text:
+            return None
+        # Spreadsheets drop the leading zero of "01".
+        code = text.zfill(2) if text.isdigit() else text
+        if code in STATUS_CODES:
+            return STATUS_CODES[code]
+        known = ", ".join(STATUS_CODES)
+        advice = _STATUS_ADVICE.get(code, f"ZZZT is a status code: {known}")
+        reject("ZZZT", text, f"ZZZT {text} cannot be gathered: {advice}")
+        return None
+
+    def _fields(self, values: Mapping[str, Any], reject: Any) -> dict[str, Any]:
+        fields = {}
+        for name, value in values.items():
+            if name in METADATA_COLUMNS:
+                continue
+            spec = self._properties.get(name, {})
+            fields[name] = _typed(name, value, spec.get("type"), reject)
+        return fields
+
+    def _shown(self, field: str | None, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if field == "CZZTDM":
+            return mask(str(value))
+        level = self._levels.get(field or "", ClassificationLevel.INTERNAL)
+        if field in self._properties and level > ClassificationLevel.INTERNAL:
+            return mask(value if isinstance(value, str | int | float) else str(value))
+        return str(value)
+
+
+def _text(value: Any) -> str:
+    return (
+        value.strip() if isinstance(value, str) else "" if value is None else str(value)
+    )
+
+
+def _typed(name: str, value: Any, kind: Any, reject: Any) -> Any:
+    """A CSV cell as the JSON type the schema expects; JSON values pass as they are."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if kind == "integer":
+            return int(value)
+        if kind == "number":
+            number = float(value)
+            return int(number) if number.is_integer() and "." not in value else number
+    except ValueError:
+        word = "a whole number" if kind == "integer" else "a number"
+        reject(name, value, f"{name} {value} is not {word}")
+        return value
+    if kind == "boolean":
+        truth = {"true": True, "是": True, "false": False, "否": False}
+        if value.lower() in truth:
+            return truth[value.lower()]
+        reject(name, value, f"{name} {value} is not true or false (是/否)")
+    return value

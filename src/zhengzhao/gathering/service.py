@@ -1,0 +1,308 @@
+"""Gathering as the API and the CLI offer it: submit a file, run its batch, report.
+
+A department gathers for itself; an operator for any department. Operators and
+auditors read every batch, a department its own. A batch is identified by its
+department, its license type and the SHA-256 of its file: submitting the same file
+again finds the same batch, which resumes if it is unfinished and is only reported if
+it is finished.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import Connection
+
+from zhengzhao.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
+from zhengzhao.issuance.service import _TypeCache
+from zhengzhao.model.parties import Department, Principal, Role
+from zhengzhao.model.permissions import require_role
+from zhengzhao.model.time import Clock
+from zhengzhao.node import Node
+from zhengzhao.storage import departments as department_store
+from zhengzhao.storage import gathering as store
+
+from .batches import ChunkDone, StoredFile, run_batch
+from .reader import ColumnMapping, SourceFormat, csv_header, examine
+from .rows import RowChecker
+
+__all__ = [
+    "BatchView",
+    "Submission",
+    "batch_rejections",
+    "get_batch",
+    "list_batches",
+    "run_submitted",
+    "submit_batch",
+]
+
+#: Size of the pieces an uploaded file is stored in: a few per database page read.
+PIECE_BYTES = 1 << 20
+#: The most batches or rejections one page of a listing holds.
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchView:
+    """A batch with the credit code of its department."""
+
+    record: store.BatchRecord
+    department_code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Submission:
+    """The batch a submitted file belongs to."""
+
+    view: BatchView
+    #: The department the batch gathers for.
+    issuer: Department
+    #: Whether the batch existed before this submission (a resume or a repeat).
+    existing: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.view.record.state == "finished"
+
+
+def submit_batch(
+    node: Node,
+    *,
+    principal: Principal,
+    department_code: str | None,
+    type_code: str,
+    path: Path,
+    format: SourceFormat,
+    mapping: ColumnMapping | None,
+    filename: str | None,
+    keep_copy: bool,
+    now: datetime,
+) -> Submission:
+    """Find or record the batch of the file at ``path``.
+
+    The steps:
+      1. authorize: the caller, the department, its responsibility for the type;
+      2. examine the file: its hash, UTF-8, and a CSV header's columns;
+      3. find the batch of the same content, or record a new one;
+      4. with ``keep_copy``, store the file in the database, so that any process
+         can resume the batch.
+    Raises `PermissionDenied`, `NotResponsible`, `NotFound`, `UnreadableFile`, or
+    `Conflict` when an unfinished batch of the file was started with another mapping.
+    """
+    # 1. Authorize.
+    with node.database.reading() as conn:
+        issuer = _gathering_department(conn, principal, department_code)
+        license_type, version = _TypeCache(conn, issuer).get(type_code)
+    checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
+
+    # 2. Examine.
+    with path.open("rb") as stream:
+        facts = examine(stream)
+    if format is SourceFormat.CSV:
+        with path.open("rb") as stream:
+            header = csv_header(stream)
+        checker.check_columns((mapping or ColumnMapping()).rename(c) for c in header)
+
+    # 3. Find or record.
+    columns = dict(mapping.columns) if mapping and mapping.columns else None
+    with node.database.transaction() as conn:
+        found = store.find_batch(
+            conn,
+            department_id=issuer.id,
+            type_code=license_type.code,
+            content_hash=facts.sha256,
+        )
+        if found is not None and found.state != "finished" and found.mapping != columns:
+            raise Conflict(
+                f"batch {found.id} of this file was started with another column"
+                " mapping; resume it with the same mapping"
+            )
+        batch = found or store.insert_batch(
+            conn,
+            store.NewBatch(
+                department_id=issuer.id,
+                type_code=license_type.code,
+                content_hash=facts.sha256,
+                format=format.value,
+                mapping=columns,
+                filename=filename,
+                size=facts.size,
+                actor=principal.actor,
+                now=now,
+            ),
+        )
+
+    # 4. Keep a copy.
+    if keep_copy and batch.state != "finished":
+        _keep_copy(node, batch.id, path)
+    return Submission(
+        view=BatchView(record=batch, department_code=issuer.credit_code),
+        issuer=issuer,
+        existing=found is not None,
+    )
+
+
+def run_submitted(
+    node: Node,
+    *,
+    submission: Submission,
+    principal: Principal,
+    path: Path | None,
+    clock: Clock,
+    chunk_rows: int | None = None,
+    on_chunk: Callable[[ChunkDone], None] | None = None,
+) -> BatchView:
+    """Run a submitted batch to its end from ``path``, or from its stored copy."""
+    batch = submission.view.record
+    if batch.state == "finished":
+        return submission.view
+    with ExitStack() as stack:
+        stream: IO[bytes]
+        if path is not None:
+            stream = stack.enter_context(path.open("rb"))
+        else:
+            stream = stack.enter_context(
+                io.BufferedReader(StoredFile(node.database, batch.id))
+            )
+        finished = run_batch(
+            node,
+            batch=batch,
+            issuer=submission.issuer,
+            principal=_acting_for(principal, submission.issuer),
+            stream=stream,
+            clock=clock,
+            on_chunk=on_chunk,
+            **({"chunk_rows": chunk_rows} if chunk_rows else {}),
+        )
+    return BatchView(record=finished, department_code=submission.view.department_code)
+
+
+def get_batch(conn: Connection, *, principal: Principal, batch_id: int) -> BatchView:
+    """Batch ``batch_id``; raises `NotFound` or `PermissionDenied`."""
+    batch = store.batch_by_id(conn, batch_id)
+    if batch is None:
+        raise NotFound(f"no gathering batch {batch_id}")
+    _require_reader(principal, batch)
+    department = department_store.department_by_id(conn, batch.department_id)
+    assert department is not None
+    return BatchView(record=batch, department_code=department.credit_code)
+
+
+def list_batches(
+    conn: Connection,
+    *,
+    principal: Principal,
+    department_code: str | None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> list[BatchView]:
+    """Batches newest first: a department's own; any department's for operators and
+    auditors, all of them when ``department_code`` is None."""
+    require_role(principal, Role.OPERATOR, Role.AUDITOR, Role.DEPARTMENT)
+    department = None
+    if principal.role is Role.DEPARTMENT:
+        department = principal.department
+        if department is None or department_code not in (None, department.credit_code):
+            raise PermissionDenied("a department reads only its own gathering batches")
+    elif department_code is not None:
+        department = _department(conn, department_code)
+    batches = store.list_batches(
+        conn,
+        department_id=department.id if department else None,
+        after_id=after_id,
+        limit=max(1, min(limit, MAX_PAGE)),
+    )
+    codes: dict[int, str] = {}
+    views = []
+    for batch in batches:
+        if batch.department_id not in codes:
+            found = department_store.department_by_id(conn, batch.department_id)
+            assert found is not None
+            codes[batch.department_id] = found.credit_code
+        views.append(
+            BatchView(record=batch, department_code=codes[batch.department_id])
+        )
+    return views
+
+
+def batch_rejections(
+    conn: Connection,
+    *,
+    principal: Principal,
+    batch_id: int,
+    after_id: int = 0,
+    limit: int = MAX_PAGE,
+) -> list[store.StoredRejection]:
+    """A page of batch ``batch_id``'s rejected rows, in row order."""
+    get_batch(conn, principal=principal, batch_id=batch_id)
+    return store.list_rejections(
+        conn, batch_id, after_id=after_id, limit=max(1, min(limit, MAX_PAGE))
+    )
+
+
+def _gathering_department(
+    conn: Connection, principal: Principal, department_code: str | None
+) -> Department:
+    require_role(principal, Role.DEPARTMENT, Role.OPERATOR)
+    if principal.role is Role.DEPARTMENT:
+        own = principal.department
+        if own is None:
+            raise PermissionDenied("this client acts for no department")
+        if department_code not in (None, own.credit_code):
+            raise PermissionDenied(
+                f"a department gathers only its own licenses; client"
+                f" {principal.client_id} acts for {own.credit_code}, not"
+                f" {department_code}"
+            )
+        return own
+    if department_code is None:
+        raise InvalidRequest("say which department the batch gathers for")
+    return _department(conn, department_code)
+
+
+def _department(conn: Connection, code: str) -> Department:
+    department = department_store.department_by_code(conn, code.strip().upper())
+    if department is None:
+        raise NotFound(f"no department with credit code {code}")
+    return department
+
+
+def _require_reader(principal: Principal, batch: store.BatchRecord) -> None:
+    require_role(principal, Role.OPERATOR, Role.AUDITOR, Role.DEPARTMENT)
+    if principal.role is Role.DEPARTMENT and (
+        principal.department is None or principal.department.id != batch.department_id
+    ):
+        raise PermissionDenied("a department reads only its own gathering batches")
+
+
+def _acting_for(principal: Principal, issuer: Department) -> Principal:
+    """The caller as the issuing department, for the events its rows record.
+
+    Events name the caller who ran the batch (an operator's client, or the command
+    line); the department is the issuer either way.
+    """
+    if principal.role is Role.DEPARTMENT:
+        return principal
+    return Principal(
+        client_id=principal.client_id,
+        name=principal.name,
+        role=Role.DEPARTMENT,
+        department=issuer,
+    )
+
+
+def _keep_copy(node: Node, batch_id: int, path: Path) -> None:
+    with node.database.transaction() as conn:
+        if store.content_pieces(conn, batch_id):
+            return
+        with path.open("rb") as stream:
+            seq = 0
+            while piece := stream.read(PIECE_BYTES):
+                store.store_content_piece(conn, batch_id, seq, piece)
+                seq += 1

@@ -1,0 +1,331 @@
+"""Gathering batches, the files they read, and the rows they rejected."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from zhengzhao.storage.tables import (
+    gathering_batches,
+    gathering_content,
+    gathering_rejections,
+    licenses,
+)
+
+__all__ = [
+    "BatchCounts",
+    "BatchRecord",
+    "NewBatch",
+    "Rejection",
+    "StoredRejection",
+    "advance_batch",
+    "batch_by_id",
+    "content_piece",
+    "content_pieces",
+    "current_identifier",
+    "find_batch",
+    "insert_batch",
+    "insert_rejections",
+    "list_batches",
+    "list_rejections",
+    "store_content_piece",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewBatch:
+    """A batch as it is first recorded."""
+
+    department_id: int
+    type_code: str
+    #: SHA-256 of the file's bytes, in hex: with department and type, the batch's key.
+    content_hash: str
+    #: `csv` or `jsonl`.
+    format: str
+    #: File column → field name, when the department declared one.
+    mapping: dict[str, str] | None
+    filename: str | None
+    size: int
+    actor: str
+    now: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchCounts:
+    """What a batch has done so far; ``rows_done`` is its committed resume point."""
+
+    rows_done: int = 0
+    #: Rows issued as new licenses.
+    accepted: int = 0
+    #: Rows identical to the license already gathered.
+    unchanged: int = 0
+    #: Rows that corrected, extended or changed the status of a gathered license.
+    updated: int = 0
+    rejected: int = 0
+
+    def plus(self, other: BatchCounts) -> BatchCounts:
+        return BatchCounts(
+            rows_done=self.rows_done + other.rows_done,
+            accepted=self.accepted + other.accepted,
+            unchanged=self.unchanged + other.unchanged,
+            updated=self.updated + other.updated,
+            rejected=self.rejected + other.rejected,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchRecord:
+    """A stored batch."""
+
+    id: int
+    department_id: int
+    type_code: str
+    content_hash: str
+    format: str
+    mapping: dict[str, str] | None
+    filename: str | None
+    size: int
+    #: `open` until every row is done, then `finished`.
+    state: str
+    counts: BatchCounts
+    actor: str
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rejection:
+    """One problem with one row: a row with three problems has three."""
+
+    #: The row's number as a clerk sees it: the line of a JSON Lines file, the row of
+    #: a spreadsheet (the header is row 1).
+    row_number: int
+    #: The column or field at fault, when one is.
+    field: str | None
+    #: The value found, masked where the field's classification asks for it.
+    value: str | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredRejection(Rejection):
+    id: int
+
+
+def _batch(row: Any) -> BatchRecord:
+    return BatchRecord(
+        id=row.id,
+        department_id=row.department_id,
+        type_code=row.type_code,
+        content_hash=row.content_hash,
+        format=row.format,
+        mapping=row.mapping,
+        filename=row.filename,
+        size=row.size,
+        state=row.state,
+        counts=BatchCounts(
+            rows_done=row.rows_done,
+            accepted=row.accepted,
+            unchanged=row.unchanged,
+            updated=row.updated,
+            rejected=row.rejected,
+        ),
+        actor=row.actor,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        finished_at=row.finished_at,
+    )
+
+
+def insert_batch(conn: Connection, batch: NewBatch) -> BatchRecord:
+    result = conn.execute(
+        gathering_batches.insert().returning(gathering_batches.c.id),
+        {
+            "department_id": batch.department_id,
+            "type_code": batch.type_code,
+            "content_hash": batch.content_hash,
+            "format": batch.format,
+            "mapping": batch.mapping,
+            "filename": batch.filename,
+            "size": batch.size,
+            "state": "open",
+            "rows_done": 0,
+            "accepted": 0,
+            "unchanged": 0,
+            "updated": 0,
+            "rejected": 0,
+            "actor": batch.actor,
+            "created_at": batch.now,
+            "updated_at": batch.now,
+        },
+    )
+    found = batch_by_id(conn, int(result.scalar_one()))
+    assert found is not None
+    return found
+
+
+def find_batch(
+    conn: Connection, *, department_id: int, type_code: str, content_hash: str
+) -> BatchRecord | None:
+    row = conn.execute(
+        select(gathering_batches).where(
+            gathering_batches.c.department_id == department_id,
+            gathering_batches.c.type_code == type_code,
+            gathering_batches.c.content_hash == content_hash,
+        )
+    ).first()
+    return _batch(row) if row else None
+
+
+def batch_by_id(
+    conn: Connection, batch_id: int, *, for_update: bool = False
+) -> BatchRecord | None:
+    query = select(gathering_batches).where(gathering_batches.c.id == batch_id)
+    if for_update and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return _batch(row) if row else None
+
+
+def list_batches(
+    conn: Connection,
+    *,
+    department_id: int | None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> list[BatchRecord]:
+    """Batches newest first, from before ``after_id`` (0: from the newest)."""
+    query = select(gathering_batches).order_by(gathering_batches.c.id.desc())
+    if department_id is not None:
+        query = query.where(gathering_batches.c.department_id == department_id)
+    if after_id:
+        query = query.where(gathering_batches.c.id < after_id)
+    return [_batch(row) for row in conn.execute(query.limit(limit))]
+
+
+def advance_batch(
+    conn: Connection,
+    batch_id: int,
+    *,
+    counts: BatchCounts,
+    finished: bool,
+    now: datetime,
+) -> None:
+    """Record ``counts`` as the batch's totals (and its state), in the caller's
+    transaction: the same one that stored the rows they count."""
+    conn.execute(
+        gathering_batches.update()
+        .where(gathering_batches.c.id == batch_id)
+        .values(
+            rows_done=counts.rows_done,
+            accepted=counts.accepted,
+            unchanged=counts.unchanged,
+            updated=counts.updated,
+            rejected=counts.rejected,
+            state="finished" if finished else "open",
+            updated_at=now,
+            finished_at=now if finished else None,
+        )
+    )
+
+
+def store_content_piece(conn: Connection, batch_id: int, seq: int, data: bytes) -> None:
+    conn.execute(
+        gathering_content.insert(), {"batch_id": batch_id, "seq": seq, "data": data}
+    )
+
+
+def content_pieces(conn: Connection, batch_id: int) -> int:
+    """How many pieces of the batch's file are stored (0: none)."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(gathering_content)
+            .where(gathering_content.c.batch_id == batch_id)
+        ).scalar_one()
+    )
+
+
+def content_piece(conn: Connection, batch_id: int, seq: int) -> bytes | None:
+    data = conn.execute(
+        select(gathering_content.c.data).where(
+            gathering_content.c.batch_id == batch_id, gathering_content.c.seq == seq
+        )
+    ).scalar()
+    return bytes(data) if data is not None else None
+
+
+def insert_rejections(
+    conn: Connection, batch_id: int, rejections: Sequence[Rejection]
+) -> None:
+    if not rejections:
+        return
+    conn.execute(
+        gathering_rejections.insert(),
+        [
+            {
+                "batch_id": batch_id,
+                "row_number": item.row_number,
+                "field": item.field,
+                "value": item.value,
+                "reason": item.reason,
+            }
+            for item in rejections
+        ],
+    )
+
+
+def list_rejections(
+    conn: Connection, batch_id: int, *, after_id: int = 0, limit: int = 500
+) -> list[StoredRejection]:
+    """A batch's rejections in row order (the order they were stored)."""
+    rows = conn.execute(
+        select(gathering_rejections)
+        .where(
+            gathering_rejections.c.batch_id == batch_id,
+            gathering_rejections.c.id > after_id,
+        )
+        .order_by(gathering_rejections.c.id)
+        .limit(limit)
+    )
+    return [
+        StoredRejection(
+            id=row.id,
+            row_number=row.row_number,
+            field=row.field,
+            value=row.value,
+            reason=row.reason,
+        )
+        for row in rows
+    ]
+
+
+_successor = licenses.alias("successor")
+
+
+def current_identifier(
+    conn: Connection, *, type_code: str, issuer_id: int, paper_number: str
+) -> str | None:
+    """The identifier of the newest version of the issuer's license with that paper
+    number: the version that no other version replaced."""
+    query = (
+        select(licenses.c.identifier)
+        .outerjoin(_successor, _successor.c.supersedes_id == licenses.c.id)
+        .where(
+            and_(
+                licenses.c.type_code == type_code,
+                licenses.c.issuer_id == issuer_id,
+                licenses.c.paper_number == paper_number,
+                _successor.c.id.is_(None),
+            )
+        )
+        .order_by(licenses.c.id.desc())
+        .limit(1)
+    )
+    identifier = conn.execute(query).scalar()
+    return str(identifier) if identifier is not None else None
