@@ -14,6 +14,7 @@ from zhengzhao.api.routes import (
     catalog,
     clients,
     departments,
+    gathering,
     licenses,
     log,
     regions,
@@ -82,6 +83,7 @@ def create_app(
             {"name": "verification", "description": "Check a license."},
             {"name": "trust", "description": "Trust list and health."},
             {"name": "log", "description": "The transparency log (C2SP tlog-tiles)."},
+            {"name": "gathering", "description": "Licenses from departments' files."},
         ],
     )
     app.state.node = node
@@ -97,6 +99,7 @@ def create_app(
         verification,
         trust,
         log,
+        gathering,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:

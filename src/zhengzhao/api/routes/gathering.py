@@ -1,0 +1,379 @@
+"""Gathering batches: submit a department's file, follow its batch, read its rejections.
+
+A submitted file is stored with its batch before the answer (202), and gathered after
+it; the batch's state and counts show how far it is. The same file submitted again
+finds the same batch: an unfinished one resumes, a finished one is only reported
+(200). Batches need no `Idempotency-Key`: the file's content is the key.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import Field
+from starlette.datastructures import UploadFile
+
+from zhengzhao.api.deps import Caller, CurrentNode, Now
+from zhengzhao.api.pagination import decode_cursor, encode_cursor
+from zhengzhao.api.schemas import ApiModel, ErrorBody
+from zhengzhao.errors import InvalidRequest, ZhengzhaoError
+from zhengzhao.gathering.reader import ColumnMapping, SourceFormat
+from zhengzhao.gathering.service import (
+    BatchView,
+    Submission,
+    batch_rejections,
+    get_batch,
+    list_batches,
+    run_submitted,
+    submit_batch,
+)
+from zhengzhao.model.parties import Principal
+from zhengzhao.model.time import Clock
+from zhengzhao.node import Node
+from zhengzhao.storage.gathering import StoredRejection
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/gathering", tags=["gathering"])
+logger = logging.getLogger(__name__)
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)
+}
+#: Bytes read from an upload at a time.
+_READ_BYTES = 1 << 20
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "mapping": {
+                            "type": "string",
+                            "description": "JSON: file column → field name.",
+                        },
+                    },
+                }
+            },
+            "text/csv": {"schema": {"type": "string"}},
+            "application/jsonl": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+class CountsOut(ApiModel):
+    rows: int = Field(description="Rows done: the committed resume point.")
+    accepted: int = Field(description="Rows issued as new licenses.")
+    unchanged: int = Field(description="Rows identical to a license gathered before.")
+    updated: int = Field(description="Rows that corrected, extended or changed status.")
+    rejected: int = Field(description="Rows refused; see the rejections.")
+
+
+class BatchOut(ApiModel):
+    id: int
+    department: str = Field(description="The issuing department's credit code.")
+    type_code: str
+    sha256: str = Field(
+        description="SHA-256 of the file: with department and type,"
+        " what identifies the batch."
+    )
+    format: str
+    filename: str | None
+    size: int = Field(description="The file's size in bytes.")
+    state: str = Field(description="`open` while rows remain, then `finished`.")
+    counts: CountsOut
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, view: BatchView) -> BatchOut:
+        batch = view.record
+        counts = batch.counts
+        return cls(
+            id=batch.id,
+            department=view.department_code,
+            type_code=batch.type_code,
+            sha256=batch.content_hash,
+            format=batch.format,
+            filename=batch.filename,
+            size=batch.size,
+            state=batch.state,
+            counts=CountsOut(
+                rows=counts.rows_done,
+                accepted=counts.accepted,
+                unchanged=counts.unchanged,
+                updated=counts.updated,
+                rejected=counts.rejected,
+            ),
+            created_at=batch.created_at,
+            updated_at=batch.updated_at,
+            finished_at=batch.finished_at,
+        )
+
+
+class BatchPageOut(ApiModel):
+    items: list[BatchOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class RejectionOut(ApiModel):
+    row: int = Field(description="The row's number: the header of a CSV is row 1.")
+    field: str | None = Field(description="The column or field at fault.")
+    value: str | None = Field(description="The value found, masked if classified.")
+    reason: str
+
+
+class RejectionPageOut(ApiModel):
+    items: list[RejectionOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+@router.post(
+    "/batches",
+    status_code=202,
+    response_model=BatchOut,
+    responses={**_ERRORS, 200: {"model": BatchOut}},
+    openapi_extra=_UPLOAD_BODY,
+    summary="Submit a file of licenses",
+)
+async def submit(
+    request: Request,
+    principal: Caller,
+    node: CurrentNode,
+    now: Now,
+    background: BackgroundTasks,
+    type_code: Annotated[
+        str, Query(alias="type", max_length=21, description="The license type.")
+    ],
+    department: Annotated[
+        str | None,
+        Query(max_length=18, description="Credit code; a department's own default."),
+    ] = None,
+    file_format: Annotated[
+        SourceFormat | None,
+        Query(alias="format", description="Default: from the media type or name."),
+    ] = None,
+) -> JSONResponse:
+    """Submit a CSV or JSON Lines file of one license type, as a multipart upload
+    (`file`, optional `mapping`) or as the raw body (`text/csv`,
+    `application/jsonl`).
+
+    A department submits for itself, an operator for any department. Answers 202
+    with the batch, which is gathered after the answer, or 200 with the finished
+    batch when the same file was gathered before.
+    """
+    path, filename, media, mapping = await _receive(request)
+    try:
+        source_format = file_format or SourceFormat.detect(
+            filename=filename, content_type=media
+        )
+        submission = await run_in_threadpool(
+            lambda: submit_batch(
+                node,
+                principal=principal,
+                department_code=department,
+                type_code=type_code,
+                path=path,
+                format=source_format,
+                mapping=mapping,
+                filename=filename,
+                keep_copy=True,
+                now=now,
+            )
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    body = BatchOut.of(submission.view).model_dump(mode="json", by_alias=True)
+    if submission.finished:
+        return JSONResponse(body, status_code=200)
+    background.add_task(
+        _gather_in_background, node, submission, principal, request.app.state.clock
+    )
+    return JSONResponse(
+        body,
+        status_code=202,
+        headers={"Location": f"/v1/gathering/batches/{submission.view.record.id}"},
+    )
+
+
+@router.get(
+    "/batches", response_model=BatchPageOut, responses=_ERRORS, summary="Batches"
+)
+def batches(
+    principal: Caller,
+    node: CurrentNode,
+    department: Annotated[str | None, Query(max_length=18)] = None,
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> BatchPageOut:
+    """Batches, newest first: a department's own; any for operators and auditors."""
+    with node.database.reading() as conn:
+        views = list_batches(
+            conn,
+            principal=principal,
+            department_code=department,
+            after_id=decode_cursor(cursor),
+            limit=limit + 1,
+        )
+    more = len(views) > limit
+    views = views[:limit]
+    return BatchPageOut(
+        items=[BatchOut.of(view) for view in views],
+        next_cursor=encode_cursor(views[-1].record.id) if more else None,
+    )
+
+
+@router.get("/batches/{batch_id}", response_model=BatchOut, responses=_ERRORS)
+def batch(batch_id: int, principal: Caller, node: CurrentNode) -> BatchOut:
+    """A batch's state and counts."""
+    with node.database.reading() as conn:
+        return BatchOut.of(get_batch(conn, principal=principal, batch_id=batch_id))
+
+
+@router.get(
+    "/batches/{batch_id}/rejections",
+    response_model=RejectionPageOut,
+    responses={**_ERRORS, 200: {"content": {"text/csv": {}}}},
+    summary="Rejected rows",
+)
+def rejections(
+    batch_id: int,
+    principal: Caller,
+    node: CurrentNode,
+    report_format: Annotated[
+        str, Query(alias="format", pattern="^(json|csv)$")
+    ] = "json",
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> Any:
+    """Every problem of every rejected row: row number, field, value, reason.
+
+    `format=csv` downloads them all as one CSV file (UTF-8 with a byte-order mark, so
+    that Excel reads the Chinese text); JSON comes in pages.
+    """
+    with node.database.reading() as conn:
+        page = batch_rejections(
+            conn,
+            principal=principal,
+            batch_id=batch_id,
+            after_id=decode_cursor(cursor),
+            limit=limit + 1,
+        )
+    if report_format == "csv":
+        return StreamingResponse(
+            _csv_report(node, principal, batch_id),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="batch-{batch_id}-rejections.csv"'
+                )
+            },
+        )
+    more = len(page) > limit
+    page = page[:limit]
+    return RejectionPageOut(
+        items=[_rejection_out(item) for item in page],
+        next_cursor=encode_cursor(page[-1].id) if more else None,
+    )
+
+
+def _rejection_out(item: StoredRejection) -> RejectionOut:
+    return RejectionOut(
+        row=item.row_number, field=item.field, value=item.value, reason=item.reason
+    )
+
+
+def _csv_report(node: Node, principal: Principal, batch_id: int) -> Iterator[bytes]:
+    """The CSV report a page of rows at a time: memory stays flat."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "field", "value", "reason"])
+    yield ("\ufeff" + buffer.getvalue()).encode()
+    after = 0
+    while True:
+        with node.database.reading() as conn:
+            page = batch_rejections(
+                conn, principal=principal, batch_id=batch_id, after_id=after
+            )
+        if not page:
+            return
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for item in page:
+            writer.writerow(
+                [item.row_number, item.field or "", item.value or "", item.reason]
+            )
+        yield buffer.getvalue().encode()
+        after = page[-1].id
+
+
+async def _receive(
+    request: Request,
+) -> tuple[Path, str | None, str | None, ColumnMapping | None]:
+    """Write the upload to a temporary file: its path, name, media type, mapping."""
+    content_type = request.headers.get("content-type", "")
+    handle, name = tempfile.mkstemp(prefix="zhengzhao-gather-")
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if content_type.lower().startswith("multipart/form-data"):
+                filename, media, mapping = await _receive_form(request, out)
+            else:
+                async for piece in request.stream():
+                    out.write(piece)
+                filename, media, mapping = None, content_type, None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path, filename, media, mapping
+
+
+async def _receive_form(
+    request: Request, out: Any
+) -> tuple[str | None, str | None, ColumnMapping | None]:
+    try:
+        form = await request.form()
+    except Exception as exc:  # the multipart parser's own errors, of several kinds
+        raise InvalidRequest(f"the multipart body cannot be read: {exc}") from exc
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise InvalidRequest("the multipart body needs the file in a part named `file`")
+    while piece := await upload.read(_READ_BYTES):
+        out.write(piece)
+    mapping = None
+    given = form.get("mapping")
+    if isinstance(given, UploadFile):
+        given = (await given.read()).decode("utf-8", errors="replace")
+    if given:
+        mapping = ColumnMapping.from_text(given, toml=False)
+    return upload.filename, upload.content_type, mapping
+
+
+def _gather_in_background(
+    node: Node, submission: Submission, principal: Principal, clock: Clock
+) -> None:
+    try:
+        run_submitted(
+            node, submission=submission, principal=principal, path=None, clock=clock
+        )
+    except ZhengzhaoError as exc:
+        logger.warning("batch %d stopped: %s", submission.view.record.id, exc.message)
+    except Exception:
+        logger.exception("batch %d failed", submission.view.record.id)

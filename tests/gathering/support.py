@@ -1,0 +1,45 @@
+"""Files for gathering tests: CSV and JSON Lines rows of resident identity cards."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from support.world import example_fields, person_id
+
+COLUMNS = ["ZZBH", "CZZT", "CZZTDM", "ZZBFRQ", "ZZYXQQSRQ", "ZZYXQJZRQ"]
+
+
+def card_row(number: int, **changes: Any) -> dict[str, Any]:
+    """A valid resident identity card row with paper number ``P<number>``."""
+    row = {
+        "ZZBH": f"P{number:07d}",
+        "CZZT": "张三",
+        "CZZTDM": person_id(date(1990, 1, 1), sequence=number % 1000),
+        "ZZBFRQ": "2026-01-05",
+        "ZZYXQQSRQ": "2026-01-05",
+        "ZZYXQJZRQ": "2036-01-04",
+        **example_fields("resident-identity-card"),
+    }
+    row.update(changes)
+    return row
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
+        encoding="utf-8",
+    )
+    return path
