@@ -352,18 +352,21 @@ async def _receive_form(
         form = await request.form()
     except Exception as exc:  # the multipart parser's own errors, of several kinds
         raise InvalidRequest(f"the multipart body cannot be read: {exc}") from exc
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise InvalidRequest("the multipart body needs the file in a part named `file`")
-    while piece := await upload.read(_READ_BYTES):
-        out.write(piece)
-    mapping = None
-    given = form.get("mapping")
-    if isinstance(given, UploadFile):
-        given = (await given.read()).decode("utf-8", errors="replace")
-    if given:
-        mapping = ColumnMapping.from_text(given, toml=False)
-    return upload.filename, upload.content_type, mapping
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidRequest(
+                "the multipart body needs the file in a part named `file`"
+            )
+        while piece := await upload.read(_READ_BYTES):
+            out.write(piece)
+        given = form.get("mapping")
+        if isinstance(given, UploadFile):
+            given = (await given.read()).decode("utf-8", errors="replace")
+        mapping = ColumnMapping.from_text(given, toml=False) if given else None
+        return upload.filename, upload.content_type, mapping
+    finally:
+        await form.close()
 
 
 def _gather_in_background(
