@@ -1,0 +1,155 @@
+"""`zhengzhao gather`: summaries, exit status, and what a second file changes."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from gathering.support import card_row, write_csv, write_jsonl
+from support.cli import invoke, write_config
+from support.world import type_code
+from zhengzhao.storage.tables import licenses
+
+CARD = type_code("resident-identity-card")
+
+
+@pytest.fixture
+def gather(tmp_path, settings, world):
+    config = write_config(tmp_path / "node.toml", settings)
+    department = world.departments["psb_tianshan"].credit_code
+
+    def run(path, *extra):
+        result = invoke(
+            *("--config", str(config), "gather", str(path), "--type", CARD),
+            *("--department", department, "--json", *extra),
+        )
+        summary = json.loads(result.output) if result.exit_code in (0, 1) else None
+        return result, summary
+
+    return run
+
+
+def current(node, paper_number):
+    """Status and valid-until of the newest version with ``paper_number``."""
+    with node.database.reading() as conn:
+        rows = conn.execute(
+            select(licenses.c.status, licenses.c.valid_until, licenses.c.version)
+            .where(licenses.c.paper_number == paper_number)
+            .order_by(licenses.c.id)
+        ).all()
+    return rows
+
+
+def test_gather_all_valid_exits_zero_with_summary(gather, tmp_path):
+    result, summary = gather(write_csv(tmp_path / "a.csv", [card_row(1), card_row(2)]))
+    assert result.exit_code == 0
+    assert summary["accepted"] == 2 and summary["rejected"] == 0
+    assert summary["state"] == "finished" and not summary["alreadyFinished"]
+
+
+def test_gather_with_rejected_rows_exits_one(gather, tmp_path):
+    rows = [card_row(1), card_row(2, CZZT="")]
+    result, summary = gather(write_csv(tmp_path / "a.csv", rows))
+    assert result.exit_code == 1
+    assert (summary["accepted"], summary["rejected"]) == (1, 1)
+
+
+def test_gather_json_lines(gather, tmp_path):
+    result, summary = gather(write_jsonl(tmp_path / "a.jsonl", [card_row(1)]))
+    assert result.exit_code == 0 and summary["accepted"] == 1
+
+
+def test_gather_missing_file_exits_two(gather, tmp_path):
+    result, _ = gather(tmp_path / "absent.csv")
+    assert result.exit_code == 2
+    assert "no file" in result.output
+
+
+def test_gather_unknown_type_exits_two(tmp_path, settings, world):
+    config = write_config(tmp_path / "node.toml", settings)
+    path = write_csv(tmp_path / "a.csv", [card_row(1)])
+    result = invoke(
+        *("--config", str(config), "gather", str(path), "--type", "X" * 21),
+        *("--department", world.departments["psb_tianshan"].credit_code),
+    )
+    assert result.exit_code == 2
+    assert "is not in the catalog" in result.output
+
+
+def test_gather_with_mapping_file(gather, tmp_path):
+    rows = [{("持证人" if k == "CZZT" else k): v for k, v in card_row(1).items()}]
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[columns]\n"持证人" = "CZZT"\n', encoding="utf-8")
+    result, summary = gather(
+        write_csv(tmp_path / "a.csv", rows), "--mapping", str(mapping)
+    )
+    assert result.exit_code == 0, result.output
+    assert summary["accepted"] == 1
+
+
+def test_regathered_unchanged_rows_are_no_ops(gather, tmp_path, node):
+    gather(write_csv(tmp_path / "a.csv", [card_row(1), card_row(2)]))
+    # A different file (another row added) with the same two licenses in it.
+    rows = [card_row(1), card_row(2), card_row(3)]
+    _, summary = gather(write_csv(tmp_path / "b.csv", rows))
+    assert (summary["accepted"], summary["unchanged"], summary["updated"]) == (1, 2, 0)
+    assert len(current(node, "P0000001")) == 1
+
+
+def test_changed_field_becomes_a_correction(gather, tmp_path, node):
+    gather(write_csv(tmp_path / "a.csv", [card_row(1)]))
+    _, summary = gather(
+        write_csv(tmp_path / "b.csv", [card_row(1, address="新疆乌鲁木齐市天山区1号")])
+    )
+    assert summary["updated"] == 1
+    versions = current(node, "P0000001")
+    assert [(row.status, row.version) for row in versions] == [
+        ("superseded", 1),
+        ("valid", 2),
+    ]
+
+
+def test_later_last_day_becomes_an_extension(gather, tmp_path, node):
+    gather(write_csv(tmp_path / "a.csv", [card_row(1)]))
+    _, summary = gather(
+        write_csv(tmp_path / "b.csv", [card_row(1, ZZYXQJZRQ="2046-01-04")])
+    )
+    assert summary["updated"] == 1
+    assert current(node, "P0000001")[-1].valid_until.isoformat() == "2046-01-04"
+
+
+def test_status_column_change_records_the_event(gather, tmp_path, node):
+    gather(write_csv(tmp_path / "a.csv", [card_row(1, ZZZT="01")]))
+    _, summary = gather(write_csv(tmp_path / "b.csv", [card_row(1, ZZZT="7")]))
+    assert summary["updated"] == 1
+    assert current(node, "P0000001")[-1].status == "revoked"
+
+
+def test_new_row_with_a_status_is_issued_in_that_status(gather, tmp_path, node):
+    _, summary = gather(write_csv(tmp_path / "a.csv", [card_row(1, ZZZT="02")]))
+    assert summary["accepted"] == 1
+    assert current(node, "P0000001")[-1].status == "suspended"
+
+
+def test_shorter_validity_is_rejected_with_a_reason(gather, tmp_path, world):
+    gather(write_csv(tmp_path / "a.csv", [card_row(1)]))
+    result, summary = gather(
+        write_csv(tmp_path / "b.csv", [card_row(1, ZZYXQJZRQ="2030-01-04")])
+    )
+    assert result.exit_code == 1 and summary["rejected"] == 1
+    report = world.http.get(
+        f"/v1/gathering/batches/{summary['batch']}/rejections",
+        headers=world.headers("psb_tianshan"),
+    ).json()
+    assert report["items"][0]["field"] == "ZZYXQJZRQ"
+    assert (
+        "is before the gathered license's last day 2036-01-04"
+        in (report["items"][0]["reason"])
+    )
+
+
+def test_duplicate_paper_number_in_one_file_corrects_the_first(gather, tmp_path, node):
+    rows = [card_row(1), card_row(1, CZZT="李四")]
+    _, summary = gather(write_csv(tmp_path / "a.csv", rows))
+    assert (summary["accepted"], summary["updated"]) == (1, 1)
+    assert len(current(node, "P0000001")) == 2
