@@ -12,13 +12,13 @@ import csv
 import io
 import logging
 import os
+import pathlib
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import Field
@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)
 }
+#: Batch numbers are the database's 64-bit row ids.
+BatchId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 #: Bytes read from an upload at a time.
 _READ_BYTES = 1 << 20
 _UPLOAD_BODY = {
@@ -241,7 +243,7 @@ def batches(
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut, responses=_ERRORS)
-def batch(batch_id: int, principal: Caller, node: CurrentNode) -> BatchOut:
+def batch(batch_id: BatchId, principal: Caller, node: CurrentNode) -> BatchOut:
     """A batch's state and counts."""
     with node.database.reading() as conn:
         return BatchOut.of(get_batch(conn, principal=principal, batch_id=batch_id))
@@ -254,7 +256,7 @@ def batch(batch_id: int, principal: Caller, node: CurrentNode) -> BatchOut:
     summary="Rejected rows",
 )
 def rejections(
-    batch_id: int,
+    batch_id: BatchId,
     principal: Caller,
     node: CurrentNode,
     report_format: Annotated[
@@ -326,11 +328,11 @@ def _csv_report(node: Node, principal: Principal, batch_id: int) -> Iterator[byt
 
 async def _receive(
     request: Request,
-) -> tuple[Path, str | None, str | None, ColumnMapping | None]:
+) -> tuple[pathlib.Path, str | None, str | None, ColumnMapping | None]:
     """Write the upload to a temporary file: its path, name, media type, mapping."""
     content_type = request.headers.get("content-type", "")
     handle, name = tempfile.mkstemp(prefix="zhengzhao-gather-")
-    path = Path(name)
+    path = pathlib.Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
             if content_type.lower().startswith("multipart/form-data"):
