@@ -82,7 +82,11 @@ from zhengzhao.translog.merkle import (
     verify_inclusion,
 )
 from zhengzhao.translog.service import consistency
-from zhengzhao.translog.tiles import TiledHashReader, stored_hashes_after_append
+from zhengzhao.translog.tiles import (
+    TiledHashReader,
+    WholeTiles,
+    stored_hashes_after_append,
+)
 
 TYPE_KEY = "household-register"
 #: Distinct events encoded with `event_leaf`: enough variety of identifiers, kinds
@@ -434,7 +438,9 @@ def _inclusion(
             latest = log_store.latest_checkpoint(conn)
             assert latest is not None
             (leaf,) = log_store.entries(conn, index, index + 1)
-            reader = TiledHashReader(sequencer.DatabaseHashes(conn))
+            reader = TiledHashReader(
+                WholeTiles(sequencer.DatabaseHashes(conn), latest.size)
+            )
             return leaf, inclusion_proof(index, latest.size, reader)
 
     def in_memory(number: int) -> list[bytes]:

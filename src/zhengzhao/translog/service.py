@@ -24,6 +24,7 @@ from zhengzhao.translog.tiles import (
     TILE_WIDTH,
     TiledHashReader,
     TilePath,
+    WholeTiles,
     encode_entry_bundle,
 )
 
@@ -128,7 +129,7 @@ def license_inclusion(conn: Connection, identifier: str) -> LicenseInclusion | N
     latest = log_store.latest_checkpoint(conn)
     if latest is None:
         return None
-    reader = TiledHashReader(DatabaseHashes(conn))
+    reader = TiledHashReader(WholeTiles(DatabaseHashes(conn), latest.size))
     events = []
     for _sequence, index in log_store.entries_of_license(conn, stored.row_id):
         if index >= latest.size:
@@ -160,5 +161,7 @@ def consistency(node: Node, old_size: int, new_size: int) -> list[bytes]:
                 f"the log has {latest.size} leaves; size {new_size} is not signed yet"
             )
         return consistency_proof(
-            old_size, new_size, TiledHashReader(DatabaseHashes(conn))
+            old_size,
+            new_size,
+            TiledHashReader(WholeTiles(DatabaseHashes(conn), new_size)),
         )

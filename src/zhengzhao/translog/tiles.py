@@ -31,6 +31,7 @@ __all__ = [
     "StoredHashes",
     "TilePath",
     "TiledHashReader",
+    "WholeTiles",
     "decode_entry_bundle",
     "encode_entry_bundle",
     "entries_path",
@@ -86,6 +87,42 @@ class TiledHashReader:
         for _ in range(rest):
             row = [node_hash(row[i], row[i + 1]) for i in range(0, len(row), 2)]
         return row
+
+
+class WholeTiles:
+    """A `StoredHashes` that reads whole tiles of one tree and keeps them.
+
+    A proof's siblings below height 8 all lie in one level-0 tile, those of heights
+    8 to 15 in one level-1 tile, and so on; reading each tile whole makes a proof
+    cost about one read per tile level instead of one per tree height. Only tiles
+    within the tree of ``size`` are read, so the answer does not depend on what the
+    sequencer appends meanwhile.
+    """
+
+    def __init__(self, stored: StoredHashes, size: int) -> None:
+        self._stored = stored
+        self._size = size
+        self._tiles: dict[tuple[int, int], list[bytes]] = {}
+
+    def read(self, level: int, start: int, end: int) -> list[bytes]:
+        available = self._size >> (TILE_HEIGHT * level)
+        if not 0 <= start < end <= available:
+            return self._stored.read(level, start, end)  # the caller sees the gap
+        first, last = start // TILE_WIDTH, (end - 1) // TILE_WIDTH
+        missing = [t for t in range(first, last + 1) if (level, t) not in self._tiles]
+        if missing:
+            low = missing[0] * TILE_WIDTH
+            high = min((missing[-1] + 1) * TILE_WIDTH, available)
+            row = self._stored.read(level, low, high)
+            if len(row) != high - low:
+                return row  # incomplete store: reported by the caller's length check
+            for offset in range(0, len(row), TILE_WIDTH):
+                self._tiles[level, (low + offset) // TILE_WIDTH] = row[
+                    offset : offset + TILE_WIDTH
+                ]
+        hashes = [h for t in range(first, last + 1) for h in self._tiles[level, t]]
+        skip = first * TILE_WIDTH
+        return hashes[start - skip : end - skip]
 
 
 def stored_hashes_after_append(
