@@ -1,0 +1,189 @@
+"""Service matters (政务服务事项): what a procedure needs from the license library.
+
+A service matter is a procedure a department offers to the public, such as birth
+registration or a food business licence application. The scenario list records, for
+each matter, the license types an applicant would otherwise bring as materials, and the
+fields of its application form, each filled from one field of one license type. A
+matter may also rest on a legal basis that allows a using party to read licenses
+without the holder's consent (an inspection, law enforcement); every such use must
+then state its reason.
+
+These are value objects with no I/O: storage keeps them, the sharing services read
+them, and the seed scenario list in ``zhengzhao/data/matters.json`` is made of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from zhengzhao.errors import InvalidRequest
+from zhengzhao.model.license import HolderKind
+
+__all__ = [
+    "LICENSE_METADATA_FIELDS",
+    "FieldSource",
+    "FormField",
+    "Material",
+    "ServiceMatter",
+]
+
+#: Metadata of a license (GB/T 36903 names) that a form field may be filled from,
+#: beside the surface fields of the license type's schema.
+LICENSE_METADATA_FIELDS: dict[str, str] = {
+    "CZZT": "holder name",
+    "CZZTDM": "holder identifier",
+    "ZZBS": "license identifier",
+    "ZZBH": "paper certificate number",
+    "ZZBFJG": "issuer name",
+    "ZZBFJGDM": "issuer credit code",
+    "ZZBFRQ": "date of issue",
+    "ZZYXQQSRQ": "first day of validity",
+    "ZZYXQJZRQ": "last day of validity",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Material:
+    """A license an applicant would otherwise submit as a material."""
+
+    #: The license type's 21-character catalog code.
+    type_code: str
+    #: Whether the matter cannot be applied for without it.
+    required: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldSource:
+    """Where a form field's value comes from: one field of one license type."""
+
+    type_code: str
+    #: A surface field's dotted path in the type's schema (``address``), or one of
+    #: `LICENSE_METADATA_FIELDS` (``CZZT``, the holder's name).
+    field: str
+
+    @property
+    def is_metadata(self) -> bool:
+        return self.field in LICENSE_METADATA_FIELDS
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormField:
+    """One field of a matter's application form."""
+
+    #: The field's name on the form, lower camel case (``applicantName``).
+    name: str
+    label_zh: str
+    label_en: str
+    #: The license field that fills it; None when the applicant always types it in.
+    source: FieldSource | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceMatter:
+    """A procedure of a department, with the licenses and form it needs."""
+
+    #: The matter's code in the region's catalogue of service matters.
+    code: str
+    name_zh: str
+    name_en: str
+    #: The kind of department that offers it (a key of the department kinds).
+    department_kind: str
+    #: Whom the procedure serves: persons or organisations.
+    holder_kind: HolderKind
+    materials: tuple[Material, ...]
+    form: tuple[FormField, ...]
+    #: The law that allows access without the holder's consent, cited by article;
+    #: None when every use needs the holder's authorization.
+    legal_basis: str | None = None
+
+    @property
+    def type_codes(self) -> tuple[str, ...]:
+        """The license types the matter reads: its materials, then form sources."""
+        codes = [m.type_code for m in self.materials]
+        for field in self.form:
+            if field.source is not None and field.source.type_code not in codes:
+                codes.append(field.source.type_code)
+        return tuple(codes)
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> ServiceMatter:
+        """A matter from its JSON form (as in the seed file and the API).
+
+        Raises `InvalidRequest` naming the first member that is missing or wrong.
+        """
+        try:
+            return cls(
+                code=_text(value, "code"),
+                name_zh=_text(value, "name_zh"),
+                name_en=_text(value, "name_en"),
+                department_kind=_text(value, "department_kind"),
+                holder_kind=HolderKind(_text(value, "holder_kind")),
+                materials=tuple(
+                    Material(
+                        type_code=_text(item, "type_code"),
+                        required=bool(item.get("required", True)),
+                    )
+                    for item in value.get("materials", [])
+                ),
+                form=tuple(_form_field(item) for item in value.get("form", [])),
+                legal_basis=value.get("legal_basis") or None,
+            )
+        except ValueError as error:
+            raise InvalidRequest(f"service matter: {error}") from error
+
+    def to_json(self) -> dict[str, Any]:
+        """The matter's JSON form; `from_json` reads it back unchanged."""
+        return {
+            "code": self.code,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "department_kind": self.department_kind,
+            "holder_kind": self.holder_kind.value,
+            "materials": [
+                {"type_code": m.type_code, "required": m.required}
+                for m in self.materials
+            ],
+            "form": [
+                {
+                    "name": f.name,
+                    "label_zh": f.label_zh,
+                    "label_en": f.label_en,
+                    "source": (
+                        {"type_code": f.source.type_code, "field": f.source.field}
+                        if f.source
+                        else None
+                    ),
+                    "required": f.required,
+                }
+                for f in self.form
+            ],
+            "legal_basis": self.legal_basis,
+        }
+
+
+def _form_field(value: dict[str, Any]) -> FormField:
+    source = value.get("source")
+    return FormField(
+        name=_text(value, "name"),
+        label_zh=_text(value, "label_zh"),
+        label_en=_text(value, "label_en"),
+        source=(
+            FieldSource(
+                type_code=_text(source, "type_code"), field=_text(source, "field")
+            )
+            if source
+            else None
+        ),
+        required=bool(value.get("required", True)),
+    )
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an object holding {name!r}")
+    text = value.get(name)
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{name!r} must be a non-empty string")
+    return text.strip()
