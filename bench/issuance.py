@@ -258,7 +258,13 @@ def _verification(node: Node, documents: list[dict]) -> float:
     now = datetime.now(UTC)
     with node.database.reading() as conn:
         trust = TrustList.from_json(
-            node_trust_list(conn, node_name="bench", base_url=node.base_url, now=now)
+            node_trust_list(
+                conn,
+                node_name="bench",
+                base_url=node.base_url,
+                log_origin=node.settings.origin,
+                now=now,
+            )
         )
     lists = NodeStatusLists(node, now=now)
     verify_license(documents[0], trust_list=trust, status_lists=lists, now=now)  # warm
