@@ -246,17 +246,17 @@ def prefill(
 def _covering(licenses: Iterable[HeldLicense], on: date) -> dict[str, HeldLicense]:
     """The newest covering license of each type."""
     chosen: dict[str, HeldLicense] = {}
-    for license in licenses:
-        if not license.covers(on):
+    for held in licenses:
+        if not held.covers(on):
             continue
-        current = chosen.get(license.type_code)
-        if current is None or _newness(license) > _newness(current):
-            chosen[license.type_code] = license
+        current = chosen.get(held.type_code)
+        if current is None or _newness(held) > _newness(current):
+            chosen[held.type_code] = held
     return chosen
 
 
-def _newness(license: HeldLicense) -> tuple[date, str]:
-    return (license.valid_from, license.identifier)
+def _newness(held: HeldLicense) -> tuple[date, str]:
+    return (held.valid_from, held.identifier)
 
 
 def _predicate(disclosed: Disclosure) -> Callable[[FieldSource], bool]:
@@ -265,8 +265,8 @@ def _predicate(disclosed: Disclosure) -> Callable[[FieldSource], bool]:
     return disclosed
 
 
-def _identifier(license: HeldLicense | None) -> str | None:
-    return license.identifier if license is not None else None
+def _identifier(held: HeldLicense | None) -> str | None:
+    return held.identifier if held is not None else None
 
 
 def _fill(
@@ -277,18 +277,16 @@ def _fill(
     source = item.source
     if source is None:
         return PrefilledField(field=item, empty_because=EmptyReason.TYPED_BY_APPLICANT)
-    license = chosen.get(source.type_code)
-    if license is None:
+    held = chosen.get(source.type_code)
+    if held is None:
         return PrefilledField(field=item, empty_because=EmptyReason.NO_VALID_LICENSE)
     asked = FieldSource(type_code=source.type_code, field=schema_path(source.field))
     if not may_see(asked):
         return PrefilledField(field=item, empty_because=EmptyReason.NOT_DISCLOSED)
-    value = _value(license, source)
+    value = _value(held, source)
     if value is _ABSENT:
         return PrefilledField(field=item, empty_because=EmptyReason.FIELD_ABSENT)
-    return PrefilledField(
-        field=item, value=value, license_identifier=license.identifier
-    )
+    return PrefilledField(field=item, value=value, license_identifier=held.identifier)
 
 
 class _Absent:
@@ -298,11 +296,11 @@ class _Absent:
 _ABSENT = _Absent()
 
 
-def _value(license: HeldLicense, source: FieldSource) -> Any:
+def _value(held: HeldLicense, source: FieldSource) -> Any:
     if source.is_metadata:
-        found = license.metadata_value(source.field)
+        found = held.metadata_value(source.field)
         return _ABSENT if found is None else found
-    return _walk(license.surface, parse_field_path(source.field))
+    return _walk(held.surface, parse_field_path(source.field))
 
 
 @dataclass(frozen=True)
