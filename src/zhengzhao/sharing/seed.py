@@ -72,7 +72,8 @@ class CatalogType(Protocol):
 
 def load_seed_matters() -> tuple[ServiceMatter, ...]:
     """The matters of the packaged ``matters.json``, checked, in file order."""
-    text = resources.files("zhengzhao").joinpath("data", "matters.json").read_text()
+    path = resources.files("zhengzhao").joinpath("data", "matters.json")
+    text = path.read_text("utf-8")
     return parse_seed_matters(
         json.loads(text),
         types={license_type.code: license_type for license_type in load_seed_catalog()},
@@ -118,8 +119,8 @@ def check_matter(
     (module docstring), an unknown department kind, a license type that the catalog
     lacks or that belongs to another holder kind, a material named twice, a form
     field name that is not lower camel case or is used twice, a source field that
-    is neither metadata nor a single-valued field of the type's schema, or a legal
-    basis that cites no article of a law.
+    is neither metadata nor a field of the type's schema or that holds objects, or
+    a legal basis that cites no article of a law.
     """
     _check_code(matter.code)
     if matter.department_kind not in kinds:
