@@ -211,9 +211,13 @@ def test_seed_responsibility_kinds_exist() -> None:
 def test_department_kinds_are_government_organs() -> None:
     kinds = load_department_kinds()
     assert {"public-security", "civil-affairs", "market-regulation"} <= set(kinds)
+    # A housing provident fund centre is a public institution (事业单位), not an organ.
+    institutions = {"housing-provident-fund"}
     for kind in kinds.values():
-        assert kind.credit_code_prefix == "11"
+        expected = "12" if kind.key in institutions else "11"
+        assert kind.credit_code_prefix == expected, kind.key
         assert kind.name_zh_province and kind.name_zh_local and kind.name_en
+    assert all("事业单位" in kinds[key].note for key in institutions)
 
 
 def test_seed_loader_returns_fresh_objects() -> None:
