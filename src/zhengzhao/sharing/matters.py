@@ -119,16 +119,16 @@ class ServiceMatter:
                 name_zh=_text(value, "name_zh"),
                 name_en=_text(value, "name_en"),
                 department_kind=_text(value, "department_kind"),
-                holder_kind=HolderKind(_text(value, "holder_kind")),
+                holder_kind=_holder_kind(_text(value, "holder_kind")),
                 materials=tuple(
-                    Material(
-                        type_code=_text(item, "type_code"),
-                        required=bool(item.get("required", True)),
-                    )
-                    for item in value.get("materials", [])
+                    _material(f"materials[{i}]", item)
+                    for i, item in enumerate(_list(value, "materials"))
                 ),
-                form=tuple(_form_field(item) for item in value.get("form", [])),
-                legal_basis=value.get("legal_basis") or None,
+                form=tuple(
+                    _form_field(f"form[{i}]", item)
+                    for i, item in enumerate(_list(value, "form"))
+                ),
+                legal_basis=_optional_text(value, "legal_basis"),
             )
         except ValueError as error:
             raise InvalidRequest(f"service matter: {error}") from error
@@ -163,27 +163,72 @@ class ServiceMatter:
         }
 
 
-def _form_field(value: dict[str, Any]) -> FormField:
-    source = value.get("source")
-    return FormField(
-        name=_text(value, "name"),
-        label_zh=_text(value, "label_zh"),
-        label_en=_text(value, "label_en"),
-        source=(
-            FieldSource(
-                type_code=_text(source, "type_code"), field=_text(source, "field")
-            )
-            if source
-            else None
-        ),
-        required=bool(value.get("required", True)),
+def _holder_kind(text: str) -> HolderKind:
+    try:
+        return HolderKind(text)
+    except ValueError:
+        known = " or ".join(kind.value for kind in HolderKind)
+        raise ValueError(f"holder_kind must be {known}, not {text!r}") from None
+
+
+def _material(where: str, value: Any) -> Material:
+    return Material(
+        type_code=_text(value, "type_code", where=where),
+        required=_flag(value, "required", where=where),
     )
 
 
-def _text(value: Any, name: str) -> str:
+def _form_field(where: str, value: Any) -> FormField:
+    source = value.get("source") if isinstance(value, dict) else None
+    return FormField(
+        name=_text(value, "name", where=where),
+        label_zh=_text(value, "label_zh", where=where),
+        label_en=_text(value, "label_en", where=where),
+        source=(
+            FieldSource(
+                type_code=_text(source, "type_code", where=f"{where}.source"),
+                field=_text(source, "field", where=f"{where}.source"),
+            )
+            if source is not None
+            else None
+        ),
+        required=_flag(value, "required", where=where),
+    )
+
+
+def _member(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
+
+
+def _text(value: Any, name: str, *, where: str = "") -> str:
     if not isinstance(value, dict):
-        raise ValueError(f"expected an object holding {name!r}")
+        raise ValueError(f"{where or 'the matter'} must be an object")
     text = value.get(name)
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"{name!r} must be a non-empty string")
+        raise ValueError(f"{_member(where, name)} must be a non-empty string")
     return text.strip()
+
+
+def _optional_text(value: dict[str, Any], name: str) -> str | None:
+    text = value.get(name)
+    if text is None or text == "":
+        return None
+    if not isinstance(text, str):
+        raise ValueError(f"{name} must be a string or null")
+    return text.strip() or None
+
+
+def _flag(value: Any, name: str, *, where: str) -> bool:
+    flag = value.get(name, True)
+    if not isinstance(flag, bool):
+        raise ValueError(f"{_member(where, name)} must be true or false, not {flag!r}")
+    return flag
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, dict):
+        raise ValueError("the matter must be an object")
+    items = value.get(name, [])
+    if not isinstance(items, list):
+        raise ValueError(f"{name} must be a list")
+    return items
