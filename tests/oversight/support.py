@@ -81,6 +81,7 @@ def declare(world: World, clock: Any, key: str, expected: int, as_of: date) -> N
 
 def build_month(world: World, clock: Any, tmp_path: Path) -> None:
     """Store the month's history; the clock ends at `ASSESSED_AT`."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     # October: one card gathered, one rejected for its check character, never fixed.
     clock.moment = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
     declare(world, clock, "psb_tianshan", 8, date(2026, 10, 20))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -132,18 +131,14 @@ def declare_volume(
 
 
 def import_volumes(
-    conn: Connection,
-    *,
-    principal: Principal,
-    declarations: Iterable[tuple[int, VolumeDeclaration]],
-    now: datetime,
+    conn: Connection, *, principal: Principal, text: str, now: datetime
 ) -> int:
-    """Record every declaration of a file, or none: each is checked first, and a
-    file with any bad row is refused naming its rows. Returns how many were stored.
-
-    ``declarations`` pairs each with its row number in the file.
+    """Record every declaration of a CSV file (`parse_volume_csv`), or none: each
+    is checked first, and a file with any bad row is refused naming its rows.
+    Returns how many were stored; operators only.
     """
     require_role(principal, Role.OPERATOR)
+    declarations = parse_volume_csv(text)
     today = local_date(now)
     checked: list[VolumeDeclaration] = []
     problems: list[str] = []
