@@ -27,7 +27,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -133,8 +133,9 @@ def habits_of(index: int) -> Habits:
 
 
 def moment(day: date, hour: int = SENDING_HOUR) -> datetime:
-    """``hour`` o'clock of ``day`` in China Standard Time."""
-    return datetime.combine(day, time(hour), CHINA_STANDARD_TIME)
+    """``hour`` o'clock of ``day`` in China Standard Time, as the UTC instant that
+    every stored and signed time is."""
+    return datetime.combine(day, time(hour), CHINA_STANDARD_TIME).astimezone(UTC)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -404,4 +405,4 @@ def with_paper_numbers(
 
 def stock_moment(month: Month) -> datetime:
     """When the stock was gathered: the evening before the month began."""
-    return start_of_day(month.first_day) - timedelta(hours=6)
+    return (start_of_day(month.first_day) - timedelta(hours=6)).astimezone(UTC)

@@ -13,7 +13,7 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -53,7 +53,7 @@ from zhengzhao.issuance.service import (
 )
 from zhengzhao.model.lifecycle import EventKind
 from zhengzhao.model.parties import Department, Principal, Role
-from zhengzhao.model.time import CHINA_STANDARD_TIME, SystemClock, local_date
+from zhengzhao.model.time import SystemClock, local_date
 from zhengzhao.node import Node
 from zhengzhao.oversight.months import Month
 from zhengzhao.oversight.volumes import VolumeDeclaration, declare_volume
@@ -427,7 +427,7 @@ def _times(
 ) -> tuple[datetime, datetime]:
     """When an event happened (midday of its day) and when its department records
     it: after its lag, after what the license saw before, and before ``now``."""
-    occurred = datetime.combine(event.occurred_on, time(12), CHINA_STANDARD_TIME)
+    occurred = moment(event.occurred_on, 12)
     lag = timedelta(hours=rng.uniform(*habits.event_lag_hours))
     recorded = max(occurred + lag, after + timedelta(minutes=1))
     recorded = min(recorded, now - timedelta(seconds=1))

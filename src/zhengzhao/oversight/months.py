@@ -30,8 +30,11 @@ class Month:
                 f"month {text!r} is not a month; write it as YYYY-MM, such as 2026-11"
             )
         year = int(match.group(1))
-        if year < 1949:
-            raise InvalidRequest(f"month {text} is before any license of the library")
+        if not 1949 <= year <= 9998:
+            raise InvalidRequest(
+                f"month {text} lies outside any license's life; give a month of"
+                " 1949 or later"
+            )
         return cls(year, int(match.group(2)))
 
     @classmethod

@@ -167,6 +167,13 @@ def parse_volume_csv(text: str) -> list[tuple[int, VolumeDeclaration]]:
     """The declarations of a CSV file with the `IMPORT_COLUMNS` header, each with
     its row number (the header is row 1); raises `InvalidRequest` naming every row
     that cannot be read."""
+    try:
+        return _read_csv(text)
+    except csv.Error as exc:
+        raise InvalidRequest(f"the file cannot be read as CSV: {exc}") from exc
+
+
+def _read_csv(text: str) -> list[tuple[int, VolumeDeclaration]]:
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or ()]
     missing = [name for name in IMPORT_COLUMNS[:3] if name not in header]
