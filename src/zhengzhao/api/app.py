@@ -18,8 +18,10 @@ from zhengzhao.api.routes import (
     licenses,
     log,
     regions,
+    reports,
     trust,
     verification,
+    volumes,
     witness,
 )
 from zhengzhao.errors import ConfigurationError
@@ -28,6 +30,7 @@ from zhengzhao.node import Node
 from zhengzhao.translog.cosigning import Cosigner
 from zhengzhao.translog.sequencer import SequencerThread
 from zhengzhao.web import pages
+from zhengzhao.web import quality as quality_pages
 
 __all__ = ["create_app", "create_witness_app"]
 
@@ -84,6 +87,10 @@ def create_app(
             {"name": "trust", "description": "Trust list and health."},
             {"name": "log", "description": "The transparency log (C2SP tlog-tiles)."},
             {"name": "gathering", "description": "Licenses from departments' files."},
+            {
+                "name": "oversight",
+                "description": "Expected volumes, completeness, data quality.",
+            },
         ],
     )
     app.state.node = node
@@ -100,11 +107,14 @@ def create_app(
         trust,
         log,
         gathering,
+        volumes,
+        reports,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:
         app.include_router(witness.router)
     app.include_router(pages.router)
+    app.include_router(quality_pages.router)
     logger.info("node %s ready (%s mode)", node.settings.node_name, node.settings.mode)
     return app
 

@@ -104,6 +104,13 @@ def demo(
             f" {summary.holders} holders, {summary.licenses} licenses,"
             f" {summary.events} later events in {directory}"
         )
+        console.print(
+            f"{summary.files} files gathered from the departments; the quality report"
+            f" of {summary.month}: zhengzhao --config {config_path} report quality"
+            f" --month {summary.month} --out {directory / 'reports'}, or"
+            f" /reports/quality?month={summary.month} (sign in with the auditor's"
+            " token)"
+        )
         console.print(f"demo API tokens: {directory / 'demo-credentials.json'}")
         set_up_demo_witness(
             directory, node=node, node_config=config_path, port=port + 1

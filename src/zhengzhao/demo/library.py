@@ -1,8 +1,9 @@
 """Building the demo library: a synthetic Xinjiang node, issued through the services.
 
 Nothing here writes to the database directly: departments are registered, licenses
-issued and events recorded by the same services the API calls, so the demo library is
-what a real node would hold after the same history.
+gathered from files or issued, events recorded and expected volumes declared by the
+same services the API calls, so the demo library is what a real node would hold after
+the same history. How each department gathers, and when, is `zhengzhao.demo.gathering`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,21 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from zhengzhao.catalog.seed import load_department_kinds
 from zhengzhao.catalog.service import install_seed_catalog
+from zhengzhao.demo.gathering import (
+    Habits,
+    Sent,
+    gather_by_files,
+    habits_of,
+    moment,
+    stock_moment,
+    with_paper_numbers,
+)
 from zhengzhao.demo.synthetic import (
     DemoDepartment,
     Organisation,
@@ -43,8 +53,10 @@ from zhengzhao.issuance.service import (
 )
 from zhengzhao.model.lifecycle import EventKind
 from zhengzhao.model.parties import Department, Principal, Role
-from zhengzhao.model.time import CHINA_STANDARD_TIME, SystemClock, local_date
+from zhengzhao.model.time import SystemClock, local_date
 from zhengzhao.node import Node
+from zhengzhao.oversight.months import Month
+from zhengzhao.oversight.volumes import VolumeDeclaration, declare_volume
 from zhengzhao.storage import log as log_store
 from zhengzhao.storage.migrate import upgrade
 from zhengzhao.translog.sequencer import integrate_all
@@ -89,6 +101,10 @@ class DemoSummary:
     holders: int
     licenses: int
     events: int
+    #: The month the demo's quality report assesses (the last whole one).
+    month: str = ""
+    #: Files the departments sent.
+    files: int = 0
 
 
 def demo_exists(directory: Path) -> bool:
@@ -127,13 +143,15 @@ def build_demo_library(
       1. a fresh database with the Xinjiang divisions and the seed catalog;
       2. the departments, each with its first key, and the demo API clients;
       3. the synthetic population and the licenses each holder has;
-      4. issuing them, department by department, in chunks;
-      5. the later lifecycle events;
-      6. sequencing the transparency log: every event in a signed checkpoint.
+      4. gathering them, department by department, from files or as issued;
+      5. the later lifecycle events, each recorded as late as its department is;
+      6. the expected volumes each department declares for the month assessed;
+      7. sequencing the transparency log: every event in a signed checkpoint.
     """
     now = now or datetime.now(UTC)
     today = local_date(now)
     rng = random.Random(seed)
+    month = Month.of(today).previous()
 
     # 1. A fresh database.
     _remove_database(directory)
@@ -165,19 +183,46 @@ def build_demo_library(
             )
             plans[issuer.credit_code].append(planned)
 
-    # 4. Issue.
+    # 4. Gather.
     total = sum(len(items) for items in plans.values())
-    progress.stage("issuing licenses", total)
-    issued: list[tuple[Department, str, PlannedLicense]] = []
-    for code, items in plans.items():
-        issued += _issue(node, departments[code], items, now=now, progress=progress)
+    progress.stage("gathering licenses", total)
+    gathered: list[tuple[Department, Sent, Habits]] = []
+    files = 0
+    for index, planned_department in enumerate(plan_departments):
+        code = planned_department.credit_code
+        habits = habits_of(index)
+        department = departments[code]
+        if habits.files:
+            plans[code] = with_paper_numbers(department, plans[code])
+            sent, sent_files = gather_by_files(
+                node,
+                department=department,
+                habits=habits,
+                items=plans[code],
+                month=month,
+                stock_at=stock_moment(month),
+                now=now,
+                directory=directory / "gathering",
+                principal=_operator(),
+                rng=rng,
+            )
+            files += sent_files
+        else:
+            sent = _issue_as_issued(node, department, plans[code], month=month, now=now)
+        gathered += [(department, item, habits) for item in sent]
+        progress.advance(len(plans[code]))
 
     # 5. Later events.
-    with_events = [item for item in issued if item[2].events]
-    progress.stage("recording later events", sum(len(i[2].events) for i in with_events))
-    events = _record_events(node, with_events, now=now, progress=progress)
+    with_events = [item for item in gathered if item[1].item.events]
+    progress.stage(
+        "recording later events", sum(len(i[1].item.events) for i in with_events)
+    )
+    events = _record_events(node, with_events, now=now, rng=rng, progress=progress)
 
-    # 6. The transparency log.
+    # 6. Expected volumes.
+    _declare_volumes(node, departments, plans, month=month, now=now)
+
+    # 7. The transparency log.
     with node.database.reading() as conn:
         pending = log_store.pending_count(conn)
     progress.stage("sequencing the log", pending)
@@ -187,6 +232,8 @@ def build_demo_library(
         holders=len(people) + len(organisations),
         licenses=total,
         events=events,
+        month=str(month),
+        files=files,
     )
 
 
@@ -272,15 +319,32 @@ def _write_credentials(
     )
 
 
-def _issue(
+def _issue_as_issued(
     node: Node,
     department: Department,
     items: list[PlannedLicense],
     *,
+    month: Month,
     now: datetime,
-    progress: DemoProgress,
-) -> list[tuple[Department, str, PlannedLicense]]:
-    actor = "demo:gathered"
+) -> list[Sent]:
+    """Issue through the platform as a department with a prompt system does: the
+    stock the day before the month, later licenses on their day of issue."""
+    on_day: dict[datetime, list[PlannedLicense]] = defaultdict(list)
+    for item in items:
+        if item.issue_date < month.first_day:
+            on_day[stock_moment(month)].append(item)
+        else:
+            on_day[min(moment(item.issue_date, 10), now)].append(item)
+    sent = []
+    for instant in sorted(on_day):
+        sent += _issue(node, department, on_day[instant], now=instant)
+    return sent
+
+
+def _issue(
+    node: Node, department: Department, items: list[PlannedLicense], *, now: datetime
+) -> list[Sent]:
+    actor = "demo:issued"
     today = local_date(now)
     results = []
     for start in range(0, len(items), CHUNK):
@@ -296,10 +360,9 @@ def _issue(
                 conn, node, issuer=department, prepared=prepared, actor=actor, now=now
             )
         results += [
-            (department, result.license.identifier, item)
+            Sent(item=item, identifier=result.license.identifier, gathered_at=now)
             for result, item in zip(issued, chunk, strict=True)
         ]
-        progress.advance(len(chunk))
     return results
 
 
@@ -317,42 +380,61 @@ def _request(item: PlannedLicense) -> IssueRequest:
 
 def _record_events(
     node: Node,
-    issued: list[tuple[Department, str, PlannedLicense]],
+    gathered: list[tuple[Department, Sent, Habits]],
     *,
     now: datetime,
+    rng: random.Random,
     progress: DemoProgress,
 ) -> int:
     count = 0
-    for start in range(0, len(issued), EVENT_CHUNK):
+    for start in range(0, len(gathered), EVENT_CHUNK):
         with node.database.transaction() as conn:
-            for department, identifier, planned in issued[start : start + EVENT_CHUNK]:
+            for department, sent, habits in gathered[start : start + EVENT_CHUNK]:
                 principal = Principal(
                     client_id="demo-gathering",
                     name=department.name,
                     role=Role.DEPARTMENT,
                     department=department,
                 )
-                current = identifier
-                for event in planned.events:
-                    recorded = record_event(
+                current = sent.identifier
+                recorded = sent.gathered_at
+                for event in sent.item.events:
+                    occurred, recorded = _times(
+                        event, habits, after=recorded, now=now, rng=rng
+                    )
+                    result = record_event(
                         conn,
                         node,
                         principal=principal,
                         identifier=current,
-                        request=_event_request(event, now=now),
-                        now=now,
+                        request=_event_request(event, occurred=occurred),
+                        now=recorded,
                     )
-                    if recorded.successor is not None:
-                        current = recorded.successor.license.identifier
+                    if result.successor is not None:
+                        current = result.successor.license.identifier
                     count += 1
                     progress.advance()
     return count
 
 
-def _event_request(event: PlannedEvent, *, now: datetime) -> EventRequest:
-    # Midday of the stated day, but never after the moment of recording.
-    occurred = datetime.combine(event.occurred_on, time(12), CHINA_STANDARD_TIME)
-    occurred = min(occurred, now - timedelta(seconds=1))
+def _times(
+    event: PlannedEvent,
+    habits: Habits,
+    *,
+    after: datetime,
+    now: datetime,
+    rng: random.Random,
+) -> tuple[datetime, datetime]:
+    """When an event happened (midday of its day) and when its department records
+    it: after its lag, after what the license saw before, and before ``now``."""
+    occurred = moment(event.occurred_on, 12)
+    lag = timedelta(hours=rng.uniform(*habits.event_lag_hours))
+    recorded = max(occurred + lag, after + timedelta(minutes=1))
+    recorded = min(recorded, now - timedelta(seconds=1))
+    return min(occurred, recorded), recorded
+
+
+def _event_request(event: PlannedEvent, *, occurred: datetime) -> EventRequest:
     return EventRequest(
         kind=EventKind(event.kind),
         occurred_at=occurred,
@@ -363,3 +445,33 @@ def _event_request(event: PlannedEvent, *, now: datetime) -> EventRequest:
         if event.kind == EventKind.ANNUAL_INSPECTION
         else None,
     )
+
+
+def _declare_volumes(
+    node: Node,
+    departments: dict[str, Department],
+    plans: dict[str, list[PlannedLicense]],
+    *,
+    month: Month,
+    now: datetime,
+) -> None:
+    """Each department declares, as of the month's last day, how many licenses of
+    each type its own system holds: every one it issued by then, sent or not."""
+    with node.database.transaction() as conn:
+        for code, items in plans.items():
+            counts: dict[str, int] = defaultdict(int)
+            for item in items:
+                if item.issue_date <= month.last_day:
+                    counts[item.type_code] += 1
+            for type_code, expected in sorted(counts.items()):
+                declare_volume(
+                    conn,
+                    principal=_operator(),
+                    declaration=VolumeDeclaration(
+                        department_code=departments[code].credit_code,
+                        type_code=type_code,
+                        expected=expected,
+                        as_of=month.last_day,
+                    ),
+                    now=now,
+                )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from typing import IO
@@ -236,7 +236,7 @@ class _Chunk:
 
     def add(self, row: SourceRow) -> None:
         if row.problem is not None:
-            self._reject([_shape_rejection(row)])
+            self._reject(row, [_shape_rejection(row)])
             return
         try:
             checked = self.checker.check(
@@ -247,7 +247,7 @@ class _Chunk:
                 cache=self.cache,
             )
         except RowRejected as exc:
-            self._reject(exc.rejections)
+            self._reject(row, exc.rejections)
             return
         # A second row for a paper number in this chunk sees the first one stored.
         if any(item.paper_number == checked.paper_number for item in self.pending):
@@ -265,9 +265,9 @@ class _Chunk:
             with self.conn.begin_nested():
                 self._apply(checked, identifier)
         except RowRejected as exc:
-            self._reject(exc.rejections)
+            self._reject(row, exc.rejections)
         except ROW_ERRORS as exc:
-            self._reject(self.checker.rejections(checked.number, exc, row.values))
+            self._reject(row, self.checker.rejections(checked.number, exc, row.values))
 
     def flush(self) -> None:
         if not self.pending:
@@ -322,8 +322,11 @@ class _Chunk:
             if recorded.successor is not None:
                 identifier = recorded.successor.license.identifier
 
-    def _reject(self, rejections: list[store.Rejection]) -> None:
-        self.rejections.extend(rejections)
+    def _reject(self, row: SourceRow, rejections: list[store.Rejection]) -> None:
+        paper_number = _paper_number(row)
+        self.rejections.extend(
+            replace(item, paper_number=paper_number) for item in rejections
+        )
         self.rejected += 1
 
 
@@ -331,6 +334,15 @@ def _plainly_valid(row: CheckedRow) -> bool:
     return row.state is None or (
         row.state.status is LicenseStatus.VALID and row.state.encumbrance is None
     )
+
+
+def _paper_number(row: SourceRow) -> str | None:
+    value = row.values.get("ZZBH")
+    text = (
+        value.strip() if isinstance(value, str) else "" if value is None else str(value)
+    )
+    # As long as a stored paper number may be; a longer one matches no license anyway.
+    return text[:64] or None
 
 
 def _shape_rejection(row: SourceRow) -> store.Rejection:

@@ -294,6 +294,7 @@ def _reissue(
         valid_from=valid_from,
         valid_until=valid_until,
         warnings=warnings,
+        holder_code_lenient=bool(warnings),
         succession=Succession(
             predecessor=current.identifier,
             predecessor_row_id=stored.row_id,

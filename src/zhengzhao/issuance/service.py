@@ -125,6 +125,9 @@ class PreparedIssue:
     valid_until: date | None
     #: Warnings to pass on, such as a pilot-era credit code accepted leniently.
     warnings: tuple[str, ...] = ()
+    #: Whether the holder's credit code passed only in lenient mode; stored with the
+    #: license, so that the quality assessment counts such codes.
+    holder_code_lenient: bool = False
     #: Set when this is the next version of an existing license.
     succession: Succession | None = None
 
@@ -195,13 +198,17 @@ def prepare_issue(
         valid_from=valid_from,
         valid_until=valid_until,
         warnings=warnings,
+        holder_code_lenient=bool(warnings),
     )
 
 
 def check_holder(
     kind: HolderKind, holder: HolderClaim, *, today: date
 ) -> tuple[str, tuple[str, ...]]:
-    """The holder's normalised identifier and any warnings; raises on a bad one."""
+    """The holder's normalised identifier and any warnings; raises on a bad one.
+
+    The warnings are those of a credit code accepted in lenient mode, and only those.
+    """
     if not holder.name.strip():
         raise InvalidRequest("holder.name is empty")
     if kind is HolderKind.PERSON:
@@ -570,6 +577,8 @@ def new_license_row(
             document_text, license_identifier=text
         ),
         issued_at=now,
+        issue_date=item.issue_date,
+        holder_code_lenient=item.holder_code_lenient,
     )
 
 

@@ -110,6 +110,9 @@ class Rejection:
     #: The value found, masked where the field's classification asks for it.
     value: str | None
     reason: str
+    #: The row's paper number (ZZBH), when it has one: a later license with the same
+    #: type, issuer and paper number shows that the row was fixed.
+    paper_number: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -274,6 +277,7 @@ def insert_rejections(
                 "field": item.field,
                 "value": item.value,
                 "reason": item.reason,
+                "paper_number": item.paper_number,
             }
             for item in rejections
         ],
@@ -300,6 +304,7 @@ def list_rejections(
             field=row.field,
             value=row.value,
             reason=row.reason,
+            paper_number=row.paper_number,
         )
         for row in rows
     ]

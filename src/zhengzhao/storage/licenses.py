@@ -60,6 +60,10 @@ class NewLicense:
     key_id: int
     document_cipher: bytes
     issued_at: datetime
+    #: The date of issue (ZZBFRQ) the credential states.
+    issue_date: date | None = None
+    #: The holder's credit code passed only in lenient mode.
+    holder_code_lenient: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,6 +167,8 @@ def insert_licenses(conn: Connection, items: Sequence[NewLicense]) -> list[int]:
             "document_cipher": item.document_cipher,
             "issued_at": item.issued_at,
             "updated_at": item.issued_at,
+            "issue_date": item.issue_date,
+            "holder_code_lenient": item.holder_code_lenient,
         }
         for item in items
     ]

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -187,8 +188,13 @@ licenses = Table(
     Column("supersedes_id", Id, ForeignKey("licenses.id"), nullable=True, index=True),
     Column("key_id", Id, ForeignKey("signing_keys.id"), nullable=False),
     Column("document_cipher", LargeBinary, nullable=False),
-    Column("issued_at", UTCDateTime(), nullable=False),
+    Column("issued_at", UTCDateTime(), nullable=False, index=True),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # The date of issue (ZZBFRQ) the department stated; null for licenses stored
+    # before it was kept.
+    Column("issue_date", Date, nullable=True),
+    # Set when the holder's credit code passed only in lenient mode (a pilot-era code).
+    Column("holder_code_lenient", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("issuer_id", "status_index"),
     Index(None, "type_code", "issuer_id", "paper_number"),
 )
@@ -201,7 +207,7 @@ license_events = Table(
     Column("sequence", Integer, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("occurred_at", UTCDateTime(), nullable=False),
-    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False, index=True),
     Column("actor", String(64), nullable=False),
     Column("reason", Text, nullable=True),
     Column("document", Text, nullable=False),
@@ -372,5 +378,25 @@ gathering_rejections = Table(
     Column("field", String(120), nullable=True),
     Column("value", Text, nullable=True),
     Column("reason", Text, nullable=False),
+    # The row's ZZBH, so that a later license with it shows the row was fixed.
+    Column("paper_number", String(64), nullable=True),
     Index(None, "batch_id", "row_number"),
+)
+
+# Oversight: the expected volumes of the responsibility list. A department declares
+# how many licenses of a type its own system holds, as of a date; each declaration is
+# kept, and an assessment uses the latest one standing at the month's end.
+
+expected_volumes = Table(
+    "expected_volumes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_id", Id, ForeignKey("departments.id"), nullable=False),
+    Column("type_code", String(21), ForeignKey("license_types.code"), nullable=False),
+    Column("region_code", String(6), ForeignKey("regions.code"), nullable=False),
+    Column("expected", BigInteger, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("department_id", "type_code", "as_of"),
 )

@@ -1,8 +1,9 @@
 """Server-rendered pages: the landing page and the verification form.
 
-The pages need no JavaScript and no login: they show what the node holds in
+These pages need no JavaScript and no login: they show what the node holds in
 aggregate, and verify a license the visitor pastes, which reveals nothing the pasted
-document does not already say.
+document does not already say. The quality report, which does need a login, is in
+`zhengzhao.web.quality`.
 """
 
 from __future__ import annotations

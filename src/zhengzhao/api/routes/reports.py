@@ -1,0 +1,99 @@
+"""Reports for oversight: completeness against the responsibility list, and the
+monthly data-quality assessment."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+
+from zhengzhao.api.deps import Caller, CurrentNode, Now
+from zhengzhao.api.schemas import ApiModel, ErrorBody
+from zhengzhao.oversight.export import report_document
+from zhengzhao.oversight.months import Month
+from zhengzhao.oversight.quality import assess_quality
+from zhengzhao.oversight.volumes import completeness
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/reports", tags=["oversight"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (401, 403, 404, 422)
+}
+MonthQuery = Annotated[
+    str,
+    Query(max_length=20, description="The month, as YYYY-MM (China Standard Time)."),
+]
+
+
+class CompletenessOut(ApiModel):
+    department: str
+    department_name: str
+    type_code: str
+    type_name: str
+    expected: int | None = Field(description="Null: no volume declared.")
+    as_of: date | None = Field(description="The day the declared figure stands at.")
+    gathered: int = Field(
+        description="Licenses of the type and department in the library at the"
+        " month's end, each once by its version current then."
+    )
+    ratio: float | None = Field(description="gathered ÷ expected.")
+
+
+@router.get("/completeness", response_model=list[CompletenessOut], responses=_ERRORS)
+def completeness_report(
+    month: MonthQuery,
+    principal: Caller,
+    node: CurrentNode,
+    now: Now,
+    department: Annotated[str | None, Query(max_length=18)] = None,
+) -> list[CompletenessOut]:
+    """Completeness per department and license type at the month's end (or now, in
+    the current month). A department reads its own lines."""
+    with node.database.reading() as conn:
+        lines = completeness(
+            conn,
+            principal=principal,
+            window=Month.parse(month).window(now),
+            department_code=department,
+        )
+    return [
+        CompletenessOut(
+            department=line.department_code,
+            department_name=line.department_name,
+            type_code=line.type_code,
+            type_name=line.type_name,
+            expected=line.expected,
+            as_of=line.as_of,
+            gathered=line.gathered,
+            ratio=line.ratio,
+        )
+        for line in lines
+    ]
+
+
+@router.get(
+    "/quality",
+    responses={
+        **_ERRORS,
+        200: {
+            "description": "The assessment: month, score formula, metrics with their"
+            " formulas and weights, departments ranked with their measures, and"
+            " completeness per type.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+    },
+)
+def quality_report(
+    month: MonthQuery, principal: Caller, node: CurrentNode, now: Now
+) -> dict[str, Any]:
+    """The monthly data-quality assessment (operators and auditors): the same data
+    as `zhengzhao report quality` writes to its JSON file."""
+    with node.database.reading() as conn:
+        report = assess_quality(
+            conn, principal=principal, month=Month.parse(month), now=now
+        )
+    return report_document(report)
