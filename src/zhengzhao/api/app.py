@@ -17,6 +17,7 @@ from zhengzhao.api.routes import (
     gathering,
     licenses,
     log,
+    matters,
     regions,
     trust,
     verification,
@@ -84,6 +85,7 @@ def create_app(
             {"name": "trust", "description": "Trust list and health."},
             {"name": "log", "description": "The transparency log (C2SP tlog-tiles)."},
             {"name": "gathering", "description": "Licenses from departments' files."},
+            {"name": "matters", "description": "Service matters: the scenario list."},
         ],
     )
     app.state.node = node
@@ -100,6 +102,7 @@ def create_app(
         trust,
         log,
         gathering,
+        matters,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:

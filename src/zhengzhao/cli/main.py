@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from zhengzhao.cli import admin, demo, documents, gather, ids, log
+from zhengzhao.cli import admin, demo, documents, gather, ids, log, sharing
 from zhengzhao.cli.context import CliState, GuardedGroup
 
 __all__ = ["app"]
@@ -52,6 +52,7 @@ app.add_typer(admin.catalog_app, name="catalog")
 app.add_typer(admin.departments_app, name="department")
 app.add_typer(log.log_app, name="log")
 app.add_typer(log.witness_app, name="witness")
+app.add_typer(sharing.matter_app, name="matter")
 app.command("init")(admin.init)
 app.command("serve")(admin.serve)
 app.command("demo")(demo.demo)

@@ -1,0 +1,121 @@
+"""Matters, using parties, holders and grants for the sharing tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from support.world import World, type_code
+
+ID_CARD = type_code("resident-identity-card")
+HOUSEHOLD = type_code("household-register")
+FOOD = type_code("food-business-licence")
+BUSINESS = type_code("business-licence")
+
+#: Social security card application, offered by the region's HRSS department.
+CARD_MATTER = "650000-RS-0001"
+#: On-site inspection of a food business: a legal basis, no consent needed.
+INSPECTION_MATTER = "650100-SJ-0007"
+
+
+def card_matter(**changes: Any) -> dict[str, Any]:
+    """The social security card application, in the seed file's JSON form."""
+    value: dict[str, Any] = {
+        "code": CARD_MATTER,
+        "name_zh": "社会保障卡申领",
+        "name_en": "Social security card application",
+        "department_kind": "human-resources-social-security",
+        "holder_kind": "person",
+        "materials": [
+            {"type_code": ID_CARD, "required": True},
+            {"type_code": HOUSEHOLD, "required": False},
+        ],
+        "form": [
+            {
+                "name": "applicantName",
+                "label_zh": "申请人姓名",
+                "label_en": "Applicant's name",
+                "source": {"type_code": ID_CARD, "field": "CZZT"},
+            },
+            {
+                "name": "idNumber",
+                "label_zh": "公民身份号码",
+                "label_en": "Resident ID number",
+                "source": {"type_code": ID_CARD, "field": "CZZTDM"},
+            },
+            {
+                "name": "address",
+                "label_zh": "住址",
+                "label_en": "Address",
+                "source": {"type_code": ID_CARD, "field": "address"},
+            },
+            {
+                "name": "phone",
+                "label_zh": "联系电话",
+                "label_en": "Phone",
+                "source": None,
+            },
+        ],
+        "legal_basis": None,
+    }
+    value.update(changes)
+    return value
+
+
+def inspection_matter(**changes: Any) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "code": INSPECTION_MATTER,
+        "name_zh": "食品经营现场检查",
+        "name_en": "On-site inspection of a food business",
+        "department_kind": "market-regulation",
+        "holder_kind": "organisation",
+        "materials": [
+            {"type_code": FOOD, "required": True},
+            {"type_code": BUSINESS, "required": True},
+        ],
+        "form": [],
+        "legal_basis": "《中华人民共和国食品安全法》第一百一十条",
+    }
+    value.update(changes)
+    return value
+
+
+def matter_body(definition: dict[str, Any], department_code: str) -> dict[str, Any]:
+    """``definition`` as the API takes it: camelCase, with the department's code."""
+    return {
+        "code": definition["code"],
+        "nameZh": definition["name_zh"],
+        "nameEn": definition["name_en"],
+        "departmentCode": department_code,
+        "holderKind": definition["holder_kind"],
+        "materials": [
+            {"typeCode": m["type_code"], "required": m["required"]}
+            for m in definition["materials"]
+        ],
+        "form": [
+            {
+                "name": f["name"],
+                "labelZh": f["label_zh"],
+                "labelEn": f["label_en"],
+                "source": (
+                    {
+                        "typeCode": f["source"]["type_code"],
+                        "field": f["source"]["field"],
+                    }
+                    if f["source"]
+                    else None
+                ),
+            }
+            for f in definition["form"]
+        ],
+        "legalBasis": definition["legal_basis"],
+    }
+
+
+def add_matter(
+    world: World, definition: dict[str, Any], department: str, *, expect: int = 201
+) -> dict[str, Any]:
+    code = world.departments[department].credit_code
+    response = world.post("operator", "/v1/matters", matter_body(definition, code))
+    assert response.status_code == expect, response.text
+    result: dict[str, Any] = response.json()
+    return result
