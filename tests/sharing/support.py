@@ -119,3 +119,27 @@ def add_matter(
     assert response.status_code == expect, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+#: Credit codes of third parties (valid GB 32100 codes, registered in Urumqi).
+BANK = "91650100MA00000159"
+HOTEL = "91650100MA00000234"
+
+
+def add_party(world: World, *, expect: int = 201, **body: Any) -> dict[str, Any]:
+    response = world.post("operator", "/v1/parties", body)
+    assert response.status_code == expect, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def party_client(world: World, name: str, credit_code: str) -> str:
+    """Create a using-party client for party ``credit_code`` as world token ``name``."""
+    response = world.http.post(
+        "/v1/clients",
+        json={"name": name, "role": "using-party", "partyCode": credit_code},
+        headers=world.headers("operator"),
+    )
+    assert response.status_code == 201, response.text
+    world.tokens[name] = response.json()["token"]
+    return name

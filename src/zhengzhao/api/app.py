@@ -18,6 +18,7 @@ from zhengzhao.api.routes import (
     licenses,
     log,
     matters,
+    parties,
     regions,
     trust,
     verification,
@@ -86,6 +87,7 @@ def create_app(
             {"name": "log", "description": "The transparency log (C2SP tlog-tiles)."},
             {"name": "gathering", "description": "Licenses from departments' files."},
             {"name": "matters", "description": "Service matters: the scenario list."},
+            {"name": "parties", "description": "Using parties (用证方)."},
         ],
     )
     app.state.node = node
@@ -103,6 +105,7 @@ def create_app(
         log,
         gathering,
         matters,
+        parties,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:

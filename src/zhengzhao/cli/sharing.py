@@ -12,16 +12,29 @@ from rich.table import Table
 
 from zhengzhao.cli.context import GuardedGroup, console, open_node
 from zhengzhao.errors import InvalidRequest
-from zhengzhao.model.parties import Principal, Role
+from zhengzhao.model.classification import ClassificationLevel
+from zhengzhao.model.parties import PartyKind, Principal, Role
+from zhengzhao.sharing.parties import (
+    PartyView,
+    get_party,
+    list_parties,
+    register_party,
+    update_party,
+)
 from zhengzhao.sharing.scenarios import get_matter, list_matters, save_matter
 from zhengzhao.storage.matters import MatterRecord
 from zhengzhao.verify.sources import read_json_file
 
-__all__ = ["matter_app"]
+__all__ = ["matter_app", "party_app"]
 
 matter_app = typer.Typer(
     cls=GuardedGroup,
     help="Service matters (政务服务事项): the scenario list.",
+    no_args_is_help=True,
+)
+party_app = typer.Typer(
+    cls=GuardedGroup,
+    help="Using parties (用证方): departments and third parties that use licenses.",
     no_args_is_help=True,
 )
 
@@ -177,4 +190,136 @@ def _json(record: MatterRecord) -> dict[str, Any]:
         **record.matter.to_json(),
         "department": record.department_code,
         "department_name": record.department_name,
+    }
+
+
+MattersOption = Annotated[
+    list[str] | None,
+    typer.Option("--matter", help="A service matter it may serve (repeatable)."),
+]
+
+
+@party_app.command("add")
+def party_add(
+    ctx: typer.Context,
+    kind: Annotated[PartyKind, typer.Option(help="department or third-party.")],
+    clearance: Annotated[
+        ClassificationLevel,
+        typer.Option(help="The highest classification level it may receive."),
+    ],
+    credit_code: Annotated[
+        str | None,
+        typer.Option("--credit-code", help="A third party's unified credit code."),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="A third party's name.")] = None,
+    department: Annotated[
+        str | None, typer.Option(help="The department, for a department party.")
+    ] = None,
+    matters: MattersOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Register a using party; create its clients with `zhengzhao client create
+    NAME --role using-party --party CODE`."""
+    node = open_node(ctx)
+    with node.database.transaction() as conn:
+        view = register_party(
+            conn,
+            principal=_operator(),
+            credit_code=credit_code,
+            name=name,
+            kind=kind,
+            department_code=department,
+            clearance=clearance,
+            matter_codes=matters or [],
+            now=_now(),
+        )
+    _print_party(view, as_json=as_json)
+
+
+@party_app.command("update")
+def party_update(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The party's credit code.")],
+    clearance: Annotated[ClassificationLevel | None, typer.Option()] = None,
+    name: Annotated[str | None, typer.Option()] = None,
+    matters: MattersOption = None,
+    disabled: Annotated[
+        bool | None,
+        typer.Option("--disable/--enable", help="Stop or resume all its use."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a party; --matter replaces the whole list of its matters."""
+    node = open_node(ctx)
+    with node.database.transaction() as conn:
+        view = update_party(
+            conn,
+            principal=_operator(),
+            credit_code=code,
+            name=name,
+            clearance=clearance,
+            matter_codes=matters,
+            disabled=disabled,
+            now=_now(),
+        )
+    _print_party(view, as_json=as_json)
+
+
+@party_app.command("list")
+def party_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Every using party."""
+    node = open_node(ctx)
+    with node.database.reading() as conn:
+        views = list_parties(conn, principal=_operator())
+    if as_json:
+        console.print_json(
+            json.dumps([_party_json(v) for v in views], ensure_ascii=False)
+        )
+        return
+    table = Table("credit code", "name", "kind", "clearance", "matters", "state")
+    for view in views:
+        table.add_row(
+            view.party.credit_code,
+            view.party.name,
+            view.party.kind.value,
+            view.party.clearance.value,
+            ", ".join(view.matter_codes),
+            "disabled" if view.party.disabled_at else "active",
+        )
+    console.print(table)
+
+
+@party_app.command("show")
+def party_show(ctx: typer.Context, code: str, as_json: JsonOption = False) -> None:
+    """One using party."""
+    node = open_node(ctx)
+    with node.database.reading() as conn:
+        view = get_party(conn, principal=_operator(), credit_code=code)
+    _print_party(view, as_json=as_json)
+
+
+def _print_party(view: PartyView, *, as_json: bool) -> None:
+    if as_json:
+        console.print_json(json.dumps(_party_json(view), ensure_ascii=False))
+        return
+    party = view.party
+    state = " (disabled)" if party.disabled_at else ""
+    console.print(
+        f"{party.credit_code} {party.name}: {party.kind.value}, cleared up to"
+        f" {party.clearance.value}{state}"
+    )
+    for code in view.matter_codes:
+        console.print(f"  serves {code}")
+
+
+def _party_json(view: PartyView) -> dict[str, Any]:
+    party = view.party
+    return {
+        "credit_code": party.credit_code,
+        "name": party.name,
+        "kind": party.kind.value,
+        "department": view.department_code,
+        "clearance": party.clearance.value,
+        "matters": list(view.matter_codes),
+        "disabled": party.disabled_at is not None,
     }
