@@ -143,3 +143,17 @@ def party_client(world: World, name: str, credit_code: str) -> str:
     assert response.status_code == 201, response.text
     world.tokens[name] = response.json()["token"]
     return name
+
+
+def log_in(
+    world: World, identifier: str, name: str = "张三", *, as_: str | None = None
+) -> str:
+    """Log in as a holder; the session token becomes world token ``as_``."""
+    response = world.http.post(
+        "/v1/holder-sessions",
+        json={"credentials": {"identifier": identifier, "name": name}},
+    )
+    assert response.status_code == 201, response.text
+    who = as_ or f"holder:{identifier}"
+    world.tokens[who] = response.json()["token"]
+    return who

@@ -11,10 +11,12 @@ from fastapi import FastAPI
 from zhengzhao import __version__
 from zhengzhao.api.errors import install_error_handlers
 from zhengzhao.api.routes import (
+    agents,
     catalog,
     clients,
     departments,
     gathering,
+    holders,
     licenses,
     log,
     matters,
@@ -39,7 +41,9 @@ _DESCRIPTION = """
 Zhengzhao (电子证照) is a region's electronic license platform: a catalog of license
 types, signed issuance with the whole lifecycle, verification, and trust lists.
 
-Authenticate with an API client's token: `Authorization: Bearer zz_<id>_<secret>`.
+Authenticate with an API client's token: `Authorization: Bearer zz_<id>_<secret>`;
+holders use the session token a login answers with (`zh_<session>_<secret>`) for the
+endpoints under `/v1/me`.
 Every error has the shape `{"code": "...", "message": "..."}`. Every create takes an
 `Idempotency-Key` header; replaying it returns the first answer.
 """
@@ -55,6 +59,7 @@ def create_app(
     mode.
     """
     node.settings.master_keys  # noqa: B018  # raises now rather than on first request
+    node.identity_provider  # noqa: B018  # so does an unsafe identity provider
     clock = clock or SystemClock()
 
     @asynccontextmanager
@@ -88,6 +93,10 @@ def create_app(
             {"name": "gathering", "description": "Licenses from departments' files."},
             {"name": "matters", "description": "Service matters: the scenario list."},
             {"name": "parties", "description": "Using parties (用证方)."},
+            {
+                "name": "holders",
+                "description": "A holder's own session, licenses and agents.",
+            },
         ],
     )
     app.state.node = node
@@ -106,6 +115,8 @@ def create_app(
         gathering,
         matters,
         parties,
+        holders,
+        agents,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:
