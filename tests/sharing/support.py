@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from support.world import World, type_code
+from support.world import World, person_id, type_code
 
 ID_CARD = type_code("resident-identity-card")
 HOUSEHOLD = type_code("household-register")
@@ -157,3 +159,63 @@ def log_in(
     who = as_ or f"holder:{identifier}"
     world.tokens[who] = response.json()["token"]
     return who
+
+
+HOLDER = person_id(date(1985, 6, 15), sequence=41)
+HOLDER_NAME = "王芳"
+
+
+@dataclass
+class Sharing:
+    """A world with the card matter, a bank serving it, and a holder's ID card."""
+
+    world: World
+    card: dict[str, Any]
+    household: dict[str, Any]
+
+    def grant(
+        self,
+        who: str | None = None,
+        *,
+        expect: int = 201,
+        licenses: list[dict[str, Any]] | None = None,
+        **changes: Any,
+    ) -> dict[str, Any]:
+        body = {
+            "party": BANK,
+            "matter": CARD_MATTER,
+            "licenses": licenses
+            if licenses is not None
+            else [{"typeCode": ID_CARD, "fields": ["CZZT", "sex", "birthDate"]}],
+            "purpose": "办理社会保障卡",
+            "expiresAt": "2026-12-02T10:00:00Z",
+            "uses": 3,
+            **changes,
+        }
+        response = self.world.post(
+            who or f"holder:{HOLDER}", "/v1/me/authorizations", body
+        )
+        assert response.status_code == expect, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+
+def set_up_sharing(world: World, *, clearance: str = "internal") -> Sharing:
+    """Matters, the bank (cleared to ``clearance``) and the holder's licenses."""
+    add_matter(world, card_matter(), "hrss_region")
+    add_matter(world, inspection_matter(), "market_urumqi")
+    add_party(
+        world,
+        kind="third-party",
+        creditCode=BANK,
+        name="中国工商银行乌鲁木齐分行",
+        clearance=clearance,
+        matters=[CARD_MATTER],
+    )
+    party_client(world, "bank", BANK)
+    card = world.issue(holder=HOLDER, name=HOLDER_NAME)
+    household = world.issue(
+        type_key="household-register", holder=HOLDER, name=HOLDER_NAME
+    )
+    log_in(world, HOLDER, HOLDER_NAME)
+    return Sharing(world=world, card=card, household=household)

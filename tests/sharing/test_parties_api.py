@@ -197,4 +197,4 @@ def test_using_party_client_needs_a_registered_party(world):
         json={"name": "x", "role": "auditor", "partyCode": BANK},
         headers=world.headers("operator"),
     )
-    assert misplaced.json()["message"] == "a auditor client acts for no using party"
+    assert misplaced.json()["message"] == "auditor clients act for no using party"

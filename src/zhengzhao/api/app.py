@@ -12,6 +12,7 @@ from zhengzhao import __version__
 from zhengzhao.api.errors import install_error_handlers
 from zhengzhao.api.routes import (
     agents,
+    authorizations,
     catalog,
     clients,
     departments,
@@ -97,6 +98,10 @@ def create_app(
                 "name": "holders",
                 "description": "A holder's own session, licenses and agents.",
             },
+            {
+                "name": "authorizations",
+                "description": "Holders' consent to using parties.",
+            },
         ],
     )
     app.state.node = node
@@ -117,6 +122,7 @@ def create_app(
         parties,
         holders,
         agents,
+        authorizations,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:

@@ -96,7 +96,7 @@ def create_client(
 def _party_id(conn: Connection, role: Role, party_code: str | None) -> int | None:
     if role is not Role.USING_PARTY:
         if party_code is not None:
-            raise InvalidRequest(f"a {role.value} client acts for no using party")
+            raise InvalidRequest(f"{role.value} clients act for no using party")
         return None
     if party_code is None:
         raise InvalidRequest("a using-party client needs the party's credit code")
