@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from zhengzhao import __version__
 from zhengzhao.api.errors import install_error_handlers
 from zhengzhao.api.routes import (
+    access,
     agents,
     authorizations,
     catalog,
@@ -102,6 +103,7 @@ def create_app(
                 "name": "authorizations",
                 "description": "Holders' consent to using parties.",
             },
+            {"name": "access records", "description": "Every use of a holder's data."},
         ],
     )
     app.state.node = node
@@ -123,6 +125,7 @@ def create_app(
         holders,
         agents,
         authorizations,
+        access,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:
