@@ -11,6 +11,7 @@ from functools import cached_property
 from zhengzhao.config import Settings
 from zhengzhao.issuance.vault import HolderVault
 from zhengzhao.seals.keyring import KeyRing
+from zhengzhao.sharing.copy_key import CopyKeys
 from zhengzhao.sharing.identity import IdentityProvider, load_identity_provider
 from zhengzhao.storage.engine import Database
 from zhengzhao.translog.keys import LogKeys
@@ -42,6 +43,13 @@ class Node:
     def log_keys(self) -> LogKeys:
         return LogKeys(
             kek=self.settings.master_keys.key_encryption, origin=self.settings.origin
+        )
+
+    @cached_property
+    def copy_keys(self) -> CopyKeys:
+        """The key that signs annotated copies."""
+        return CopyKeys(
+            kek=self.settings.master_keys.key_encryption, base_url=self.base_url
         )
 
     @cached_property

@@ -219,3 +219,14 @@ def set_up_sharing(world: World, *, clearance: str = "internal") -> Sharing:
     )
     log_in(world, HOLDER, HOLDER_NAME)
     return Sharing(world=world, card=card, household=household)
+
+
+def share(
+    world: World, who: str = "bank", *, expect: int = 201, **body: Any
+) -> dict[str, Any]:
+    """POST /v1/shares as ``who`` for the holder and the card matter by default."""
+    request = {"holder": HOLDER, "matter": CARD_MATTER, **body}
+    response = world.post(who, "/v1/shares", request)
+    assert response.status_code == expect, response.text
+    result: dict[str, Any] = response.json()
+    return result

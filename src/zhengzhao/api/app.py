@@ -24,6 +24,7 @@ from zhengzhao.api.routes import (
     matters,
     parties,
     regions,
+    shares,
     trust,
     verification,
     witness,
@@ -103,6 +104,7 @@ def create_app(
                 "name": "authorizations",
                 "description": "Holders' consent to using parties.",
             },
+            {"name": "shares", "description": "Licenses as annotated copies."},
             {"name": "access records", "description": "Every use of a holder's data."},
         ],
     )
@@ -125,6 +127,7 @@ def create_app(
         holders,
         agents,
         authorizations,
+        shares,
         access,
     ):
         app.include_router(module.router)

@@ -214,12 +214,13 @@ def take_use(
     *,
     authorization_id: str,
     party: UsingParty,
-    holder_index: str,
+    holder_index: str | None,
     record: MatterRecord,
     now: datetime,
 ) -> StoredAuthorization:
     """Use authorization ``authorization_id`` once for a share or check by ``party``
-    of the holder with ``holder_index`` for matter ``record``.
+    of the holder with ``holder_index`` for matter ``record``; a check that names no
+    holder passes None, and the authorization says whose it is.
 
     Raises, in this order of checks, `AuthorizationMissing`, `HolderMismatch`,
     `MatterMismatch`, `AuthorizationWithdrawn`, `AuthorizationExpired` and
@@ -232,7 +233,7 @@ def take_use(
             f" {authorization_id}; ask the holder to grant one for matter"
             f" {record.matter.code}"
         )
-    if stored.holder_index != holder_index:
+    if holder_index is not None and stored.holder_index != holder_index:
         raise HolderMismatch(
             f"authorization {authorization_id} was granted by another holder than the"
             " one named; check whose licenses you ask for"

@@ -12,8 +12,8 @@ name and credit code are public.
 `disclose_license` makes the view a share hands out: every field of the license,
 each in clear when it was asked for (granted) and the party's clearance reaches its
 level, and masked (`zhengzhao.model.classification.mask`, structure kept) otherwise.
-The type, its issuer and the status are always shown: they say what the copy is,
-not who holds it.
+The type, its issuer (``ZZBFJG``, ``ZZBFJGDM``: public bodies) and the status are
+always shown: they say what the copy is, not who holds it.
 """
 
 from __future__ import annotations
@@ -27,12 +27,16 @@ from zhengzhao.model.classification import ClassificationLevel, mask, most_restr
 from zhengzhao.model.license import HolderKind, License
 
 __all__ = [
+    "ALWAYS_SHOWN",
     "METADATA_LEVELS",
     "DisclosedLicense",
     "disclose_license",
     "field_classes",
     "masked_value",
 ]
+
+#: Metadata every view shows, granted or not, in its header.
+ALWAYS_SHOWN = frozenset({"ZZBFJG", "ZZBFJGDM"})
 
 _PUBLIC = ClassificationLevel.PUBLIC
 _INTERNAL = ClassificationLevel.INTERNAL
@@ -116,7 +120,9 @@ def disclose_license(
     masked: list[str] = []
     for name, value in values.items():
         level = classes.get(name, ClassificationLevel.SECRET)
-        visible = (wanted is None or name in wanted) and level <= clearance
+        visible = name in ALWAYS_SHOWN or (
+            (wanted is None or name in wanted) and level <= clearance
+        )
         shown[name] = value if visible else masked_value(value)
         (disclosed if visible else masked).append(name)
     surface = set(subject["fields"])
@@ -136,7 +142,9 @@ def disclose_license(
             "statusCode": record.status_code,
         },
         holder=holder,
-        metadata={k: v for k, v in shown.items() if k not in surface},
+        metadata={
+            k: v for k, v in shown.items() if k not in surface and k not in ALWAYS_SHOWN
+        },
         fields={k: v for k, v in shown.items() if k in surface},
         disclosed=tuple(sorted(disclosed)),
         masked=tuple(sorted(masked)),
@@ -144,7 +152,9 @@ def disclose_license(
 
 
 def masked_value(value: Any) -> Any:
-    """``value`` masked, objects and arrays member by member."""
+    """``value`` masked, objects and arrays member by member; null stays null."""
+    if value is None:
+        return None
     if isinstance(value, dict):
         return {key: masked_value(item) for key, item in value.items()}
     if isinstance(value, list):

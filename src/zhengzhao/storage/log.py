@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from zhengzhao.errors import LogStoreDamaged
 from zhengzhao.storage.tables import (
@@ -42,6 +43,7 @@ __all__ = [
     "insert_entries",
     "insert_hashes",
     "insert_node_key",
+    "insert_node_key_if_absent",
     "latest_checkpoint",
     "lock_log",
     "node_key",
@@ -84,6 +86,7 @@ class StoredNodeKey:
     algorithm: str
     public_key: bytes
     wrapped_private_key: bytes
+    created_at: datetime | None = None
 
 
 def lock_log(conn: Connection) -> None:
@@ -280,7 +283,32 @@ def node_key(conn: Connection, purpose: str) -> StoredNodeKey | None:
         algorithm=row.algorithm,
         public_key=bytes(row.public_key),
         wrapped_private_key=bytes(row.wrapped_private_key),
+        created_at=row.created_at,
     )
+
+
+def insert_node_key_if_absent(
+    conn: Connection, key: StoredNodeKey, *, now: datetime
+) -> bool:
+    """Store ``key`` unless a key of its purpose exists; whether it was stored.
+
+    Of two transactions storing one purpose's first key, the second waits for the
+    first and stores nothing.
+    """
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    result = conn.execute(
+        insert(node_keys)
+        .values(
+            purpose=key.purpose,
+            name=key.name,
+            algorithm=key.algorithm,
+            public_key=key.public_key,
+            wrapped_private_key=key.wrapped_private_key,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[node_keys.c.purpose])
+    )
+    return bool(result.rowcount)
 
 
 def insert_node_key(conn: Connection, key: StoredNodeKey, *, now: datetime) -> None:
