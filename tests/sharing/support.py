@@ -230,3 +230,32 @@ def share(
     assert response.status_code == expect, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+#: Hotel guest registration, offered by the Tianshan public security bureau.
+HOTEL_MATTER = "650102-GA-0101"
+
+
+def hotel_matter() -> dict[str, Any]:
+    return card_matter(
+        code=HOTEL_MATTER,
+        name_zh="旅馆业住宿登记",
+        name_en="Hotel guest registration",
+        department_kind="public-security",
+        materials=[{"type_code": ID_CARD, "required": True}],
+        form=[],
+    )
+
+
+def set_up_hotel(world: World) -> None:
+    """The hotel, cleared for public data only, serving guest registration."""
+    add_matter(world, hotel_matter(), "psb_tianshan")
+    add_party(
+        world,
+        kind="third-party",
+        creditCode=HOTEL,
+        name="乌鲁木齐某酒店",
+        clearance="public",
+        matters=[HOTEL_MATTER],
+    )
+    party_client(world, "hotel", HOTEL)

@@ -15,6 +15,7 @@ from zhengzhao.api.routes import (
     agents,
     authorizations,
     catalog,
+    checks,
     clients,
     departments,
     gathering,
@@ -105,6 +106,7 @@ def create_app(
                 "description": "Holders' consent to using parties.",
             },
             {"name": "shares", "description": "Licenses as annotated copies."},
+            {"name": "checks", "description": "Match or no match, nothing else."},
             {"name": "access records", "description": "Every use of a holder's data."},
         ],
     )
@@ -128,6 +130,7 @@ def create_app(
         agents,
         authorizations,
         shares,
+        checks,
         access,
     ):
         app.include_router(module.router)

@@ -23,7 +23,6 @@ from zhengzhao.errors import (
     AuthorizationMissing,
     AuthorizationUsedUp,
     AuthorizationWithdrawn,
-    FieldAboveClearance,
     HolderMismatch,
     InvalidRequest,
     MatterMismatch,
@@ -131,9 +130,10 @@ def grant_authorization(
     """Grant ``request`` in the name of the logged-in holder, or of the holder whose
     agent the logged-in person is under appointment ``on_behalf_of``.
 
+    A field above the party's clearance may be granted: the party can check a
+    claimed value of it (`zhengzhao.sharing.checks`), but shares show it masked.
     Raises `InvalidRequest` for a party, matter, type or field that is unknown or
-    does not fit, `MatterNotAllowed` when the party may not serve the matter,
-    `FieldAboveClearance` for a field the party may never receive, and
+    does not fit, `MatterNotAllowed` when the party may not serve the matter, and
     `AgentNotAppointed`.
     """
     acting = acting_for(conn, node, session=session, appointment_id=on_behalf_of)
@@ -319,32 +319,23 @@ def _checked_grants(
                 f"matter {record.matter.code} does not read license type"
                 f" {grant.type_code}; it reads " + ", ".join(record.matter.type_codes)
             )
-        _check_fields(conn, grant, record, party)
+        _check_fields(conn, grant, record)
     return [
         Grant(type_code=g.type_code, fields=tuple(sorted(set(g.fields))))
         for g in grants
     ]
 
 
-def _check_fields(
-    conn: Connection, grant: Grant, record: MatterRecord, party: UsingParty
-) -> None:
+def _check_fields(conn: Connection, grant: Grant, record: MatterRecord) -> None:
     version = catalog_store.published_version(conn, grant.type_code)
     if version is None:
         raise InvalidRequest(f"license type {grant.type_code} is not published")
     classes = field_classes(version.schema, record.matter.holder_kind)
     for name in grant.fields:
-        level = classes.get(name)
-        if level is None:
+        if name not in classes:
             raise InvalidRequest(
                 f"license type {grant.type_code} has no field {name!r}; its fields"
                 " are " + ", ".join(sorted(classes))
-            )
-        if level > party.clearance:
-            raise FieldAboveClearance(
-                f"field {name!r} of license type {grant.type_code} is {level.value},"
-                f" above the {party.clearance.value} clearance of using party"
-                f" {party.credit_code}; leave it out"
             )
 
 

@@ -53,6 +53,7 @@ from zhengzhao.sharing.disclosure import (
     disclose_license,
     field_classes,
 )
+from zhengzhao.sharing.holders import open_identity
 from zhengzhao.sharing.identity import checked_identifier
 from zhengzhao.sharing.parties import acting_party, require_serves
 from zhengzhao.sharing.scenarios import get_matter
@@ -100,6 +101,8 @@ class Scope:
 
     basis: AccessBasis
     holder_index: str
+    #: The holder's identifier: as named, or as the authorization holds it.
+    holder_identifier: str
     #: Fields per license type; None for a type: every field of it.
     wanted: dict[str, frozenset[str] | None]
     clearance: ClassificationLevel
@@ -142,9 +145,10 @@ def make_share(
     # 2. The scope.
     scope = resolve_scope(
         conn,
+        node,
         party=party,
         record=record,
-        holder_index=node.vault.index(holder_kind, identifier),
+        holder_identifier=identifier,
         authorization_id=request.authorization_id,
         legal_basis=request.legal_basis,
         reason=request.reason,
@@ -221,10 +225,11 @@ def make_share(
 
 def resolve_scope(
     conn: Connection,
+    node: Node,
     *,
     party: UsingParty,
     record: MatterRecord,
-    holder_index: str | None,
+    holder_identifier: str | None,
     authorization_id: str | None,
     legal_basis: bool,
     reason: str | None,
@@ -239,6 +244,9 @@ def resolve_scope(
     refusals of `take_use`.
     """
     matter = record.matter
+    holder_index = None
+    if holder_identifier is not None:
+        holder_index = node.vault.index(matter.holder_kind, holder_identifier)
     if authorization_id is not None:
         if legal_basis:
             raise InvalidRequest("name an authorization or the legal basis, not both")
@@ -250,9 +258,16 @@ def resolve_scope(
             record=record,
             now=now,
         )
+        holder = open_identity(
+            node,
+            used.holder_kind,
+            used.holder_cipher,
+            context=f"authorization:{used.public_id}",
+        )
         return Scope(
             basis=AccessBasis.AUTHORIZATION,
             holder_index=used.holder_index,
+            holder_identifier=holder.identifier,
             wanted={g["type_code"]: frozenset(g["fields"]) for g in used.grants},
             clearance=party.clearance,
             issuer_id=None,
@@ -260,7 +275,7 @@ def resolve_scope(
             purpose=used.purpose,
             reason=None,
         )
-    if holder_index is None:
+    if holder_identifier is None or holder_index is None:
         raise InvalidRequest("name the holder, or an authorization that names it")
     if legal_basis:
         if matter.legal_basis is None:
@@ -278,6 +293,7 @@ def resolve_scope(
         return Scope(
             basis=AccessBasis.LEGAL_BASIS,
             holder_index=holder_index,
+            holder_identifier=holder_identifier,
             wanted=dict.fromkeys(matter.type_codes),
             clearance=party.clearance,
             issuer_id=None,
@@ -290,6 +306,7 @@ def resolve_scope(
         return Scope(
             basis=AccessBasis.OWN_DATA,
             holder_index=holder_index,
+            holder_identifier=holder_identifier,
             wanted=dict.fromkeys(matter.type_codes),
             clearance=ClassificationLevel.SECRET,
             issuer_id=party.department_id,

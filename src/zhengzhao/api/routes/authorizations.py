@@ -146,8 +146,8 @@ def grant(
 ) -> JSONResponse:
     """Allow a using party to read some of the holder's licenses for one matter.
 
-    A field above the party's clearance is refused (`field-above-clearance`): the
-    party could never receive it.
+    A field above the party's clearance may be granted for checks (核验): the party
+    can have a claimed value of it confirmed, but shares show it masked.
     """
 
     def action(conn: Connection) -> tuple[int, dict[str, Any]]:
