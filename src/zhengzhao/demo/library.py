@@ -12,12 +12,13 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from zhengzhao.catalog.seed import load_department_kinds
+from zhengzhao.catalog.seed import load_department_kinds, load_seed_catalog
 from zhengzhao.catalog.service import install_seed_catalog
+from zhengzhao.demo.sharing import DemoHolder, set_up_sharing
 from zhengzhao.demo.synthetic import (
     DemoDepartment,
     Organisation,
@@ -106,6 +107,8 @@ def write_demo_config(directory: Path, *, port: int) -> Path:
         f'database_url = "sqlite:///{directory / DATABASE_NAME}"\n'
         f'base_url = "http://127.0.0.1:{port}"\n'
         'node_name = "xinjiang.demo.zhengzhao"\n'
+        "# Holders log in as whoever they claim to be: for the demo only.\n"
+        'identity_provider = "unsafe-development"\n'
         f"port = {port}\n",
         encoding="utf-8",
     )
@@ -129,7 +132,8 @@ def build_demo_library(
       3. the synthetic population and the licenses each holder has;
       4. issuing them, department by department, in chunks;
       5. the later lifecycle events;
-      6. sequencing the transparency log: every event in a signed checkpoint.
+      6. sharing: service matters, using parties and ready authorizations;
+      7. sequencing the transparency log: every event in a signed checkpoint.
     """
     now = now or datetime.now(UTC)
     today = local_date(now)
@@ -177,7 +181,15 @@ def build_demo_library(
     progress.stage("recording later events", sum(len(i[2].events) for i in with_events))
     events = _record_events(node, with_events, now=now, progress=progress)
 
-    # 6. The transparency log.
+    # 6. Sharing.
+    progress.stage("matters, parties, consent", 1)
+    sharing = set_up_sharing(
+        node, departments.values(), _card_holders(issued, today=today), now=now
+    )
+    _add_to_credentials(directory, sharing)
+    progress.advance()
+
+    # 7. The transparency log.
     with node.database.reading() as conn:
         pending = log_store.pending_count(conn)
     progress.stage("sequencing the log", pending)
@@ -268,6 +280,31 @@ def _write_credentials(
         "clients": clients,
     }
     (directory / CREDENTIALS_NAME).write_text(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def _card_holders(
+    issued: Sequence[tuple[Department, str, PlannedLicense]], *, today: date
+) -> list[DemoHolder]:
+    """A few persons whose identity card stays valid, for ready authorizations."""
+    types = {t.key: t.code for t in load_seed_catalog()}
+    card = types["resident-identity-card"]
+    found = [
+        DemoHolder(planned.holder_identifier, planned.holder_name)
+        for _department, _identifier, planned in issued
+        if planned.type_code == card
+        and not planned.events
+        and (planned.valid_until is None or planned.valid_until > today)
+    ]
+    return found[:2]
+
+
+def _add_to_credentials(directory: Path, sharing: dict[str, object]) -> None:
+    path = directory / CREDENTIALS_NAME
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document.update(sharing)
+    path.write_text(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
 
