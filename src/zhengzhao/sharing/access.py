@@ -3,8 +3,8 @@
 `record_access` writes one record in the caller's transaction, beside the use it
 records, and queues its transparency-log leaf in the same transaction
 (`zhengzhao.translog.leaves.access_leaf`): a record cannot exist unlogged, nor a use
-unrecorded. A refused share or check is recorded too, by `refusals_recorded`, in a
-transaction of its own, so that a holder sees who tried.
+unrecorded. A refused share or check is recorded too
+(`zhengzhao.sharing.refusals`), so that a holder sees who tried.
 
 A record is stored as columns (the holder by blind index, its identifier sealed to
 the record) and read as its *record document*, version 1::
@@ -35,8 +35,7 @@ import hashlib
 import logging
 import os
 import secrets
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -44,7 +43,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import InvalidIdentifier, NotFound, SharingRefused
+from zhengzhao.errors import NotFound
 from zhengzhao.model.classification import mask
 from zhengzhao.model.license import HolderKind
 from zhengzhao.model.parties import Principal, Role, UsingParty
@@ -52,20 +51,16 @@ from zhengzhao.model.permissions import require_role
 from zhengzhao.model.time import local_date, to_rfc3339
 from zhengzhao.node import Node
 from zhengzhao.seals.jcs import canonicalize
-from zhengzhao.sharing.holders import HolderSession, open_identity
+from zhengzhao.sharing.holders import HolderSession
 from zhengzhao.sharing.identity import checked_identifier
 from zhengzhao.storage import access as access_store
-from zhengzhao.storage import authorizations as authorization_store
 from zhengzhao.storage import log as log_store
-from zhengzhao.storage import matters as matter_store
-from zhengzhao.storage import parties as party_store
 from zhengzhao.storage.access import StoredAccessRecord
 from zhengzhao.translog.leaves import access_leaf
 
 __all__ = [
     "RECORD_TYPE",
     "AccessAction",
-    "AccessAttempt",
     "AccessBasis",
     "AccessEntry",
     "AccessPage",
@@ -77,7 +72,6 @@ __all__ = [
     "record_access",
     "record_document",
     "record_hash",
-    "refusals_recorded",
 ]
 
 logger = logging.getLogger(__name__)
@@ -285,114 +279,6 @@ def audited_records(
         limit=limit,
         masked=True,
     )
-
-
-@dataclass(frozen=True, kw_only=True)
-class AccessAttempt:
-    """A share or check as asked for, before anything was checked: enough to record
-    its refusal against the holder it named."""
-
-    action: AccessAction
-    principal: Principal
-    matter_code: str
-    #: The holder as named by the request, if it named one.
-    holder_identifier: str | None
-    authorization_ref: str | None
-    basis: AccessBasis
-    reason: str | None = None
-
-
-@contextmanager
-def refusals_recorded(
-    node: Node, attempt: AccessAttempt, *, now: datetime
-) -> Iterator[None]:
-    """Record a `SharingRefused` raised inside, then let it go on.
-
-    The refused use's transaction rolled back; the record is written in a new one,
-    for the holder the request named (or whose authorization it named), and only
-    when the caller is a using party: nobody else can be refused a share.
-    """
-    try:
-        yield
-    except SharingRefused as refusal:
-        with node.database.transaction() as conn:
-            entry = _refused_entry(conn, node, attempt, refusal, now=now)
-            if entry is not None:
-                record_access(conn, node, entry, now=now)
-        raise
-
-
-def _refused_entry(
-    conn: Connection,
-    node: Node,
-    attempt: AccessAttempt,
-    refusal: SharingRefused,
-    *,
-    now: datetime,
-) -> AccessEntry | None:
-    party = _party_of(conn, attempt.principal)
-    if party is None:
-        return None
-    holder = _named_holder(conn, node, attempt, party, now=now)
-    if holder is None:
-        return None
-    kind, identifier = holder
-    return AccessEntry(
-        action=attempt.action,
-        holder_kind=kind,
-        holder_identifier=identifier,
-        holder_index=node.vault.index(kind, identifier),
-        party=party,
-        actor=attempt.principal.actor,
-        matter_code=attempt.matter_code,
-        basis=attempt.basis,
-        authorization_ref=attempt.authorization_ref,
-        reason=attempt.reason,
-        outcome=refusal.code,
-        details={"refusal": refusal.message},
-    )
-
-
-def _party_of(conn: Connection, principal: Principal) -> UsingParty | None:
-    if principal.role is Role.USING_PARTY:
-        return principal.party
-    if principal.role is Role.DEPARTMENT and principal.department is not None:
-        return party_store.party_of_department(conn, principal.department.id)
-    return None
-
-
-def _named_holder(
-    conn: Connection,
-    node: Node,
-    attempt: AccessAttempt,
-    party: UsingParty,
-    *,
-    now: datetime,
-) -> tuple[HolderKind, str] | None:
-    record = matter_store.matter_by_code(conn, attempt.matter_code)
-    if attempt.holder_identifier is not None and record is not None:
-        kind = record.matter.holder_kind
-        try:
-            identifier = checked_identifier(
-                kind, attempt.holder_identifier, today=local_date(now)
-            )
-        except InvalidIdentifier:
-            return None
-        return kind, identifier
-    if attempt.authorization_ref is None:
-        return None
-    stored = authorization_store.authorization_by_public_id(
-        conn, attempt.authorization_ref
-    )
-    if stored is None or stored.party_id != party.id:
-        return None
-    identity = open_identity(
-        node,
-        stored.holder_kind,
-        stored.holder_cipher,
-        context=f"authorization:{stored.public_id}",
-    )
-    return identity.kind, identity.identifier
 
 
 def _page(

@@ -160,10 +160,9 @@ def make_share(
     found = valid_licenses(
         conn, scope.holder_index, scope.wanted, issuer_id=scope.issuer_id, now=now
     )
-    views = [_disclosed(conn, node, stored, scope) for stored in found]
+    seen = [_disclosed(conn, node, stored, scope) for stored in found]
 
     # 5. The record.
-    expiry = now + timedelta(days=node.settings.copy_validity_days)
     access = record_access(
         conn,
         node,
@@ -179,47 +178,13 @@ def make_share(
             authorization_ref=scope.authorization,
             reason=scope.reason,
             outcome="disclosed",
-            details={
-                "licenses": [
-                    {
-                        "identifier": stored.license.identifier,
-                        "typeCode": stored.license.type_code,
-                        "disclosed": list(view.disclosed),
-                    }
-                    for stored, (view, _hash) in zip(found, views, strict=True)
-                ]
-            },
+            details={"licenses": [item.recorded() for item in seen]},
         ),
         now=now,
     )
 
     # 6. The copies.
-    annotation = Annotation(
-        purpose=scope.purpose,
-        party_code=party.credit_code,
-        party_name=party.name,
-        matter_code=record.matter.code,
-        matter_name=record.matter.name_zh,
-        basis=scope.basis.value,
-        authorization=scope.authorization,
-        reason=scope.reason,
-        access_record=access.id,
-        made_at=now,
-    )
-    signer = node.copy_keys.signer(conn, now=now)
-    copies = []
-    for number, (stored, (view, source)) in enumerate(zip(found, views, strict=True)):
-        last = stored.license.valid_until
-        copy = build_copy(
-            view,
-            number=number + 1,
-            source_hash=source,
-            annotation=annotation,
-            expires_at=min(expiry, end_of_day(last)) if last else expiry,
-            base_url=node.base_url,
-            node_name=node.settings.node_name,
-        )
-        copies.append(sign_copy(copy, signer=signer, now=now))
+    copies = _copies(conn, node, seen, _annotation(party, record, scope, access, now))
     return Share(record=access, scope=scope, copies=copies)
 
 
@@ -391,9 +356,26 @@ def valid_licenses(
         after = rows[-1].row_id
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """A license as the party may see it, and the hash of its credential."""
+
+    stored: StoredLicense
+    view: DisclosedLicense
+    source_hash: str
+
+    def recorded(self) -> dict[str, Any]:
+        """What the access record says of it."""
+        return {
+            "identifier": self.stored.license.identifier,
+            "typeCode": self.stored.license.type_code,
+            "disclosed": list(self.view.disclosed),
+        }
+
+
 def _disclosed(
     conn: Connection, node: Node, stored: StoredLicense, scope: Scope
-) -> tuple[DisclosedLicense, str]:
+) -> _Seen:
     text = node.vault.open_document(
         stored.document_cipher, license_identifier=stored.license.identifier
     )
@@ -408,7 +390,52 @@ def _disclosed(
         wanted=scope.wanted[stored.license.type_code],
         clearance=scope.clearance,
     )
-    return view, document_hash(text)
+    return _Seen(stored, view, document_hash(text))
+
+
+def _annotation(
+    party: UsingParty,
+    record: MatterRecord,
+    scope: Scope,
+    access: AccessRecord,
+    now: datetime,
+) -> Annotation:
+    return Annotation(
+        purpose=scope.purpose,
+        party_code=party.credit_code,
+        party_name=party.name,
+        matter_code=record.matter.code,
+        matter_name=record.matter.name_zh,
+        basis=scope.basis.value,
+        authorization=scope.authorization,
+        reason=scope.reason,
+        access_record=access.id,
+        made_at=now,
+    )
+
+
+def _copies(
+    conn: Connection, node: Node, seen: Sequence[_Seen], annotation: Annotation
+) -> list[dict[str, Any]]:
+    """One signed copy per license, valid for `copy_validity_days` and never past
+    the license's last day."""
+    now = annotation.made_at
+    signer = node.copy_keys.signer(conn, now=now)
+    expiry = now + timedelta(days=node.settings.copy_validity_days)
+    copies = []
+    for number, item in enumerate(seen, start=1):
+        last = item.stored.license.valid_until
+        copy = build_copy(
+            item.view,
+            number=number,
+            source_hash=item.source_hash,
+            annotation=annotation,
+            expires_at=min(expiry, end_of_day(last)) if last else expiry,
+            base_url=node.base_url,
+            node_name=node.settings.node_name,
+        )
+        copies.append(sign_copy(copy, signer=signer, now=now))
+    return copies
 
 
 def _classes(

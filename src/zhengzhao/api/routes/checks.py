@@ -9,12 +9,7 @@ from pydantic import Field
 
 from zhengzhao.api.deps import Caller, CurrentNode, Now
 from zhengzhao.api.schemas import ApiModel, ErrorBody
-from zhengzhao.sharing.access import (
-    AccessAction,
-    AccessAttempt,
-    AccessBasis,
-    refusals_recorded,
-)
+from zhengzhao.sharing.access import AccessAction, AccessBasis
 from zhengzhao.sharing.checks import (
     MAX_CLAIMS,
     CheckRequest,
@@ -23,6 +18,7 @@ from zhengzhao.sharing.checks import (
     make_check,
     take_check,
 )
+from zhengzhao.sharing.refusals import AccessAttempt, refusals_recorded
 from zhengzhao.sharing.shares import MAX_REASON
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"])

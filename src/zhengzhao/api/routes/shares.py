@@ -12,12 +12,8 @@ from sqlalchemy import Connection
 from zhengzhao.api.deps import Caller, CurrentNode, Now
 from zhengzhao.api.idempotency import idempotent_create
 from zhengzhao.api.schemas import ApiModel, ErrorBody
-from zhengzhao.sharing.access import (
-    AccessAction,
-    AccessAttempt,
-    AccessBasis,
-    refusals_recorded,
-)
+from zhengzhao.sharing.access import AccessAction, AccessBasis
+from zhengzhao.sharing.refusals import AccessAttempt, refusals_recorded
 from zhengzhao.sharing.shares import MAX_REASON, ShareRequest, make_share
 
 router = APIRouter(prefix="/v1/shares", tags=["shares"])
