@@ -72,17 +72,15 @@ def insert_access_record(
 ) -> int:
     """Store a record (its columns, without ``id``) and queue its log leaf in the
     same transaction, so that no record exists unlogged; returns its row id."""
-    row_id = int(
-        conn.execute(
-            access_records.insert().values(**columns).returning(access_records.c.id)
-        ).scalar_one()
-    )
-    conn.execute(
-        log_outbox.insert().values(
-            access_record_id=row_id, leaf=leaf, created_at=columns["occurred_at"]
-        )
-    )
+    row_id = int(conn.execute(_INSERT, dict(columns)).scalar_one())
+    queued = {"access_record_id": row_id, "leaf": leaf}
+    conn.execute(_QUEUE, {**queued, "created_at": columns["occurred_at"]})
     return row_id
+
+
+# Built once: every share and check writes a record.
+_INSERT = access_records.insert().returning(access_records.c.id)
+_QUEUE = log_outbox.insert()
 
 
 def access_record_by_public_id(

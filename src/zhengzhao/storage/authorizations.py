@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from zhengzhao.model.license import HolderKind
 from zhengzhao.storage.tables import (
@@ -142,10 +142,26 @@ def insert_authorization(
     return found
 
 
+# Statements of every share and check are built once: building and keying one costs
+# about what running it does.
+_BY_PUBLIC_ID = _query().where(authorizations.c.public_id == bindparam("public_id"))
+_TAKE_USE = (
+    authorizations.update()
+    .where(
+        authorizations.c.id == bindparam("row_id"),
+        authorizations.c.uses_left > 0,
+        authorizations.c.withdrawn_at.is_(None),
+        authorizations.c.expires_at > bindparam("now"),
+    )
+    .values(uses_left=authorizations.c.uses_left - 1)
+    .returning(authorizations.c.uses_left)
+)
+
+
 def authorization_by_public_id(
     conn: Connection, public_id: str
 ) -> StoredAuthorization | None:
-    row = conn.execute(_query().where(authorizations.c.public_id == public_id)).first()
+    row = conn.execute(_BY_PUBLIC_ID, {"public_id": public_id}).first()
     return _stored(row) if row else None
 
 
@@ -186,17 +202,7 @@ def take_use(conn: Connection, row_id: int, *, now: datetime) -> int | None:
     One statement: of two transactions taking the last use, the second waits for the
     first's row lock (PostgreSQL) or the write lock (SQLite), then finds none left.
     """
-    result = conn.execute(
-        authorizations.update()
-        .where(
-            authorizations.c.id == row_id,
-            authorizations.c.uses_left > 0,
-            authorizations.c.withdrawn_at.is_(None),
-            authorizations.c.expires_at > now,
-        )
-        .values(uses_left=authorizations.c.uses_left - 1)
-        .returning(authorizations.c.uses_left)
-    ).first()
+    result = conn.execute(_TAKE_USE, {"row_id": row_id, "now": now}).first()
     return None if result is None else int(result.uses_left)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from zhengzhao.sharing.matters import ServiceMatter
 from zhengzhao.storage.tables import departments, service_matters
@@ -94,8 +94,11 @@ def replace_matter(
     )
 
 
+_BY_CODE = _query().where(service_matters.c.code == bindparam("code"))
+
+
 def matter_by_code(conn: Connection, code: str) -> MatterRecord | None:
-    row = conn.execute(_query().where(service_matters.c.code == code)).first()
+    row = conn.execute(_BY_CODE, {"code": code}).first()
     return _record(row) if row else None
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from zhengzhao.model.classification import ClassificationLevel
 from zhengzhao.model.parties import PartyKind, UsingParty
@@ -87,10 +87,16 @@ def update_party(
     )
 
 
+# Read on every request of a party's client, and by every share and check.
+_BY_ID = select(using_parties).where(using_parties.c.id == bindparam("party_id"))
+_SERVES = select(using_party_matters.c.party_id).where(
+    using_party_matters.c.party_id == bindparam("party_id"),
+    using_party_matters.c.matter_id == bindparam("matter_id"),
+)
+
+
 def party_by_id(conn: Connection, party_id: int) -> UsingParty | None:
-    row = conn.execute(
-        select(using_parties).where(using_parties.c.id == party_id)
-    ).first()
+    row = conn.execute(_BY_ID, {"party_id": party_id}).first()
     return _party(row) if row else None
 
 
@@ -139,10 +145,5 @@ def matter_ids_of(conn: Connection, party_id: int) -> list[int]:
 
 def serves(conn: Connection, party_id: int, matter_id: int) -> bool:
     """Whether the party is registered for the matter."""
-    row = conn.execute(
-        select(using_party_matters.c.party_id).where(
-            using_party_matters.c.party_id == party_id,
-            using_party_matters.c.matter_id == matter_id,
-        )
-    ).first()
-    return row is not None
+    row = conn.execute(_SERVES, {"party_id": party_id, "matter_id": matter_id})
+    return row.first() is not None
