@@ -189,6 +189,12 @@ def test_party_lists_what_a_holder_granted_it(sharing, world):
             "an authorization lasts at most 366 days; choose an earlier expiry",
         ),
         (
+            {"expiresAt": "2026-12-02T10:00:00"},
+            422,
+            "invalid-request",
+            "expiresAt needs a time zone offset",
+        ),
+        (
             {"purpose": "   "},
             422,
             "invalid-request",

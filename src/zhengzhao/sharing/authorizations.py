@@ -345,6 +345,8 @@ def _check_terms(request: GrantRequest, *, now: datetime) -> None:
         raise InvalidRequest(
             f"an authorization states its purpose, in at most {MAX_PURPOSE} characters"
         )
+    if request.expires_at.tzinfo is None:
+        raise InvalidRequest("expiresAt needs a time zone offset")
     if request.expires_at <= now:
         raise InvalidRequest("the authorization's expiry must lie in the future")
     if request.expires_at > now + timedelta(days=MAX_DAYS):
