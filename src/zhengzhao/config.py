@@ -177,6 +177,40 @@ class Settings(BaseSettings):
     witness_logs: list[WitnessedLogConfig] = Field(
         default_factory=list, description="The logs this node witnesses."
     )
+    identity_provider: str | None = Field(
+        default=None,
+        description="How holders log in: `unsafe-development` (development mode"
+        " only; believes anyone), or `module:attribute` of a factory making the"
+        " region's `IdentityProvider`. None: holders cannot log in.",
+    )
+    holder_session_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=720,
+        description="How long a holder's session lasts after logging in.",
+    )
+    copy_validity_days: int = Field(
+        default=30,
+        ge=1,
+        le=366,
+        description="How long an annotated copy made by a share stays valid (never"
+        " beyond the license's own last day).",
+    )
+    check_limit_per_holder: int = Field(
+        default=5,
+        ge=1,
+        description="Checks a using party may make about one holder per minute.",
+    )
+    check_limit_per_holder_daily: int = Field(
+        default=50,
+        ge=1,
+        description="Checks a using party may make about one holder per day.",
+    )
+    check_limit_per_party: int = Field(
+        default=600,
+        ge=1,
+        description="Checks a using party may make per minute, all holders together.",
+    )
 
     @field_validator("base_url")
     @classmethod

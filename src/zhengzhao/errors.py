@@ -18,10 +18,29 @@ The tree::
     │   ├── UnreadableFile              a gathering file cannot be read as its format
     │   ├── NoteInvalid                 a signed note or checkpoint is malformed or
     │   │                               carries no valid signature of a known key
-    │   └── LogProofInvalid             a Merkle inclusion or consistency proof fails
-    ├── AuthenticationRequired          401: no or unknown credentials
+    │   ├── LogProofInvalid             a Merkle inclusion or consistency proof fails
+    │   ├── ReasonRequired              a use on a legal basis states no reason
+    │   └── CopyExpired                 an annotated copy is past its expiry
+    ├── AuthenticationRequired          401: no or unknown credentials, or a holder
+    │                                   session that ended
     ├── PermissionDenied                403: the caller may not do this
-    │   └── NotResponsible              the department is not on the responsibility list
+    │   ├── NotResponsible              the department is not on the responsibility list
+    │   ├── HolderLoginUnavailable      the node has no identity provider for holders
+    │   ├── AgentNotAppointed           the holder appointed no such agent
+    │   └── SharingRefused              a share or check that neither consent nor law
+    │       │                           covers (each subclass names why)
+    │       ├── NotAUsingParty          the caller is registered as no using party
+    │       ├── MatterNotAllowed        the party may not serve this matter
+    │       ├── AuthorizationMissing    no authorization of this holder for this party
+    │       ├── AuthorizationExpired    the authorization's expiry has passed
+    │       ├── AuthorizationWithdrawn  the holder (or an agent) withdrew it
+    │       ├── AuthorizationUsedUp     every use it allowed has been made
+    │       ├── HolderMismatch          another holder granted the authorization
+    │       ├── MatterMismatch          the authorization is for another matter
+    │       ├── TypeNotGranted          a license type the grant does not cover
+    │       ├── FieldNotGranted         a field the grant does not cover
+    │       ├── FieldAboveClearance     a field classified above the party's clearance
+    │       └── NoLegalBasis            the matter allows no use without consent
     ├── NotFound                        404: no such license, type, department, key ...
     ├── Conflict                        409: the request clashes with stored state
     │   ├── TransitionRefused           the lifecycle state machine forbids the event
@@ -32,6 +51,7 @@ The tree::
     ├── CryptoError                     a key or signature operation failed
     │   ├── SignatureInvalid            a proof does not verify
     │   └── KeyDecryptionFailed         a stored private key cannot be decrypted
+    ├── RateLimited                     429: too many checks; retry after a while
     ├── LogStoreDamaged                 the log's stored hashes are missing or short
     └── ConfigurationError              the node is configured unsafely or wrongly
 """
@@ -41,12 +61,22 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AgentNotAppointed",
     "AuthenticationRequired",
+    "AuthorizationExpired",
+    "AuthorizationMissing",
+    "AuthorizationUsedUp",
+    "AuthorizationWithdrawn",
     "BatchInProgress",
     "CatalogStateError",
     "ConfigurationError",
     "Conflict",
+    "CopyExpired",
     "CryptoError",
+    "FieldAboveClearance",
+    "FieldNotGranted",
+    "HolderLoginUnavailable",
+    "HolderMismatch",
     "IdempotencyKeyReused",
     "InputError",
     "InvalidDocument",
@@ -55,14 +85,22 @@ __all__ = [
     "KeyDecryptionFailed",
     "LogProofInvalid",
     "LogStoreDamaged",
+    "MatterMismatch",
+    "MatterNotAllowed",
+    "NoLegalBasis",
+    "NotAUsingParty",
     "NotFound",
     "NotResponsible",
     "NoteInvalid",
     "PermissionDenied",
+    "RateLimited",
+    "ReasonRequired",
     "SchemaViolation",
+    "SharingRefused",
     "SignatureInvalid",
     "SplitView",
     "TransitionRefused",
+    "TypeNotGranted",
     "UnreadableFile",
     "WitnessSizeMismatch",
     "ZhengzhaoError",
@@ -157,6 +195,18 @@ class UnreadableFile(InputError):
     code = "unreadable-file"
 
 
+class ReasonRequired(InputError):
+    """A use on a matter's legal basis came without the reason the law requires."""
+
+    code = "reason-required"
+
+
+class CopyExpired(InputError):
+    """An annotated copy was checked after the expiry stamped on it."""
+
+    code = "copy-expired"
+
+
 class AuthenticationRequired(ZhengzhaoError):
     """No credentials, or credentials the node does not know."""
 
@@ -175,6 +225,98 @@ class NotResponsible(PermissionDenied):
     """The department is not responsible for issuing this license type here."""
 
     code = "not-responsible"
+
+
+class HolderLoginUnavailable(PermissionDenied):
+    """Holders cannot log in: the node is configured with no identity provider."""
+
+    code = "holder-login-unavailable"
+
+
+class AgentNotAppointed(PermissionDenied):
+    """The logged-in person is not an agent of the holder named (or no longer)."""
+
+    code = "agent-not-appointed"
+
+
+class SharingRefused(PermissionDenied):
+    """A share or check of a holder's data that neither the holder's authorization
+    nor a legal basis covers. Each subclass names one reason; every message says
+    what the using party can do about it."""
+
+    code = "sharing-refused"
+
+
+class NotAUsingParty(SharingRefused):
+    """The calling client acts for no registered using party."""
+
+    code = "not-a-using-party"
+
+
+class MatterNotAllowed(SharingRefused):
+    """The using party is not registered to serve this service matter."""
+
+    code = "matter-not-allowed"
+
+
+class AuthorizationMissing(SharingRefused):
+    """No authorization was named, or none with that id was granted to this party."""
+
+    code = "no-authorization"
+
+
+class AuthorizationExpired(SharingRefused):
+    """The authorization's expiry has passed."""
+
+    code = "authorization-expired"
+
+
+class AuthorizationWithdrawn(SharingRefused):
+    """The holder, or an agent in the holder's name, withdrew the authorization."""
+
+    code = "authorization-withdrawn"
+
+
+class AuthorizationUsedUp(SharingRefused):
+    """Every use the authorization allowed has been made."""
+
+    code = "authorization-used-up"
+
+
+class HolderMismatch(SharingRefused):
+    """The authorization was granted by a holder other than the one named."""
+
+    code = "holder-mismatch"
+
+
+class MatterMismatch(SharingRefused):
+    """The authorization was granted for another service matter."""
+
+    code = "matter-mismatch"
+
+
+class TypeNotGranted(SharingRefused):
+    """A license type asked for is not covered by the grant (or the matter)."""
+
+    code = "type-not-granted"
+
+
+class FieldNotGranted(SharingRefused):
+    """A field asked for, or checked, is not covered by the grant."""
+
+    code = "field-not-granted"
+
+
+class FieldAboveClearance(SharingRefused):
+    """A field is classified above the highest level the party may receive."""
+
+    code = "field-above-clearance"
+
+
+class NoLegalBasis(SharingRefused):
+    """A use without consent was asked for a matter that has no legal basis."""
+
+    code = "no-legal-basis"
 
 
 class NotFound(ZhengzhaoError):
@@ -250,6 +392,18 @@ class KeyDecryptionFailed(CryptoError):
     """A stored private key cannot be decrypted with the configured master key."""
 
     code = "key-decryption-failed"
+
+
+class RateLimited(ZhengzhaoError):
+    """Too many requests of one kind in a window; ``retry_after`` is how many
+    seconds until the next one is accepted (the API sends it as `Retry-After`)."""
+
+    code = "rate-limited"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retryAfter": retry_after})
+        self.retry_after = retry_after
 
 
 class LogStoreDamaged(ZhengzhaoError):

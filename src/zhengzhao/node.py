@@ -11,6 +11,8 @@ from functools import cached_property
 from zhengzhao.config import Settings
 from zhengzhao.issuance.vault import HolderVault
 from zhengzhao.seals.keyring import KeyRing
+from zhengzhao.sharing.copy_key import CopyKeys
+from zhengzhao.sharing.identity import IdentityProvider, load_identity_provider
 from zhengzhao.storage.engine import Database
 from zhengzhao.translog.keys import LogKeys
 from zhengzhao.verify.trust_list import TrustListCache
@@ -42,6 +44,18 @@ class Node:
         return LogKeys(
             kek=self.settings.master_keys.key_encryption, origin=self.settings.origin
         )
+
+    @cached_property
+    def copy_keys(self) -> CopyKeys:
+        """The key that signs annotated copies."""
+        return CopyKeys(
+            kek=self.settings.master_keys.key_encryption, base_url=self.base_url
+        )
+
+    @cached_property
+    def identity_provider(self) -> IdentityProvider | None:
+        """How holders log in; None when they cannot (see `load_identity_provider`)."""
+        return load_identity_provider(self.settings)
 
     @cached_property
     def trust_lists(self) -> TrustListCache:

@@ -11,14 +11,22 @@ from fastapi import FastAPI
 from zhengzhao import __version__
 from zhengzhao.api.errors import install_error_handlers
 from zhengzhao.api.routes import (
+    access,
+    agents,
+    authorizations,
     catalog,
+    checks,
     clients,
     departments,
     gathering,
+    holders,
     licenses,
     log,
+    matters,
+    parties,
     regions,
     reports,
+    shares,
     trust,
     verification,
     volumes,
@@ -40,7 +48,9 @@ _DESCRIPTION = """
 Zhengzhao (电子证照) is a region's electronic license platform: a catalog of license
 types, signed issuance with the whole lifecycle, verification, and trust lists.
 
-Authenticate with an API client's token: `Authorization: Bearer zz_<id>_<secret>`.
+Authenticate with an API client's token: `Authorization: Bearer zz_<id>_<secret>`;
+holders use the session token a login answers with (`zh_<session>_<secret>`) for the
+endpoints under `/v1/me`.
 Every error has the shape `{"code": "...", "message": "..."}`. Every create takes an
 `Idempotency-Key` header; replaying it returns the first answer.
 """
@@ -56,6 +66,7 @@ def create_app(
     mode.
     """
     node.settings.master_keys  # noqa: B018  # raises now rather than on first request
+    node.identity_provider  # noqa: B018  # so does an unsafe identity provider
     clock = clock or SystemClock()
 
     @asynccontextmanager
@@ -91,6 +102,19 @@ def create_app(
                 "name": "oversight",
                 "description": "Expected volumes, completeness, data quality.",
             },
+            {"name": "matters", "description": "Service matters: the scenario list."},
+            {"name": "parties", "description": "Using parties (用证方)."},
+            {
+                "name": "holders",
+                "description": "A holder's own session, licenses and agents.",
+            },
+            {
+                "name": "authorizations",
+                "description": "Holders' consent to using parties.",
+            },
+            {"name": "shares", "description": "Licenses as annotated copies."},
+            {"name": "checks", "description": "Match or no match, nothing else."},
+            {"name": "access records", "description": "Every use of a holder's data."},
         ],
     )
     app.state.node = node
@@ -109,6 +133,14 @@ def create_app(
         gathering,
         volumes,
         reports,
+        matters,
+        parties,
+        holders,
+        agents,
+        authorizations,
+        shares,
+        checks,
+        access,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:

@@ -1,7 +1,8 @@
 """Dependencies: the node, the clock, and the authenticated caller.
 
 A handler's signature reads as its preconditions: ``principal: Caller`` means the
-request carries valid credentials; the services check what the caller may do.
+request carries an API client's valid credentials, ``session: Holder`` a holder's
+open session; the services check what the caller may do.
 """
 
 from __future__ import annotations
@@ -17,12 +18,19 @@ from zhengzhao.errors import AuthenticationRequired
 from zhengzhao.model.parties import Principal
 from zhengzhao.model.time import Clock
 from zhengzhao.node import Node
+from zhengzhao.sharing.holders import HolderSession, session_of
 
-__all__ = ["Caller", "CurrentNode", "Now"]
+__all__ = ["Caller", "CurrentNode", "Holder", "Now"]
 
 _bearer = HTTPBearer(
     auto_error=False,
     description="An API client's token: `Authorization: Bearer zz_<id>_<secret>`",
+)
+_holder_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="HolderSession",
+    description="A holder's session token from `POST /v1/holder-sessions`:"
+    " `Authorization: Bearer zh_<session>_<secret>`",
 )
 
 
@@ -58,3 +66,22 @@ def _caller(
 
 
 Caller = Annotated[Principal, Depends(_caller)]
+
+
+def _holder(
+    node: CurrentNode,
+    now: Now,
+    credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(_holder_bearer)
+    ],
+) -> HolderSession:
+    if credentials is None:
+        raise AuthenticationRequired(
+            "this endpoint needs a holder's session token in the Authorization"
+            " header; log in with POST /v1/holder-sessions"
+        )
+    with node.database.reading() as conn:
+        return session_of(conn, node, token=credentials.credentials, now=now)
+
+
+Holder = Annotated[HolderSession, Depends(_holder)]

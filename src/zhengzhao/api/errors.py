@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from zhengzhao.errors import ZhengzhaoError
+from zhengzhao.errors import RateLimited, ZhengzhaoError
 
 __all__ = ["install_error_handlers"]
 
@@ -35,6 +35,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def _platform_error(_request: Request, exc: ZhengzhaoError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
 
 

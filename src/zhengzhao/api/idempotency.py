@@ -1,16 +1,19 @@
 """Idempotent creates: the same `Idempotency-Key` and request give the same answer.
 
 The stored answer is written in the same transaction as the change it reports, so
-either both exist or neither does. A replay returns the stored answer with the header
-``Idempotent-Replayed: true``; the same key with a different request is refused.
+either both exist or neither does. A replay returns the stored answer with the
+header ``Idempotent-Replayed: true``; the same key with a different request is
+refused. An answer carrying personal data (a share's annotated copies) is stored
+sealed under the holder-encryption key.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -19,13 +22,28 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from zhengzhao.errors import Conflict, IdempotencyKeyReused, InvalidRequest
-from zhengzhao.model.parties import Principal
 from zhengzhao.node import Node
 from zhengzhao.storage.idempotency import find_response, store_response
 
-__all__ = ["MAX_KEY_LENGTH", "fingerprint", "idempotent_create", "run_idempotent"]
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "KeyOwner",
+    "fingerprint",
+    "idempotent_create",
+    "run_idempotent",
+]
 
 MAX_KEY_LENGTH = 200
+
+#: Marks a stored answer that is sealed (see `HolderVault.seal_text`).
+_SEALED = "sealed:v1:"
+
+
+class KeyOwner(Protocol):
+    """Whose keys these are: an API client (`Principal`) or a holder's session."""
+
+    @property
+    def client_id(self) -> str: ...
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
@@ -39,13 +57,17 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 def run_idempotent(
     node: Node,
     *,
-    principal: Principal,
+    principal: KeyOwner,
     key: str | None,
     request_fingerprint: str,
     action: Callable[[Connection], tuple[int, dict[str, Any]]],
     now: Any,
+    personal: bool = False,
 ) -> JSONResponse:
-    """Run ``action`` once per key; ``action`` returns the status code and body."""
+    """Run ``action`` once per key; ``action`` returns the status code and body.
+
+    With ``personal`` the stored answer is encrypted.
+    """
     if key is None or not key.strip():
         raise InvalidRequest(
             "this create needs an Idempotency-Key header (any unique string, such as a"
@@ -57,7 +79,9 @@ def run_idempotent(
         )
     for attempt in range(2):
         try:
-            return _run_once(node, principal, key, request_fingerprint, action, now)
+            return _run_once(
+                node, principal, key, request_fingerprint, action, now, personal
+            )
         except IntegrityError as exc:
             # A concurrent request with the same key committed first: the second
             # attempt finds and returns its answer. A conflict that persists is real.
@@ -72,12 +96,13 @@ def run_idempotent(
 def idempotent_create(
     node: Node,
     *,
-    principal: Principal,
+    principal: KeyOwner,
     key: str | None,
     request: Request,
     body: BaseModel,
     action: Callable[[Connection], tuple[int, dict[str, Any]]],
     now: Any,
+    personal: bool = False,
 ) -> JSONResponse:
     """`run_idempotent` for a JSON create request with its parsed ``body``."""
     return run_idempotent(
@@ -91,17 +116,20 @@ def idempotent_create(
         ),
         action=action,
         now=now,
+        personal=personal,
     )
 
 
 def _run_once(
     node: Node,
-    principal: Principal,
+    principal: KeyOwner,
     key: str,
     request_fingerprint: str,
     action: Callable[[Connection], tuple[int, dict[str, Any]]],
     now: Any,
+    personal: bool,
 ) -> JSONResponse:
+    context = f"idempotency:{principal.client_id}:{key}"
     with node.database.transaction() as conn:
         stored = find_response(conn, principal.client_id, key)
         if stored is not None:
@@ -110,19 +138,27 @@ def _run_once(
                     f"Idempotency-Key {key!r} was used for a different request;"
                     " use a new key for a new request"
                 )
+            text = stored.body
+            if text.startswith(_SEALED):
+                sealed = base64.b64decode(text[len(_SEALED) :])
+                text = node.vault.open_text(sealed, context=context)
             return JSONResponse(
-                json.loads(stored.body),
+                json.loads(text),
                 status_code=stored.status_code,
                 headers={"Idempotent-Replayed": "true"},
             )
         status_code, body = action(conn)
+        text = json.dumps(body, ensure_ascii=False)
+        if personal:
+            sealed = node.vault.seal_text(text, context=context)
+            text = _SEALED + base64.b64encode(sealed).decode()
         store_response(
             conn,
             client_id=principal.client_id,
             key=key,
             fingerprint=request_fingerprint,
             status_code=status_code,
-            body=json.dumps(body, ensure_ascii=False),
+            body=text,
             now=now,
         )
     return JSONResponse(body, status_code=status_code)

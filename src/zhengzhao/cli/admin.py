@@ -182,6 +182,9 @@ def client_create(
     department: Annotated[
         str | None, typer.Option(help="Credit code, for the department role.")
     ] = None,
+    party: Annotated[
+        str | None, typer.Option(help="Credit code, for the using-party role.")
+    ] = None,
 ) -> None:
     """Create an API client and print its token (shown once)."""
     node = open_node(ctx)
@@ -192,6 +195,7 @@ def client_create(
             name=name,
             role=role,
             department_code=department,
+            party_code=party,
             now=_now(),
         )
     console.print_json(

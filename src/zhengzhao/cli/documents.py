@@ -13,9 +13,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from zhengzhao.cli.context import EXIT_INVALID, console, errors, open_node
-from zhengzhao.errors import InvalidRequest
+from zhengzhao.errors import CopyExpired, InvalidRequest, SignatureInvalid
 from zhengzhao.issuance.export import export_licenses
 from zhengzhao.model.time import SystemClock
+from zhengzhao.sharing.copies import COPY_TYPE, check_copy
 from zhengzhao.translog.sequencer import integrate_all
 from zhengzhao.verify.sources import (
     FileStatusLists,
@@ -51,13 +52,18 @@ def verify(
     """Check a license's proof, issuer key, status, validity window and log proof.
 
     FILE is a credential, or a license as the API answers it or `export` writes it
-    ({"document": ..., "log": ...}), whose log proof is then checked too. Online
+    ({"document": ..., "log": ...}), whose log proof is then checked too; or an
+    annotated copy (加注件) from a share, checked against the node's copy key and its
+    expiry. Online
     (--url) the node's trust list, status lists and, when FILE has none, the log
     proof are fetched; offline (--trust-list, --status-list) nothing touches the
     network. Exit status 0 only for
     a valid license; 1 for an invalid one or one whose status could not be checked.
     """
     document = read_json_file(file)
+    if isinstance(document, dict) and COPY_TYPE in document.get("type", []):
+        _verify_copy(document, url, trust_list_file, as_json=as_json)
+        return
     log_proof = None
     if isinstance(document, dict) and isinstance(document.get("document"), dict):
         log_proof = document.get("log")  # the API's and the export's shape
@@ -89,6 +95,51 @@ def verify(
     _print_report(report, as_json=as_json)
     if not report.valid:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _verify_copy(
+    document: dict[str, Any],
+    url: str | None,
+    trust_list_file: Path | None,
+    *,
+    as_json: bool,
+) -> None:
+    if url is not None:
+        with httpx.Client(follow_redirects=False) as client:
+            trust = fetch_trust_list(client, url)
+    elif trust_list_file is not None:
+        trust = TrustList.from_json(read_json_file(trust_list_file))
+    else:
+        raise InvalidRequest("give --url or --trust-list to check the copy against")
+    try:
+        copy = check_copy(document, trust_list=trust, now=datetime.now(UTC))
+    except (SignatureInvalid, CopyExpired) as exc:
+        if as_json:
+            console.print_json(json.dumps({"valid": False, "reason": exc.message}))
+        else:
+            console.print(f"[bold red]invalid annotated copy[/]: {exc.message}")
+        raise typer.Exit(EXIT_INVALID) from exc
+    if as_json:
+        console.print_json(
+            json.dumps(
+                {
+                    "valid": True,
+                    "typeCode": copy.type_code,
+                    "usingParty": copy.party_code,
+                    "matter": copy.matter_code,
+                    "purpose": copy.purpose,
+                    "accessRecord": copy.access_record,
+                    "expiresAt": copy.expires_at.isoformat(),
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    console.print(
+        f"[bold green]valid annotated copy[/] of a {copy.type_code} license for"
+        f" {copy.party_code}, matter {copy.matter_code} ({copy.purpose}), until"
+        f" {copy.expires_at.isoformat()}"
+    )
 
 
 def _print_report(report: VerificationReport, *, as_json: bool) -> None:

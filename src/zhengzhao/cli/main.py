@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from zhengzhao.cli import admin, demo, documents, gather, ids, log, oversight
+from zhengzhao.cli import admin, demo, documents, gather, ids, log, oversight, sharing
 from zhengzhao.cli.context import CliState, GuardedGroup
 
 __all__ = ["app"]
@@ -54,6 +54,8 @@ app.add_typer(log.log_app, name="log")
 app.add_typer(log.witness_app, name="witness")
 app.add_typer(oversight.volumes_app, name="volumes")
 app.add_typer(oversight.report_app, name="report")
+app.add_typer(sharing.matter_app, name="matter")
+app.add_typer(sharing.party_app, name="party")
 app.command("init")(admin.init)
 app.command("serve")(admin.serve)
 app.command("demo")(demo.demo)

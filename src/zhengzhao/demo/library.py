@@ -13,11 +13,11 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from zhengzhao.catalog.seed import load_department_kinds
+from zhengzhao.catalog.seed import load_department_kinds, load_seed_catalog
 from zhengzhao.catalog.service import install_seed_catalog
 from zhengzhao.demo.gathering import (
     Habits,
@@ -28,6 +28,7 @@ from zhengzhao.demo.gathering import (
     stock_moment,
     with_paper_numbers,
 )
+from zhengzhao.demo.sharing import DemoHolder, set_up_sharing
 from zhengzhao.demo.synthetic import (
     DemoDepartment,
     Organisation,
@@ -122,6 +123,8 @@ def write_demo_config(directory: Path, *, port: int) -> Path:
         f'database_url = "sqlite:///{directory / DATABASE_NAME}"\n'
         f'base_url = "http://127.0.0.1:{port}"\n'
         'node_name = "xinjiang.demo.zhengzhao"\n'
+        "# Holders log in as whoever they claim to be: for the demo only.\n"
+        'identity_provider = "unsafe-development"\n'
         f"port = {port}\n",
         encoding="utf-8",
     )
@@ -146,7 +149,8 @@ def build_demo_library(
       4. gathering them, department by department, from files or as issued;
       5. the later lifecycle events, each recorded as late as its department is;
       6. the expected volumes each department declares for the month assessed;
-      7. sequencing the transparency log: every event in a signed checkpoint.
+      7. sharing: service matters, using parties and ready authorizations;
+      8. sequencing the transparency log: every event in a signed checkpoint.
     """
     now = now or datetime.now(UTC)
     today = local_date(now)
@@ -222,7 +226,15 @@ def build_demo_library(
     # 6. Expected volumes.
     _declare_volumes(node, departments, plans, month=month, now=now)
 
-    # 7. The transparency log.
+    # 7. Sharing.
+    progress.stage("matters, parties, consent", 1)
+    sharing = set_up_sharing(
+        node, departments.values(), _card_holders(gathered, today=today), now=now
+    )
+    _add_to_credentials(directory, sharing)
+    progress.advance()
+
+    # 8. The transparency log.
     with node.database.reading() as conn:
         pending = log_store.pending_count(conn)
     progress.stage("sequencing the log", pending)
@@ -315,6 +327,31 @@ def _write_credentials(
         "clients": clients,
     }
     (directory / CREDENTIALS_NAME).write_text(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def _card_holders(
+    gathered: Sequence[tuple[Department, Sent, Habits]], *, today: date
+) -> list[DemoHolder]:
+    """A few persons whose identity card stays valid, for ready authorizations."""
+    types = {t.key: t.code for t in load_seed_catalog()}
+    card = types["resident-identity-card"]
+    found = [
+        DemoHolder(sent.item.holder_identifier, sent.item.holder_name)
+        for _department, sent, _habits in gathered
+        if sent.item.type_code == card
+        and not sent.item.events
+        and (sent.item.valid_until is None or sent.item.valid_until > today)
+    ]
+    return found[:2]
+
+
+def _add_to_credentials(directory: Path, sharing: dict[str, object]) -> None:
+    path = directory / CREDENTIALS_NAME
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document.update(sharing)
+    path.write_text(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
 

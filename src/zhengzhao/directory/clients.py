@@ -21,6 +21,7 @@ from zhengzhao.model.parties import Principal, Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.storage import clients as client_store
 from zhengzhao.storage import departments as department_store
+from zhengzhao.storage import parties as party_store
 
 __all__ = ["IssuedCredentials", "authenticate", "create_client", "hash_secret"]
 
@@ -49,12 +50,17 @@ def create_client(
     name: str,
     role: Role,
     department_code: str | None = None,
+    party_code: str | None = None,
     demo: bool = False,
     now: datetime,
 ) -> IssuedCredentials:
-    """Create an API client (operators only; ``principal`` None is the local CLI)."""
+    """Create an API client (operators only; ``principal`` None is the local CLI).
+
+    A department client names its department, a using-party client its party.
+    """
     if principal is not None:
         require_role(principal, Role.OPERATOR)
+    party_id = _party_id(conn, role, party_code)
     department_id = None
     if role is Role.DEPARTMENT:
         if department_code is None:
@@ -78,12 +84,26 @@ def create_client(
         secret_hash=hash_secret(secret),
         role=role,
         department_id=department_id,
+        party_id=party_id,
         demo=demo,
         now=now,
     )
     return IssuedCredentials(
         client_id=client_id, role=role, token=f"{_PREFIX}_{client_id}_{secret}"
     )
+
+
+def _party_id(conn: Connection, role: Role, party_code: str | None) -> int | None:
+    if role is not Role.USING_PARTY:
+        if party_code is not None:
+            raise InvalidRequest(f"{role.value} clients act for no using party")
+        return None
+    if party_code is None:
+        raise InvalidRequest("a using-party client needs the party's credit code")
+    party = party_store.party_by_code(conn, party_code)
+    if party is None:
+        raise InvalidRequest(f"no using party with credit code {party_code}")
+    return party.id
 
 
 def authenticate(conn: Connection, token: str, *, development: bool) -> Principal:
@@ -111,10 +131,16 @@ def authenticate(conn: Connection, token: str, *, development: bool) -> Principa
         if record.department_id is not None
         else None
     )
+    party = (
+        party_store.party_by_id(conn, record.party_id)
+        if record.party_id is not None
+        else None
+    )
     return Principal(
         client_id=record.client_id,
         name=record.name,
         role=record.role,
         department=department,
+        party=party,
         demo=record.demo,
     )

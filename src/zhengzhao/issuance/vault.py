@@ -44,6 +44,18 @@ class HolderVault:
             self._encryption_key, blob, aad=f"holder:{license_identifier}".encode()
         ).decode()
 
+    def seal_text(self, text: str, *, context: str) -> bytes:
+        """``text`` (a holder's identifier and name, say) sealed to one row:
+        ``context`` names the row (``authorization:au_...``) and is authenticated."""
+        return seal_bytes(
+            self._encryption_key, text.encode(), aad=f"text:{context}".encode()
+        )
+
+    def open_text(self, blob: bytes, *, context: str) -> str:
+        return open_bytes(
+            self._encryption_key, blob, aad=f"text:{context}".encode()
+        ).decode()
+
     def seal_document(self, document: str, *, license_identifier: str) -> bytes:
         return seal_bytes(
             self._encryption_key,

@@ -1,4 +1,5 @@
-"""Who takes part: regions, departments, and the API clients that act for them."""
+"""Who takes part: regions, departments, using parties, and the API clients that act
+for them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-__all__ = ["Department", "Principal", "Region", "Role"]
+from zhengzhao.model.classification import ClassificationLevel
+
+__all__ = ["Department", "PartyKind", "Principal", "Region", "Role", "UsingParty"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,12 +48,44 @@ class Role(StrEnum):
     - ``department`` issues and manages the licenses of its own department only.
     - ``auditor`` reads everything and changes nothing.
     - ``verifier`` asks the node to verify licenses and nothing else.
+    - ``using-party`` reads licenses shared with its using party (用证方): shares and
+      checks for the service matters the party may serve, with the holder's
+      authorization or a legal basis.
     """
 
     OPERATOR = "operator"
     DEPARTMENT = "department"
     AUDITOR = "auditor"
     VERIFIER = "verifier"
+    USING_PARTY = "using-party"
+
+
+class PartyKind(StrEnum):
+    """What a using party is."""
+
+    #: A government department of this node, using licenses for its own matters.
+    DEPARTMENT = "department"
+    #: Anyone else entrusted with a matter: a bank, a hotel, a hospital.
+    THIRD_PARTY = "third-party"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsingParty:
+    """A department or third party registered to use licenses (用证方)."""
+
+    #: The node's own row number.
+    id: int
+    #: Its unified social credit code (GB 32100): its identity everywhere else.
+    credit_code: str
+    name: str
+    kind: PartyKind
+    #: The department it is, for a `department` party; None for a third party.
+    department_id: int | None
+    #: The highest classification level of data it may receive.
+    clearance: ClassificationLevel
+    created_at: datetime
+    #: When an operator disabled it; a disabled party can neither share nor check.
+    disabled_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +97,8 @@ class Principal:
     role: Role
     #: The department a `department` client acts for; None for other roles.
     department: Department | None = None
+    #: The using party a `using-party` client acts for; None for other roles.
+    party: UsingParty | None = None
     #: Created by `zhengzhao demo`: usable in development mode only.
     demo: bool = field(default=False)
 

@@ -23,6 +23,8 @@ class ClientRecord:
     secret_hash: str
     role: Role
     department_id: int | None
+    #: The using party a `using-party` client acts for.
+    party_id: int | None
     demo: bool
     created_at: datetime
     disabled_at: datetime | None
@@ -35,6 +37,7 @@ def _client(row: Any) -> ClientRecord:
         secret_hash=row.secret_hash,
         role=Role(row.role),
         department_id=row.department_id,
+        party_id=row.party_id,
         demo=row.demo,
         created_at=row.created_at,
         disabled_at=row.disabled_at,
@@ -49,6 +52,7 @@ def insert_client(
     secret_hash: str,
     role: Role,
     department_id: int | None,
+    party_id: int | None = None,
     demo: bool,
     now: datetime,
 ) -> None:
@@ -59,6 +63,7 @@ def insert_client(
             secret_hash=secret_hash,
             role=role.value,
             department_id=department_id,
+            party_id=party_id,
             demo=demo,
             created_at=now,
         )

@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from zhengzhao.errors import LogStoreDamaged
 from zhengzhao.storage.tables import (
+    access_records,
     departments,
     license_events,
     licenses,
@@ -24,6 +26,7 @@ from zhengzhao.storage.tables import (
 
 __all__ = [
     "AuditRow",
+    "LoggedAccess",
     "LoggedEvent",
     "PendingLeaf",
     "StoredCheckpoint",
@@ -35,10 +38,12 @@ __all__ = [
     "entries",
     "entries_of_license",
     "entry_count",
+    "entry_of_access_record",
     "insert_checkpoint",
     "insert_entries",
     "insert_hashes",
     "insert_node_key",
+    "insert_node_key_if_absent",
     "latest_checkpoint",
     "lock_log",
     "node_key",
@@ -46,6 +51,7 @@ __all__ = [
     "pending_count",
     "read_hashes",
     "remove_pending",
+    "unlogged_access_records",
     "unlogged_events",
 ]
 
@@ -60,6 +66,8 @@ class PendingLeaf:
     outbox_id: int
     event_id: int | None
     leaf: bytes
+    #: Set instead of ``event_id`` for an access record's leaf.
+    access_record_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +86,7 @@ class StoredNodeKey:
     algorithm: str
     public_key: bytes
     wrapped_private_key: bytes
+    created_at: datetime | None = None
 
 
 def lock_log(conn: Connection) -> None:
@@ -94,11 +103,24 @@ def lock_log(conn: Connection) -> None:
 def pending(conn: Connection, *, limit: int) -> list[PendingLeaf]:
     """The oldest leaves in the outbox, in the order they were queued."""
     rows = conn.execute(
-        select(log_outbox.c.id, log_outbox.c.event_id, log_outbox.c.leaf)
+        select(
+            log_outbox.c.id,
+            log_outbox.c.event_id,
+            log_outbox.c.leaf,
+            log_outbox.c.access_record_id,
+        )
         .order_by(log_outbox.c.id)
         .limit(limit)
     )
-    return [PendingLeaf(outbox_id=r.id, event_id=r.event_id, leaf=r.leaf) for r in rows]
+    return [
+        PendingLeaf(
+            outbox_id=r.id,
+            event_id=r.event_id,
+            leaf=r.leaf,
+            access_record_id=r.access_record_id,
+        )
+        for r in rows
+    ]
 
 
 def pending_count(conn: Connection) -> int:
@@ -120,6 +142,7 @@ def insert_entries(
             {
                 "idx": first_index + offset,
                 "event_id": leaf.event_id,
+                "access_record_id": leaf.access_record_id,
                 "leaf": leaf.leaf,
                 "integrated_at": now,
             }
@@ -180,6 +203,14 @@ def entries_of_license(conn: Connection, license_row_id: int) -> list[tuple[int,
         .order_by(license_events.c.sequence)
     )
     return [(int(row.sequence), int(row.idx)) for row in rows]
+
+
+def entry_of_access_record(conn: Connection, record_row_id: int) -> int | None:
+    """The log index of an access record's leaf, once integrated."""
+    value = conn.execute(
+        select(log_entries.c.idx).where(log_entries.c.access_record_id == record_row_id)
+    ).scalar()
+    return None if value is None else int(value)
 
 
 def insert_checkpoint(
@@ -252,7 +283,32 @@ def node_key(conn: Connection, purpose: str) -> StoredNodeKey | None:
         algorithm=row.algorithm,
         public_key=bytes(row.public_key),
         wrapped_private_key=bytes(row.wrapped_private_key),
+        created_at=row.created_at,
     )
+
+
+def insert_node_key_if_absent(
+    conn: Connection, key: StoredNodeKey, *, now: datetime
+) -> bool:
+    """Store ``key`` unless a key of its purpose exists; whether it was stored.
+
+    Of two transactions storing one purpose's first key, the second waits for the
+    first and stores nothing.
+    """
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    result = conn.execute(
+        insert(node_keys)
+        .values(
+            purpose=key.purpose,
+            name=key.name,
+            algorithm=key.algorithm,
+            public_key=key.public_key,
+            wrapped_private_key=key.wrapped_private_key,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[node_keys.c.purpose])
+    )
+    return bool(result.rowcount)
 
 
 def insert_node_key(conn: Connection, key: StoredNodeKey, *, now: datetime) -> None:
@@ -270,13 +326,24 @@ def insert_node_key(conn: Connection, key: StoredNodeKey, *, now: datetime) -> N
 
 @dataclass(frozen=True, kw_only=True)
 class AuditRow:
-    """A log entry beside what the database holds today for its event."""
+    """A log entry beside what the database holds today for its event or record."""
 
     index: int
     leaf: bytes
     event_id: int | None
-    #: None when the event row is gone.
+    #: None when the event row is gone (or the entry is an access record's).
     event: LoggedEvent | None
+    access_record_id: int | None = None
+    #: None when the access record's row is gone (or the entry is an event's).
+    access: LoggedAccess | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoggedAccess:
+    """An access record row as stored now (the columns of `access_records`)."""
+
+    public_id: str
+    columns: dict[str, Any]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -302,6 +369,8 @@ def audit_rows(conn: Connection, start: int, end: int) -> list[AuditRow]:
             log_entries.c.idx,
             log_entries.c.leaf,
             log_entries.c.event_id,
+            log_entries.c.access_record_id,
+            *[c.label(f"access_{c.name}") for c in access_records.c],
             license_events.c.sequence,
             license_events.c.kind,
             license_events.c.occurred_at,
@@ -319,6 +388,10 @@ def audit_rows(conn: Connection, start: int, end: int) -> list[AuditRow]:
             )
             .outerjoin(licenses, licenses.c.id == license_events.c.license_id)
             .outerjoin(departments, departments.c.id == licenses.c.issuer_id)
+            .outerjoin(
+                access_records,
+                access_records.c.id == log_entries.c.access_record_id,
+            )
         )
         .where(log_entries.c.idx >= start, log_entries.c.idx < end)
         .order_by(log_entries.c.idx)
@@ -341,11 +414,19 @@ def _audit_row(row: Any) -> AuditRow:
             license_row_id=int(row.license_row_id),
             license_document_cipher=bytes(row.document_cipher),
         )
+    access = None
+    if row.access_id is not None:
+        columns = {c.name: getattr(row, f"access_{c.name}") for c in access_records.c}
+        access = LoggedAccess(public_id=row.access_public_id, columns=columns)
     return AuditRow(
         index=int(row.idx),
         leaf=bytes(row.leaf),
         event_id=int(row.event_id) if row.event_id is not None else None,
         event=event,
+        access_record_id=(
+            int(row.access_record_id) if row.access_record_id is not None else None
+        ),
+        access=access,
     )
 
 
@@ -365,6 +446,22 @@ def unlogged_events(conn: Connection) -> list[tuple[int, str, int, str]]:
         .order_by(license_events.c.id)
     )
     return [(int(r.id), r.identifier, int(r.sequence), r.kind) for r in rows]
+
+
+def unlogged_access_records(conn: Connection) -> list[str]:
+    """Public ids of access records in neither the log nor its outbox."""
+    logged = select(log_entries.c.access_record_id).where(
+        log_entries.c.access_record_id.is_not(None)
+    )
+    queued = select(log_outbox.c.access_record_id).where(
+        log_outbox.c.access_record_id.is_not(None)
+    )
+    rows = conn.execute(
+        select(access_records.c.public_id)
+        .where(access_records.c.id.not_in(logged), access_records.c.id.not_in(queued))
+        .order_by(access_records.c.id)
+    )
+    return [str(value) for value in rows.scalars()]
 
 
 def entry_count(conn: Connection) -> int:

@@ -145,6 +145,8 @@ api_clients = Table(
     Column("role", String(32), nullable=False),
     Column("department_id", Id, ForeignKey("departments.id"), nullable=True),
     Column("demo", Boolean, nullable=False, default=False),
+    # The using party a `using-party` client acts for.
+    Column("party_id", Id, ForeignKey("using_parties.id"), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("disabled_at", UTCDateTime(), nullable=True),
 )
@@ -258,6 +260,14 @@ log_outbox = Table(
     Column("event_id", Id, ForeignKey("license_events.id"), nullable=True, unique=True),
     Column("leaf", LargeBinary, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    # Set instead of `event_id` for the leaf of an access record.
+    Column(
+        "access_record_id",
+        Id,
+        ForeignKey("access_records.id"),
+        nullable=True,
+        unique=True,
+    ),
 )
 
 log_entries = Table(
@@ -267,6 +277,13 @@ log_entries = Table(
     Column("event_id", Id, ForeignKey("license_events.id"), nullable=True, unique=True),
     Column("leaf", LargeBinary, nullable=False),
     Column("integrated_at", UTCDateTime(), nullable=False),
+    Column(
+        "access_record_id",
+        Id,
+        ForeignKey("access_records.id"),
+        nullable=True,
+        unique=True,
+    ),
 )
 
 # Hashes of complete subtrees at the heights tiles hold: level L holds subtrees of
@@ -399,4 +416,139 @@ expected_volumes = Table(
     Column("actor", String(64), nullable=False),
     Column("recorded_at", UTCDateTime(), nullable=False),
     UniqueConstraint("department_id", "type_code", "as_of"),
+)
+
+# Sharing with consent. Service matters belong to a department; using parties (用证方)
+# may serve some of them. Holders log in through an identity provider, appoint agents
+# and grant authorizations; every share and check leaves an access record, which is
+# also a transparency-log leaf. Holders are known by blind index, their identifiers
+# and names kept as ciphertext bound to the row's public id.
+
+service_matters = Table(
+    "service_matters",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("department_id", Id, ForeignKey("departments.id"), nullable=False),
+    Column("holder_kind", String(16), nullable=False),
+    # The matter as `ServiceMatter.to_json` writes it.
+    Column("definition", Json, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index(None, "department_id"),
+)
+
+using_parties = Table(
+    "using_parties",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("credit_code", String(18), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column(
+        "department_id", Id, ForeignKey("departments.id"), nullable=True, unique=True
+    ),
+    Column("clearance", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("disabled_at", UTCDateTime(), nullable=True),
+)
+
+using_party_matters = Table(
+    "using_party_matters",
+    metadata,
+    Column("party_id", Id, ForeignKey("using_parties.id"), primary_key=True),
+    Column("matter_id", Id, ForeignKey("service_matters.id"), primary_key=True),
+)
+
+holder_sessions = Table(
+    "holder_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("session_id", String(32), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("holder_kind", String(16), nullable=False),
+    Column("holder_index", String(64), nullable=False),
+    Column("holder_cipher", LargeBinary, nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime(), nullable=True),
+)
+
+holder_agents = Table(
+    "holder_agents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("public_id", String(40), nullable=False, unique=True),
+    Column("holder_kind", String(16), nullable=False),
+    Column("holder_index", String(64), nullable=False, index=True),
+    Column("holder_cipher", LargeBinary, nullable=False),
+    Column("agent_index", String(64), nullable=False, index=True),
+    Column("agent_cipher", LargeBinary, nullable=False),
+    Column("note", String(200), nullable=True),
+    Column("appointed_at", UTCDateTime(), nullable=False),
+    Column("withdrawn_at", UTCDateTime(), nullable=True),
+)
+
+authorizations = Table(
+    "authorizations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("public_id", String(40), nullable=False, unique=True),
+    Column("holder_kind", String(16), nullable=False),
+    Column("holder_index", String(64), nullable=False),
+    Column("holder_cipher", LargeBinary, nullable=False),
+    Column("party_id", Id, ForeignKey("using_parties.id"), nullable=False),
+    Column("matter_id", Id, ForeignKey("service_matters.id"), nullable=False),
+    # [{"type_code": ..., "fields": [...]}, ...]: what the holder granted.
+    Column("grants", Json, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("uses_allowed", Integer, nullable=False),
+    Column("uses_left", Integer, nullable=False),
+    Column("granted_at", UTCDateTime(), nullable=False),
+    # The agent who granted or withdrew it in the holder's name, if one did.
+    Column("granted_by_agent_id", Id, ForeignKey("holder_agents.id"), nullable=True),
+    Column("withdrawn_at", UTCDateTime(), nullable=True),
+    Column("withdrawn_by_agent_id", Id, ForeignKey("holder_agents.id"), nullable=True),
+    Index(None, "holder_index", "id"),
+)
+
+# What the record document holds is rebuilt from these columns for the log's leaf
+# and its audit, so every value the document names is stored here as it was then.
+access_records = Table(
+    "access_records",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("public_id", String(40), nullable=False, unique=True),
+    Column("action", String(16), nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("holder_kind", String(16), nullable=False),
+    Column("holder_index", String(64), nullable=False),
+    Column("holder_cipher", LargeBinary, nullable=False),
+    Column("party_code", String(18), nullable=True),
+    Column("party_name", String(200), nullable=True),
+    Column("actor", String(80), nullable=False),
+    Column("matter_code", String(64), nullable=True),
+    Column("basis", String(16), nullable=False),
+    Column("authorization_ref", String(40), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("outcome", String(48), nullable=False),
+    Column("details", Json, nullable=False),
+    Column("salt", LargeBinary(16), nullable=False),
+    Index(None, "holder_index", "id"),
+    Index(None, "party_code", "id"),
+)
+
+# Fixed-window counters of checks, per party and subject (a holder's blind index, or
+# `*` for the party as a whole); `window_start` is in seconds since the epoch.
+check_counters = Table(
+    "check_counters",
+    metadata,
+    Column("party_id", Id, ForeignKey("using_parties.id"), primary_key=True),
+    Column("subject", String(64), primary_key=True),
+    Column("window_seconds", Integer, primary_key=True, autoincrement=False),
+    Column("window_start", BigInteger, primary_key=True, autoincrement=False),
+    Column("count", Integer, nullable=False),
 )

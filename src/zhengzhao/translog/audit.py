@@ -9,12 +9,15 @@ elsewhere, from a witness or a monitor) and recomputes everything else:
 3. from the events: each logged leaf is rebuilt from the event row as stored today
    (its license, issuer, kind, sequence, times, and the hash of its signed document;
    for an issuance, the hash of the license credential too), and each event row must
-   agree with its own signed document.
+   agree with its own signed document; likewise each access record's leaf is rebuilt
+   from the record's row (the hash of its record document), whose holder index must
+   be the blind index of the holder it names.
 
-Each difference becomes a `Finding` naming the event: `changed`, `deleted` (the
-event row is gone), `inserted` (an event that was never logged), `reordered` (an
-entry's event now holds what another entry logged), `truncated` (the log holds less
-than a checkpoint promised) or `damaged` (tile hashes that do not add up).
+Each difference becomes a `Finding` naming the event or record: `changed`,
+`deleted` (the row is gone), `inserted` (an event or record that was never logged),
+`reordered` (an entry's event now holds what another entry logged), `truncated` (the
+log holds less than a checkpoint promised) or `damaged` (tile hashes that do not add
+up).
 """
 
 from __future__ import annotations
@@ -23,13 +26,23 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from zhengzhao.errors import InvalidDocument, LogStoreDamaged, NoteInvalid
+from zhengzhao.errors import CryptoError, InvalidDocument, LogStoreDamaged, NoteInvalid
 from zhengzhao.issuance.credential import document_hash
 from zhengzhao.model.time import to_rfc3339
 from zhengzhao.node import Node
+from zhengzhao.sharing.access import holder_identifier_of, record_document, record_hash
 from zhengzhao.storage import log as log_store
+from zhengzhao.storage.access import stored_access_record
 from zhengzhao.translog.keys import LOG_KEY
-from zhengzhao.translog.leaves import EventLeaf, event_leaf, read_leaf
+from zhengzhao.translog.leaves import (
+    ACCESS_KIND,
+    EventLeaf,
+    access_leaf,
+    event_leaf,
+    leaf_kind,
+    read_access_leaf,
+    read_leaf,
+)
 from zhengzhao.translog.merkle import leaf_hash, root_from_leaf_hashes
 from zhengzhao.translog.note import Checkpoint, NoteVerifier, open_note
 from zhengzhao.translog.tiles import TILE_WIDTH
@@ -52,10 +65,15 @@ class Finding:
     license: str | None
     sequence: int | None
     detail: str
+    #: The access record concerned, for a finding about one.
+    record: str | None = None
 
     def __str__(self) -> str:
         where = f"entry {self.index}" if self.index is not None else "event"
         what = f" ({self.license} #{self.sequence})" if self.license else ""
+        if self.record is not None:
+            where = f"entry {self.index}" if self.index is not None else "record"
+            what = f" (access record {self.record})"
         return f"{self.kind}: {where}{what}: {self.detail}"
 
 
@@ -198,8 +216,23 @@ def _audit_events(
                 rebuilt.append((row, *_rebuild(node, row)))
             progress(min(size, start + _CHUNK))
         unlogged = log_store.unlogged_events(conn)
+        unlogged_records = log_store.unlogged_access_records(conn)
     for row, leaf, disagreements in rebuilt:
-        report.findings.extend(_compare(row, leaf, disagreements, logged))
+        if _is_access(row):
+            report.findings.extend(_compare_access(row, leaf, disagreements, logged))
+        else:
+            report.findings.extend(_compare(row, leaf, disagreements, logged))
+    for public_id in unlogged_records:
+        report.findings.append(
+            Finding(
+                "inserted",
+                None,
+                None,
+                None,
+                "an access record that was never logged",
+                record=public_id,
+            )
+        )
     for _event_id, identifier, sequence, kind in unlogged:
         report.findings.append(
             Finding(
@@ -212,9 +245,15 @@ def _audit_events(
         )
 
 
+def _is_access(row: log_store.AuditRow) -> bool:
+    return row.access_record_id is not None or leaf_kind(row.leaf) == ACCESS_KIND
+
+
 def _rebuild(node: Node, row: log_store.AuditRow) -> tuple[bytes | None, list[str]]:
     """The leaf the event row makes today, and where the row contradicts its
     signed document."""
+    if _is_access(row):
+        return _rebuild_access(node, row)
     event = row.event
     if event is None:
         return None, []
@@ -235,6 +274,78 @@ def _rebuild(node: Node, row: log_store.AuditRow) -> tuple[bytes | None, list[st
         credential_hash=credential_hash,
     )
     return leaf, _against_document(event)
+
+
+def _rebuild_access(
+    node: Node, row: log_store.AuditRow
+) -> tuple[bytes | None, list[str]]:
+    """The leaf the access record's row makes today, and what in the row
+    contradicts itself."""
+    if row.access is None:
+        return None, []
+    stored = stored_access_record(row.access.columns)
+    try:
+        identifier = holder_identifier_of(node, stored)
+    except CryptoError:
+        return row.leaf, ["its sealed holder identifier no longer opens"]
+    document = record_document(stored, holder_identifier=identifier)
+    leaf = access_leaf(
+        record=stored.public_id,
+        recorded_at=stored.occurred_at,
+        record_hash=record_hash(document),
+    )
+    problems = []
+    if node.vault.index(stored.holder_kind, identifier) != stored.holder_index:
+        problems.append("its holder index is not the index of the holder it names")
+    return leaf, problems
+
+
+def _compare_access(
+    row: log_store.AuditRow,
+    leaf: bytes | None,
+    problems: list[str],
+    logged: dict[bytes, int],
+) -> list[Finding]:
+    try:
+        record: str | None = read_access_leaf(row.leaf).record
+    except InvalidDocument:
+        record = row.access.public_id if row.access else None
+    if leaf is None:
+        return [
+            Finding(
+                "deleted",
+                row.index,
+                None,
+                None,
+                "the logged access record is gone",
+                record=record,
+            )
+        ]
+    findings = []
+    if leaf != row.leaf:
+        other = logged.get(leaf)
+        kind, detail = (
+            ("reordered", f"the record now holds what entry {other} logged")
+            if other is not None and other != row.index
+            else (
+                "changed",
+                "differs from what was logged in "
+                + ", ".join(_changed_fields(row.leaf, leaf)),
+            )
+        )
+        findings.append(Finding(kind, row.index, None, None, detail, record=record))
+    findings.extend(
+        Finding(
+            "changed",
+            row.index,
+            None,
+            None,
+            f"the access record contradicts itself: {problem}",
+            record=record,
+        )
+        for problem in problems
+    )
+    return findings
 
 
 def _against_document(event: log_store.LoggedEvent) -> list[str]:
@@ -318,6 +429,9 @@ def _decode(leaf: bytes) -> EventLeaf | None:
 
 
 def _changed_fields(before: bytes, after: bytes) -> list[str]:
-    old, new = json.loads(before), json.loads(after)
+    try:
+        old, new = json.loads(before), json.loads(after)
+    except ValueError:
+        return ["its bytes"]
     names = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
     return names or ["its bytes"]

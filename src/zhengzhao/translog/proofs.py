@@ -13,6 +13,12 @@ in an export, and at ``/log/proofs/license/<id>``::
 checkpoint, decodes each leaf, checks that the leaves are about this license, that
 the `issued` leaf commits to exactly this credential, and that every inclusion proof
 leads to the checkpoint's root.
+
+`check_record_proof` does the same for an access record's document and the proof a
+holder receives with it (``GET /v1/me/access-records/<id>``)::
+
+    {"index": <leaf index>, "leaf": "<base64>", "leafHash": "<base64>",
+     "inclusionProof": [...], "size": <tree size>, "checkpoint": "<note>"}
 """
 
 from __future__ import annotations
@@ -25,11 +31,16 @@ from typing import Any
 
 from zhengzhao.errors import InvalidDocument, LogProofInvalid
 from zhengzhao.seals.jcs import canonicalize
-from zhengzhao.translog.leaves import read_leaf
+from zhengzhao.translog.leaves import read_access_leaf, read_leaf
 from zhengzhao.translog.merkle import leaf_hash, verify_inclusion
 from zhengzhao.translog.note import Checkpoint, NoteVerifier, open_note
 
-__all__ = ["LoggedLicense", "check_license_proof", "credential_hash"]
+__all__ = [
+    "LoggedLicense",
+    "check_license_proof",
+    "check_record_proof",
+    "credential_hash",
+]
 
 
 def credential_hash(document: dict[str, Any]) -> str:
@@ -125,3 +136,45 @@ def _event(entry: Any) -> tuple[int, bytes, list[bytes]]:
     except (KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise InvalidDocument(f"malformed event in the log proof: {exc}") from exc
     return index, leaf, path
+
+
+def check_record_proof(
+    proof: Any, *, document: dict[str, Any], origin: str, verifier: NoteVerifier
+) -> int:
+    """Check that log ``origin`` holds access record ``document``; its leaf index.
+
+    Raises `LogProofInvalid` when the leaf is about another record, commits to
+    another document, or does not lead to the signed root; `NoteInvalid` for a bad
+    checkpoint signature and `InvalidDocument` for a malformed proof.
+    """
+    if not isinstance(proof, dict):
+        raise InvalidDocument("the log proof is not a JSON object")
+    try:
+        note = str(proof["checkpoint"])
+    except KeyError as exc:
+        raise InvalidDocument(f"the log proof lacks {exc}") from exc
+    checkpoint = Checkpoint.parse(open_note(note, [verifier]).body)
+    if checkpoint.origin != origin:
+        raise LogProofInvalid(
+            f"the checkpoint is of log {checkpoint.origin!r}, not {origin!r}"
+        )
+    index, leaf, path = _event(proof)
+    decoded = read_access_leaf(leaf)
+    if decoded.record != document.get("id"):
+        raise LogProofInvalid(
+            f"leaf {index} is about access record {decoded.record}, not"
+            f" {document.get('id')}"
+        )
+    if decoded.record_hash != hashlib.sha256(canonicalize(document)).hexdigest():
+        raise LogProofInvalid(
+            f"the log's leaf {index} commits to another document for access record"
+            f" {decoded.record}: this one was changed"
+        )
+    verify_inclusion(
+        leaf_hash=leaf_hash(leaf),
+        index=index,
+        size=checkpoint.size,
+        proof=path,
+        root=checkpoint.root_hash,
+    )
+    return index

@@ -31,6 +31,8 @@ from zhengzhao.translog.tiles import (
 __all__ = [
     "EventInclusion",
     "LicenseInclusion",
+    "RecordInclusion",
+    "access_inclusion",
     "consistency",
     "cosigned_checkpoint",
     "license_inclusion",
@@ -149,6 +151,44 @@ def license_inclusion(conn: Connection, identifier: str) -> LicenseInclusion | N
         return None
     return LicenseInclusion(
         license=identifier, size=latest.size, checkpoint=latest.note, events=events
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordInclusion:
+    """An access record's leaf, proved against one checkpoint."""
+
+    index: int
+    leaf: bytes
+    proof: list[bytes]
+    size: int
+    checkpoint: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "leaf": _b64(self.leaf),
+            "leafHash": _b64(leaf_hash(self.leaf)),
+            "inclusionProof": [_b64(item) for item in self.proof],
+            "size": self.size,
+            "checkpoint": self.checkpoint,
+        }
+
+
+def access_inclusion(conn: Connection, index: int | None) -> RecordInclusion | None:
+    """The inclusion proof of the leaf at ``index`` (an access record's); None
+    while it is not yet in a checkpoint."""
+    latest = log_store.latest_checkpoint(conn)
+    if index is None or latest is None or index >= latest.size:
+        return None
+    (leaf,) = log_store.entries(conn, index, index + 1)
+    reader = TiledHashReader(WholeTiles(DatabaseHashes(conn), latest.size))
+    return RecordInclusion(
+        index=index,
+        leaf=leaf,
+        proof=inclusion_proof(index, latest.size, reader),
+        size=latest.size,
+        checkpoint=latest.note,
     )
 
 

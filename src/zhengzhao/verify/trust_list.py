@@ -22,6 +22,15 @@ Identifiers v1.0), so that a generic verifier distrusts it too.
 log proofs that travel with licenses are checked; it is absent until the log has
 signed its first checkpoint.
 
+``annotatedCopies`` is the node's own key, controlled by the node (its base URL),
+that signs the annotated copies shares hand out (`zhengzhao.sharing.copies`)::
+
+    "annotatedCopies": {"id": "<base>/v1/trust-list#annotated-copies",
+        "type": "Multikey", "controller": "<base>", "publicKeyMultibase": "zDn...",
+        "publicKeyJwk": {...}, "algorithm": "ecdsa-p256", "validFrom": "..."}
+
+It is absent until the node has made its first copy.
+
 NOTE: Controlled Identifiers forbids one verification method to hold the same key in
 two forms; an entry here carries both ``publicKeyMultibase`` and ``publicKeyJwk`` so
 that verifiers of either kind can use the list. Take one of them, not both, when
@@ -55,6 +64,7 @@ from zhengzhao.seals.multikey import (
     public_key_jwk,
     public_key_multibase,
 )
+from zhengzhao.sharing.copy_key import copy_method_id, public_copy_key
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import keys as key_store
 from zhengzhao.storage import log as log_store
@@ -65,6 +75,7 @@ from zhengzhao.translog.note import NoteVerifier
 __all__ = [
     "TRUST_LIST_TYPE",
     "TrustList",
+    "TrustedCopyKey",
     "TrustedKey",
     "TrustedLog",
     "build_trust_list",
@@ -83,8 +94,10 @@ def build_trust_list(
     base_url: str,
     generated_at: datetime,
     log: dict[str, str] | None = None,
+    copy_key: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The trust list document for ``keys`` (and the node's log, when given)."""
+    """The trust list document for ``keys`` (and the node's log and copy key, when
+    given)."""
     methods = []
     for key in keys:
         department = departments[key.department_id]
@@ -122,7 +135,26 @@ def build_trust_list(
     }
     if log is not None:
         document["log"] = log
+    if copy_key is not None:
+        document["annotatedCopies"] = copy_key
     return document
+
+
+def copy_key_entry(
+    key: VerifyingKey, *, base_url: str, valid_from: datetime | None
+) -> dict[str, Any]:
+    """The trust list's ``annotatedCopies`` entry for the node's copy key."""
+    entry: dict[str, Any] = {
+        "id": copy_method_id(base_url),
+        "type": "Multikey",
+        "controller": base_url,
+        "publicKeyMultibase": public_key_multibase(key),
+        "publicKeyJwk": public_key_jwk(key),
+        "algorithm": key.algorithm.value,
+    }
+    if valid_from is not None:
+        entry["validFrom"] = to_rfc3339(valid_from)
+    return entry
 
 
 def node_trust_list(
@@ -131,6 +163,7 @@ def node_trust_list(
     """The trust list of every key this node holds, and of its log."""
     departments = {d.id: d for d in department_store.list_departments(conn)}
     log_key = log_store.node_key(conn, LOG_KEY)
+    copy_key = public_copy_key(conn)
     return build_trust_list(
         key_store.all_keys(conn),
         departments,
@@ -146,6 +179,11 @@ def node_trust_list(
                     log_key.name, log_key.public_key
                 ).verifier_key,
             }
+        ),
+        copy_key=(
+            None
+            if copy_key is None
+            else copy_key_entry(copy_key[0], base_url=base_url, valid_from=copy_key[1])
         ),
     )
 
@@ -212,6 +250,16 @@ class TrustedKey:
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class TrustedCopyKey:
+    """The key with which a node signs annotated copies."""
+
+    id: str
+    #: The node's base URL: the issuer every copy it signs names.
+    controller: str
+    public_key: VerifyingKey
+
+
 @dataclass(frozen=True)
 class TrustedLog:
     """A node's transparency log: the origin its checkpoints carry, and its key."""
@@ -229,10 +277,12 @@ class TrustList:
         *,
         node_url: str | None = None,
         log: TrustedLog | None = None,
+        copy_key: TrustedCopyKey | None = None,
     ) -> None:
         self._keys = {key.id: key for key in keys}
         self.node_url = node_url
         self.log = log
+        self.copy_key = copy_key
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -256,9 +306,25 @@ class TrustList:
         try:
             keys = [_trusted_key(entry) for entry in document["verificationMethods"]]
             node_url = document.get("node", {}).get("url")
+            copy_key = _copy_key(document.get("annotatedCopies"))
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidDocument(f"malformed trust list entry: {exc}") from exc
-        return cls(keys, node_url=node_url, log=_trusted_log(document.get("log")))
+        return cls(
+            keys,
+            node_url=node_url,
+            log=_trusted_log(document.get("log")),
+            copy_key=copy_key,
+        )
+
+
+def _copy_key(entry: Any) -> TrustedCopyKey | None:
+    if entry is None:
+        return None
+    return TrustedCopyKey(
+        id=str(entry["id"]),
+        controller=str(entry["controller"]),
+        public_key=public_key_from_multibase(entry["publicKeyMultibase"]),
+    )
 
 
 def _trusted_log(entry: Any) -> TrustedLog | None:

@@ -28,6 +28,12 @@ class ClientIn(ApiModel):
     department_code: str | None = Field(
         default=None, description="Required for the department role."
     )
+    party_code: str | None = Field(
+        default=None,
+        max_length=18,
+        description="Credit code of the using party; required for the using-party"
+        " role.",
+    )
 
 
 class ClientOut(ApiModel):
@@ -80,6 +86,7 @@ def create(
             name=body.name,
             role=body.role,
             department_code=body.department_code,
+            party_code=body.party_code,
             now=now,
         )
     return CredentialsOut(

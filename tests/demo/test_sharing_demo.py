@@ -1,0 +1,89 @@
+"""The demo's sharing: matters, parties with demo clients, ready authorizations that
+a share and a check can use at once."""
+
+import json
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import random_master_key
+from zhengzhao.api.app import create_app
+from zhengzhao.config import Settings
+from zhengzhao.demo.library import CREDENTIALS_NAME, DATABASE_NAME, build_demo_library
+from zhengzhao.node import Node
+from zhengzhao.sharing.identity import UnsafeIdentityProviderWarning
+
+
+class Quiet:
+    def stage(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, done: int = 1) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("demo")
+    settings = Settings(
+        mode="development",
+        database_url=f"sqlite:///{directory / DATABASE_NAME}",
+        master_key=random_master_key(),  # type: ignore[arg-type]
+        identity_provider="unsafe-development",
+    )
+    node = Node(settings)
+    build_demo_library(node, directory=directory, holders=30, seed=7, progress=Quiet())
+    credentials = json.loads((directory / CREDENTIALS_NAME).read_text())
+    with pytest.warns(UnsafeIdentityProviderWarning):
+        app = create_app(node)
+    yield TestClient(app), credentials
+    node.close()
+
+
+def test_demo_lists_parties_and_authorizations(demo):
+    _http, credentials = demo
+    names = [party["name"] for party in credentials["usingParties"]]
+    assert names == [
+        "中国工商银行股份有限公司乌鲁木齐分行",
+        "乌鲁木齐天山宾馆",
+        "乌鲁木齐市市场监督管理局",
+    ]
+    assert len(credentials["holders"]) == 2
+
+
+def test_demo_bank_shares_at_once(demo):
+    http, credentials = demo
+    bank = credentials["usingParties"][0]["token"]
+    holder = credentials["holders"][0]
+    response = http.post(
+        "/v1/shares",
+        json={
+            "holder": holder["identifier"],
+            "matter": holder["matter"],
+            "authorization": holder["authorization"],
+        },
+        headers={
+            "Authorization": f"Bearer {bank}",
+            "Idempotency-Key": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 201, response.text
+    (copy,) = response.json()["copies"]
+    assert copy["credentialSubject"]["holder"]["name"] == holder["name"]
+
+
+def test_demo_hotel_checks_at_once(demo):
+    http, credentials = demo
+    hotel = credentials["usingParties"][1]["token"]
+    holder = credentials["holders"][1]
+    response = http.post(
+        "/v1/checks",
+        json={
+            "matter": holder["matter"],
+            "authorization": holder["authorization"],
+            "claims": [{"claim": "holder-identifier", "value": holder["identifier"]}],
+        },
+        headers={"Authorization": f"Bearer {hotel}"},
+    )
+    assert response.json()["results"] == [{"claim": 0, "match": True}]
