@@ -118,7 +118,7 @@ def test_matter_add_is_all_or_nothing(config, tmp_path, world):
         "--config", str(config), "matter", "add", str(path), "--department", hrss
     )
     assert result.exit_code == 2
-    assert "'robot' is not a valid HolderKind" in result.output
+    assert "holder_kind must be person or organisation, not 'robot'" in result.output
     listed = invoke("--config", str(config), "matter", "list", "--json")
     assert json.loads(listed.output) == []
 
