@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from support.world import example_fields, org_id, person_id, type_code
+from zhengzhao.api.idempotency import fingerprint
 from zhengzhao.model.license_id import LicenseIdentifier
 from zhengzhao.storage.tables import idempotency_records, license_events, licenses
 
@@ -87,6 +88,22 @@ def test_issue_replay_with_same_key_returns_first_answer_and_creates_nothing(
     assert second.headers["Idempotent-Replayed"] == "true"
     with node.database.reading() as conn:
         assert len(conn.execute(select(licenses)).all()) == 1
+
+
+def test_issue_stored_answer_reveals_neither_holder_nor_request(world, node):
+    holder = person_id()
+    body = {
+        "typeCode": type_code("household-register"),
+        "holder": {"identifier": holder, "name": "李四"},
+        "fields": example_fields("household-register"),
+    }
+    world.post("psb_tianshan", "/v1/licenses", body, key="sealed")
+    with node.database.reading() as conn:
+        stored = conn.execute(select(idempotency_records)).one()
+    assert stored.response.startswith("sealed:v1:")
+    assert holder not in stored.response and "李四" not in stored.response
+    # The fingerprint is keyed: the bare hash of the request is not what is stored.
+    assert stored.fingerprint != fingerprint("POST", "/v1/licenses", body)
 
 
 def test_issue_same_key_with_different_request_is_refused(world):

@@ -3,14 +3,20 @@
 The stored answer is written in the same transaction as the change it reports, so
 either both exist or neither does. A replay returns the stored answer with the
 header ``Idempotent-Replayed: true``; the same key with a different request is
-refused. An answer carrying personal data (a share's annotated copies) is stored
-sealed under the holder-encryption key.
+refused.
+
+Answers carry personal data (a signed license names its holder, a share returns
+annotated copies), so every stored answer is sealed under the holder-encryption key,
+bound to its client and key, and the request's fingerprint is stored as an HMAC under
+the node's secret: a copy of the idempotency table reveals neither the answers nor,
+by guessing, the requests.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -62,12 +68,8 @@ def run_idempotent(
     request_fingerprint: str,
     action: Callable[[Connection], tuple[int, dict[str, Any]]],
     now: Any,
-    personal: bool = False,
 ) -> JSONResponse:
-    """Run ``action`` once per key; ``action`` returns the status code and body.
-
-    With ``personal`` the stored answer is encrypted.
-    """
+    """Run ``action`` once per key; ``action`` returns the status code and body."""
     if key is None or not key.strip():
         raise InvalidRequest(
             "this create needs an Idempotency-Key header (any unique string, such as a"
@@ -79,9 +81,7 @@ def run_idempotent(
         )
     for attempt in range(2):
         try:
-            return _run_once(
-                node, principal, key, request_fingerprint, action, now, personal
-            )
+            return _run_once(node, principal, key, request_fingerprint, action, now)
         except IntegrityError as exc:
             # A concurrent request with the same key committed first: the second
             # attempt finds and returns its answer. A conflict that persists is real.
@@ -102,7 +102,6 @@ def idempotent_create(
     body: BaseModel,
     action: Callable[[Connection], tuple[int, dict[str, Any]]],
     now: Any,
-    personal: bool = False,
 ) -> JSONResponse:
     """`run_idempotent` for a JSON create request with its parsed ``body``."""
     return run_idempotent(
@@ -116,7 +115,6 @@ def idempotent_create(
         ),
         action=action,
         now=now,
-        personal=personal,
     )
 
 
@@ -127,38 +125,38 @@ def _run_once(
     request_fingerprint: str,
     action: Callable[[Connection], tuple[int, dict[str, Any]]],
     now: Any,
-    personal: bool,
 ) -> JSONResponse:
     context = f"idempotency:{principal.client_id}:{key}"
+    keyed = hmac.new(
+        node.settings.master_keys.node_secret,
+        request_fingerprint.encode(),
+        hashlib.sha256,
+    ).hexdigest()
     with node.database.transaction() as conn:
         stored = find_response(conn, principal.client_id, key)
         if stored is not None:
-            if stored.fingerprint != request_fingerprint:
+            if not hmac.compare_digest(stored.fingerprint, keyed):
                 raise IdempotencyKeyReused(
                     f"Idempotency-Key {key!r} was used for a different request;"
                     " use a new key for a new request"
                 )
-            text = stored.body
-            if text.startswith(_SEALED):
-                sealed = base64.b64decode(text[len(_SEALED) :])
-                text = node.vault.open_text(sealed, context=context)
+            sealed = base64.b64decode(stored.body.removeprefix(_SEALED))
             return JSONResponse(
-                json.loads(text),
+                json.loads(node.vault.open_text(sealed, context=context)),
                 status_code=stored.status_code,
                 headers={"Idempotent-Replayed": "true"},
             )
         status_code, body = action(conn)
-        text = json.dumps(body, ensure_ascii=False)
-        if personal:
-            sealed = node.vault.seal_text(text, context=context)
-            text = _SEALED + base64.b64encode(sealed).decode()
+        sealed = node.vault.seal_text(
+            json.dumps(body, ensure_ascii=False), context=context
+        )
         store_response(
             conn,
             client_id=principal.client_id,
             key=key,
-            fingerprint=request_fingerprint,
+            fingerprint=keyed,
             status_code=status_code,
-            body=text,
+            body=_SEALED + base64.b64encode(sealed).decode(),
             now=now,
         )
     return JSONResponse(body, status_code=status_code)

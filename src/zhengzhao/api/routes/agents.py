@@ -104,7 +104,6 @@ def appoint(
         body=body,
         action=action,
         now=now,
-        personal=True,
     )
 
 

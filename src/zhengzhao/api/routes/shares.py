@@ -126,5 +126,4 @@ def share(
             body=body,
             action=action,
             now=now,
-            personal=True,
         )
