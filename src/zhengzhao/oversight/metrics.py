@@ -2,9 +2,9 @@
 
 A metric measures every department for a window and gives each a sub-score from 0 to
 100, or none where it has nothing to measure. Every metric is one `Metric` in
-`METRICS`; a new one (the use of licenses once sharing exists, upheld objections once
-objections exist) is one more entry there, and the score, the ranking, the report's
-tables, charts, CSV and JSON take it up without other changes.
+`METRICS`; a new one (upheld objections, once objections exist) is one more entry
+there, and the score, the ranking, the report's tables, charts, CSV and JSON take it
+up without other changes.
 """
 
 from __future__ import annotations
@@ -110,6 +110,10 @@ class Facts:
     def rectification(self) -> dict[int, store.Rectification]:
         return store.rectification(self.conn, **self._span)
 
+    @cached_property
+    def uses(self) -> dict[int, tuple[int, int]]:
+        return store.license_uses(self.conn, **self._span)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Metric:
@@ -117,7 +121,7 @@ class Metric:
 
     key: str
     title: str
-    #: `completeness`, `accuracy`, `timeliness`, `rectification` (later: `use`).
+    #: `completeness`, `accuracy`, `timeliness`, `rectification` or `use`.
     group: str
     #: Its weight in the score, out of the weights of the metrics assessed.
     weight: float
@@ -213,6 +217,32 @@ def _rectification(facts: Facts) -> dict[int, Measure]:
             },
         )
         for department, found in facts.rectification.items()
+    }
+
+
+def _use(facts: Facts) -> dict[int, Measure]:
+    held: dict[int, int] = {}
+    for line in facts.completeness:
+        held[line.department_id] = held.get(line.department_id, 0) + line.gathered
+    rates = {
+        department: facts.uses.get(department, (0, 0))[1] / count
+        for department, count in held.items()
+        if count
+    }
+    best = max(rates.values(), default=0.0)
+    if not best:
+        return {}  # nothing of the library was used: nobody to compare
+    return {
+        department: Measure(
+            score=100 * rate / best,
+            figures={
+                "uses": facts.uses.get(department, (0, 0))[0],
+                "used": facts.uses.get(department, (0, 0))[1],
+                "held": held[department],
+                "rate": rate,
+            },
+        )
+        for department, rate in rates.items()
     }
 
 
@@ -365,5 +395,26 @@ METRICS: tuple[Metric, ...] = (
             Figure(key="rate", label="rectified", unit="%"),
         ),
         measure=_rectification,
+    ),
+    Metric(
+        key="use",
+        title="Use · 应用",
+        group="use",
+        weight=10,
+        formula=(
+            "rate = licenses of the department read at least once in the month by a"
+            " share, a check or a prefill ÷ licenses of the department in the"
+            " library at the month's end (counted as for completeness). Sub-score:"
+            " 100 × rate ÷ the best department's rate, so that the most used"
+            " library scores 100; not assessed in a month when no license was"
+            " used. Uses: every license read by every share, check and prefill."
+        ),
+        figures=(
+            Figure(key="uses", label="reads"),
+            Figure(key="used", label="licenses read"),
+            Figure(key="held", label="licenses held"),
+            Figure(key="rate", label="share read", unit="%"),
+        ),
+        measure=_use,
     ),
 )

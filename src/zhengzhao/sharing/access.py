@@ -124,6 +124,8 @@ class AccessEntry:
     outcome: str
     #: What was read (licenses and fields; claims and results), or why refused.
     details: Mapping[str, Any]
+    #: The stored rows of the licenses read, for counting each issuer's use.
+    license_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,7 +174,9 @@ def record_access(
     leaf = access_leaf(
         record=public_id, recorded_at=now, record_hash=record_hash(document)
     )
-    row_id = access_store.insert_access_record(conn, columns, leaf=leaf)
+    row_id = access_store.insert_access_record(
+        conn, columns, leaf=leaf, license_ids=entry.license_ids
+    )
     return AccessRecord(id=public_id, row_id=row_id, document=document)
 
 

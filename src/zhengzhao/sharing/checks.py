@@ -224,8 +224,10 @@ def make_check(
                         "match": match,
                     }
                     for claim, match in zip(request.claims, matches, strict=True)
-                ]
+                ],
+                "licenses": [stored.license.identifier for stored in licenses],
             },
+            license_ids=tuple(stored.row_id for stored in licenses),
         ),
         now=now,
     )

@@ -179,6 +179,7 @@ def make_share(
             reason=scope.reason,
             outcome="disclosed",
             details={"licenses": [item.recorded() for item in seen]},
+            license_ids=tuple(item.stored.row_id for item in seen),
         ),
         now=now,
     )

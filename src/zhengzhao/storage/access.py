@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from zhengzhao.model.license import HolderKind
-from zhengzhao.storage.tables import access_records, log_outbox
+from zhengzhao.storage.tables import access_record_licenses, access_records, log_outbox
 
 __all__ = [
     "StoredAccessRecord",
@@ -68,19 +68,30 @@ def stored_access_record(columns: Mapping[str, Any]) -> StoredAccessRecord:
 
 
 def insert_access_record(
-    conn: Connection, columns: Mapping[str, Any], *, leaf: bytes
+    conn: Connection,
+    columns: Mapping[str, Any],
+    *,
+    leaf: bytes,
+    license_ids: Sequence[int] = (),
 ) -> int:
     """Store a record (its columns, without ``id``) and queue its log leaf in the
-    same transaction, so that no record exists unlogged; returns its row id."""
+    same transaction, so that no record exists unlogged; returns its row id.
+    ``license_ids`` are the rows of the licenses the record read."""
     row_id = int(conn.execute(_INSERT, dict(columns)).scalar_one())
     queued = {"access_record_id": row_id, "leaf": leaf}
     conn.execute(_QUEUE, {**queued, "created_at": columns["occurred_at"]})
+    if license_ids:
+        conn.execute(
+            _LINK,
+            [{"record_id": row_id, "license_id": i} for i in sorted(set(license_ids))],
+        )
     return row_id
 
 
 # Built once: every share and check writes a record.
 _INSERT = access_records.insert().returning(access_records.c.id)
 _QUEUE = log_outbox.insert()
+_LINK = access_record_licenses.insert()
 
 
 def access_record_by_public_id(

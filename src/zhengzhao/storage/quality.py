@@ -32,6 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from zhengzhao.storage.tables import (
+    access_record_licenses,
+    access_records,
     gathering_batches,
     gathering_rejections,
     license_events,
@@ -44,6 +46,7 @@ __all__ = [
     "event_delays",
     "gathering_delays",
     "lenient_codes",
+    "license_uses",
     "rectification",
     "rejected_rows",
     "submitted_rows",
@@ -152,6 +155,26 @@ def lenient_codes(
         .group_by(licenses.c.issuer_id)
     )
     return {int(d): (int(n), int(k or 0)) for d, n, k in conn.execute(query)}
+
+
+def license_uses(
+    conn: Connection, *, start: datetime, end: datetime
+) -> dict[int, tuple[int, int]]:
+    """Department → (reads of its licenses by shares, checks and prefills in the
+    window, distinct licenses read). Refused uses read nothing and count nothing."""
+    query = (
+        select(
+            licenses.c.issuer_id,
+            func.count(),
+            func.count(func.distinct(licenses.c.id)),
+        )
+        .select_from(access_record_licenses)
+        .join(access_records, access_records.c.id == access_record_licenses.c.record_id)
+        .join(licenses, licenses.c.id == access_record_licenses.c.license_id)
+        .where(_within(access_records.c.occurred_at, start, end))
+        .group_by(licenses.c.issuer_id)
+    )
+    return {int(d): (int(n), int(k)) for d, n, k in conn.execute(query)}
 
 
 def gathering_delays(

@@ -552,3 +552,14 @@ check_counters = Table(
     Column("window_start", BigInteger, primary_key=True, autoincrement=False),
     Column("count", Integer, nullable=False),
 )
+
+# Which licenses each access record read: an index for counting the use of each
+# issuer's licenses. The record's details, committed to by its log leaf, stay the
+# account of what was read; these rows are written with the record and say no more.
+access_record_licenses = Table(
+    "access_record_licenses",
+    metadata,
+    Column("record_id", Id, ForeignKey("access_records.id"), primary_key=True),
+    Column("license_id", Id, ForeignKey("licenses.id"), primary_key=True),
+    Index(None, "license_id"),
+)

@@ -2,7 +2,7 @@
 authorizations, access records (logged), check counters
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-10
 """
 
