@@ -20,6 +20,16 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 #: Each benchmark with arguments that make it finish in seconds.
 SMALL_RUNS = {
     "issuance.py": ["--count", "20", "--batch", "10"],
+    "sharing.py": [
+        "--requests",
+        "20",
+        "--concurrency",
+        "2",
+        "--parties",
+        "2",
+        "--holders",
+        "4",
+    ],
     "translog.py": ["--count", "600", "--proofs", "5"],
 }
 
