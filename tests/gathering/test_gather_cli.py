@@ -1,11 +1,12 @@
 """`zhengzhao gather`: summaries, exit status, and what a second file changes."""
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from gathering.support import card_row, write_csv, write_jsonl
+from gathering.support import card_row, write_csv, write_jsonl, write_xlsx
 from support.cli import invoke, write_config
 from support.world import type_code
 from zhengzhao.storage.tables import licenses
@@ -153,3 +154,72 @@ def test_duplicate_paper_number_in_one_file_corrects_the_first(gather, tmp_path,
     _, summary = gather(write_csv(tmp_path / "a.csv", rows))
     assert (summary["accepted"], summary["updated"]) == (1, 1)
     assert len(current(node, "P0000001")) == 2
+
+
+def test_gather_excel_reads_date_cells_and_number_cells(gather, tmp_path, node):
+    rows = [
+        card_row(
+            1,
+            ZZBFRQ=date(2026, 1, 5),
+            ZZYXQQSRQ=date(2026, 1, 5),
+            ZZYXQJZRQ=date(2036, 1, 4),
+        ),
+        # A paper number typed into a number cell is read as its digits.
+        card_row(2, ZZBH=20230000403),
+    ]
+    result, summary = gather(write_xlsx(tmp_path / "cards.xlsx", rows))
+    assert result.exit_code == 0, result.output
+    assert (summary["accepted"], summary["sheet"]) == (2, "Sheet1")
+    assert current(node, "P0000001")[0].valid_until == date(2036, 1, 4)
+    assert len(current(node, "20230000403")) == 1
+
+
+def test_gather_excel_rejections_name_the_sheets_rows(gather, tmp_path, world):
+    rows = [card_row(1), card_row(2, CZZTDM=650102199001011234), card_row(3, CZZT="")]
+    result, summary = gather(write_xlsx(tmp_path / "cards.xlsx", rows))
+    assert result.exit_code == 1
+    report = world.http.get(
+        f"/v1/gathering/batches/{summary['batch']}/rejections",
+        headers=world.headers("psb_tianshan"),
+    ).json()
+    assert [(item["row"], item["field"]) for item in report["items"]] == [
+        (3, "CZZTDM"),
+        (4, "CZZT"),
+    ]
+    assert report["items"][0]["reason"].startswith(
+        "CZZTDM is a number cell, and a spreadsheet keeps only 15 digits of a number"
+    )
+    assert "650102199001011" not in report["items"][0]["reason"]
+
+
+def test_gather_each_sheet_of_a_workbook_is_its_own_batch(gather, tmp_path):
+    path = write_xlsx(tmp_path / "two.xlsx", [card_row(1)], 第二批=[card_row(2)])
+    _, first = gather(path)
+    _, second = gather(path, "--sheet", "第二批")
+    assert second["batch"] != first["batch"]
+    assert (second["accepted"], second["sheet"]) == (1, "第二批")
+    # Naming the first sheet finds the batch that read it by default.
+    _, again = gather(path, "--sheet", "Sheet1")
+    assert (again["batch"], again["alreadyFinished"]) == (first["batch"], True)
+
+
+def test_gather_file_that_is_not_a_workbook_exits_two(gather, tmp_path):
+    path = tmp_path / "cards.xlsx"
+    path.write_text("ZZBH,CZZT\nA1,张三\n", encoding="utf-8")
+    result, _ = gather(path)
+    assert result.exit_code == 2
+    assert "(unreadable-file)" in result.output
+    assert "not an Excel workbook (.xlsx)" in result.output
+
+
+def test_gather_sheet_named_for_a_csv_file_exits_two(gather, tmp_path):
+    result, _ = gather(write_csv(tmp_path / "a.csv", [card_row(1)]), "--sheet", "x")
+    assert result.exit_code == 2
+    assert "a sheet is named only for an Excel workbook" in result.output
+
+
+def test_paper_number_longer_than_the_library_holds_is_rejected(gather, tmp_path):
+    rows = [card_row(1, ZZBH="P" * 65), card_row(2)]
+    result, summary = gather(write_csv(tmp_path / "a.csv", rows))
+    assert result.exit_code == 1
+    assert (summary["accepted"], summary["rejected"]) == (1, 1)

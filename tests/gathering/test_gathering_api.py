@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from gathering.support import card_row, write_csv
+from gathering.support import card_row, write_csv, write_xlsx
 from support.world import type_code
 
 CARD = type_code("resident-identity-card")
 BATCHES = "/v1/gathering/batches"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def csv_bytes(tmp_path, rows) -> bytes:
@@ -90,6 +91,47 @@ def test_submit_raw_json_lines_body(world):
     assert response.json()["format"] == "jsonl"
     listed = world.http.get(BATCHES, headers=world.headers("psb_tianshan")).json()
     assert [item["counts"]["accepted"] for item in listed["items"]] == [2]
+
+
+def test_submit_excel_workbook_as_multipart_and_as_raw_body(world, tmp_path):
+    content = write_xlsx(
+        tmp_path / "cards.xlsx",
+        [card_row(1), card_row(2, ZZBH=12345)],
+        补录=[card_row(3)],
+    ).read_bytes()
+    response = world.http.post(
+        BATCHES,
+        params={"type": CARD},
+        files={"file": ("cards.xlsx", content, XLSX)},
+        headers=world.headers("psb_tianshan"),
+    )
+    assert response.status_code == 202, response.text
+    assert (response.json()["format"], response.json()["sheet"]) == ("xlsx", "Sheet1")
+    found = world.http.get(
+        f"{BATCHES}/{response.json()['id']}", headers=world.headers("psb_tianshan")
+    ).json()
+    assert (found["state"], found["counts"]["accepted"]) == ("finished", 2)
+
+    raw = world.http.post(
+        BATCHES,
+        params={"type": CARD, "sheet": "补录"},
+        content=content,
+        headers=world.headers("psb_tianshan", **{"Content-Type": XLSX}),
+    )
+    assert raw.status_code == 202, raw.text
+    assert raw.json()["sheet"] == "补录" and raw.json()["id"] != found["id"]
+
+
+def test_submit_workbook_that_is_damaged_is_refused(world):
+    response = world.http.post(
+        BATCHES,
+        params={"type": CARD},
+        files={"file": ("cards.xlsx", b"PK\x03\x04 not really a zip", XLSX)},
+        headers=world.headers("psb_tianshan"),
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "unreadable-file"
+    assert "not an Excel workbook (.xlsx)" in response.json()["message"]
 
 
 def test_submit_same_file_again_reports_the_finished_batch(world, tmp_path):

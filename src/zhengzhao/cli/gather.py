@@ -40,7 +40,9 @@ class _RowsPerSecond(ProgressColumn):
 
 def gather(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or JSON Lines file.")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV (UTF-8), JSON Lines or Excel (.xlsx) file.")
+    ],
     type_code: Annotated[
         str, typer.Option("--type", help="The license type's catalog code.")
     ],
@@ -54,6 +56,10 @@ def gather(
     file_format: Annotated[
         SourceFormat | None,
         typer.Option("--format", help="Default: from the file name's extension."),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(help="The sheet of an Excel workbook; default: the first."),
     ] = None,
     chunk_rows: Annotated[
         int, typer.Option(min=1, help="Rows per transaction.", hidden=True)
@@ -87,6 +93,7 @@ def gather(
         filename=file.name,
         keep_copy=False,
         now=SystemClock().now(),
+        sheet=sheet,
     )
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -133,6 +140,7 @@ def _summary(view: BatchView, *, repeated: bool, as_json: bool) -> None:
             "department": view.department_code,
             "typeCode": batch.type_code,
             "sha256": batch.content_hash,
+            "sheet": batch.sheet or None,
             "state": batch.state,
             "alreadyFinished": repeated,
             "rows": counts.rows_done,

@@ -53,7 +53,8 @@ class ChunkDone:
 
 
 class _Counted(io.RawIOBase):
-    """A binary stream that counts the bytes read through it."""
+    """A binary stream that counts the bytes read through it; seekable when the
+    stream it reads is (a workbook is a zip archive, read by seeking)."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
@@ -61,6 +62,15 @@ class _Counted(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self._raw.read(len(buffer))
@@ -76,29 +86,60 @@ def counted(raw: IO[bytes]) -> tuple[IO[bytes], _Counted]:
 
 
 class StoredFile(io.RawIOBase):
-    """An uploaded file read back from the database one stored piece at a time."""
+    """An uploaded file read back from the database one stored piece at a time.
 
-    def __init__(self, database: Database, batch_id: int) -> None:
+    Every piece but the last is as long as the first, so that a seek finds its piece
+    without reading those before it.
+    """
+
+    def __init__(self, database: Database, batch_id: int, *, size: int) -> None:
         self._database = database
         self._batch_id = batch_id
-        self._seq = 0
-        self._buffer = b""
+        self._size = size
+        self._position = 0
+        self._piece_bytes = 0
+        self._seq = -1
+        self._piece = b""
 
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        start = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}
+        position = start[whence] + offset
+        if position < 0:
+            raise ValueError(f"negative seek position {position}")
+        self._position = position
+        return position
+
+    def tell(self) -> int:
+        return self._position
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if not self._buffer:
+        if self._position >= self._size:
+            return 0
+        if not self._piece_bytes:
+            self._piece_bytes = len(self._load(0))
+        seq, start = divmod(self._position, self._piece_bytes)
+        data = self._load(seq)[start : start + len(buffer)]
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+    def _load(self, seq: int) -> bytes:
+        if seq != self._seq:
             with self._database.reading() as conn:
-                piece = store.content_piece(conn, self._batch_id, self._seq)
-            if piece is None:
-                return 0
-            self._seq += 1
-            self._buffer = piece
-        size = min(len(buffer), len(self._buffer))
-        buffer[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
+                piece = store.content_piece(conn, self._batch_id, seq)
+            if not piece:
+                raise NotFound(
+                    f"the stored copy of batch {self._batch_id}'s file ends before"
+                    f" byte {self._position} of {self._size}; submit the file again"
+                )
+            self._seq, self._piece = seq, piece
+        return self._piece
 
 
 def run_batch(
@@ -127,7 +168,12 @@ def run_batch(
     checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
     source, counter = counted(stream)
     mapping = ColumnMapping(batch.mapping or {})
-    rows = read_rows(source, format=SourceFormat(batch.format), mapping=mapping)
+    rows = read_rows(
+        source,
+        format=SourceFormat(batch.format),
+        mapping=mapping,
+        sheet=batch.sheet or None,
+    )
 
     # 2. Skip what is done.
     counts = batch.counts

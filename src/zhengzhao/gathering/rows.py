@@ -54,6 +54,8 @@ from zhengzhao.model.lifecycle import State
 from zhengzhao.model.parties import Department
 from zhengzhao.storage.gathering import Rejection
 
+from .workbook import NUMBER_DIGITS, InexactNumber
+
 __all__ = [
     "METADATA_COLUMNS",
     "STATUS_CODES",
@@ -98,6 +100,8 @@ _COLUMN_OF = {
     "holder.name": "CZZT",
     "paperNumber": "ZZBH",
 }
+#: The longest paper number the library stores (as `POST /v1/licenses` accepts).
+PAPER_NUMBER_CHARS = 64
 #: Errors that reject a row rather than stop the batch.
 ROW_ERRORS = (InputError, PermissionDenied, NotFound, Conflict)
 
@@ -172,6 +176,7 @@ class RowChecker:
                 )
             )
 
+        inexact = self._inexact_cells(values, reject)
         paper_number = _text(values.get("ZZBH"))
         if not paper_number:
             reject(
@@ -179,6 +184,13 @@ class RowChecker:
                 None,
                 "ZZBH (paper number) is empty; every gathered license needs it, so"
                 " that a later batch recognises the license",
+            )
+        elif len(paper_number) > PAPER_NUMBER_CHARS:
+            reject(
+                "ZZBH",
+                paper_number,
+                f"ZZBH (paper number) is {len(paper_number)} characters long; it has"
+                f" at most {PAPER_NUMBER_CHARS}",
             )
         self._check_batch_columns(values, reject)
         dates = {
@@ -195,7 +207,7 @@ class RowChecker:
         if not holder.name:
             reject("CZZT", None, "CZZT (holder name) is empty")
         try:
-            if holder.identifier and holder.name:
+            if holder.identifier and holder.name and "CZZTDM" not in inexact:
                 check_holder(self.license_type.holder_kind, holder, today=today)
         except ROW_ERRORS as exc:
             problems.extend(self.rejections(number, exc, values))
@@ -259,20 +271,38 @@ class RowChecker:
             )
         ]
 
+    def _inexact_cells(self, values: Mapping[str, Any], reject: Any) -> set[str]:
+        """Reject the number cells that lost digits; the columns they are in."""
+        columns = set()
+        for name, value in values.items():
+            if isinstance(value, InexactNumber):
+                columns.add(name)
+                reject(
+                    name,
+                    value,
+                    f"{name} is a number cell, and a spreadsheet keeps only"
+                    f" {NUMBER_DIGITS} digits of a number, so the last digits are"
+                    " lost; format the column as Text, type the values again and"
+                    " send the file again",
+                )
+        return columns
+
     def _check_batch_columns(self, values: Mapping[str, Any], reject: Any) -> None:
         expected = {
-            "ZZLXDM": self.license_type.code,
-            "ZZBFJGDM": self.issuer.credit_code,
-            "CZZTDMLXDM": HOLDER_IDENTIFIER_TYPES[self.license_type.holder_kind],
+            "ZZLXDM": (self.license_type.code, "the license type gathered"),
+            "ZZBFJGDM": (self.issuer.credit_code, "the department gathering"),
+            "CZZTDMLXDM": (
+                HOLDER_IDENTIFIER_TYPES[self.license_type.holder_kind],
+                f"the holder identifier type of license type {self.license_type.code}",
+            ),
         }
-        for column, wanted in expected.items():
+        for column, (wanted, what) in expected.items():
             found = _text(values.get(column))
             if found and found != wanted:
                 reject(
                     column,
                     found,
-                    f"{column} {found} does not match this batch, which is for"
-                    f" {wanted}",
+                    f"{column} {found} does not match {what}, {wanted}",
                 )
 
     def _date(self, column: str, value: Any, reject: Any) -> date | None:

@@ -29,7 +29,7 @@ from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import gathering as store
 
 from .batches import ChunkDone, StoredFile, run_batch
-from .reader import ColumnMapping, SourceFormat, csv_header, examine
+from .reader import ColumnMapping, SourceFormat, csv_header, examine, sheet_header
 from .rows import RowChecker
 
 __all__ = [
@@ -83,12 +83,15 @@ def submit_batch(
     filename: str | None,
     keep_copy: bool,
     now: datetime,
+    sheet: str | None = None,
 ) -> Submission:
-    """Find or record the batch of the file at ``path``.
+    """Find or record the batch of the file at ``path``; ``sheet`` names the sheet
+    of a workbook to read (None: the first).
 
     The steps:
       1. authorize: the caller, the department, its responsibility for the type;
-      2. examine the file: its hash, UTF-8, and a CSV header's columns;
+      2. examine the file: its hash, UTF-8 or a workbook's sheet, the header's
+         columns;
       3. find the batch of the same content, or record a new one;
       4. with ``keep_copy``, store the file in the database, so that any process
          can resume the batch.
@@ -102,11 +105,19 @@ def submit_batch(
     checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
 
     # 2. Examine.
+    if sheet is not None and format is not SourceFormat.XLSX:
+        raise InvalidRequest(
+            f"a sheet is named only for an Excel workbook, and this file is {format}"
+        )
     with path.open("rb") as stream:
-        facts = examine(stream)
-    if format is SourceFormat.CSV:
-        with path.open("rb") as stream:
+        facts = examine(stream, text=format.is_text)
+    header, title = None, ""
+    with path.open("rb") as stream:
+        if format is SourceFormat.CSV:
             header = csv_header(stream)
+        elif format is SourceFormat.XLSX:
+            title, header = sheet_header(stream, sheet)
+    if header is not None:
         checker.check_columns((mapping or ColumnMapping()).rename(c) for c in header)
 
     # 3. Find or record.
@@ -117,6 +128,7 @@ def submit_batch(
             department_id=issuer.id,
             type_code=license_type.code,
             content_hash=facts.sha256,
+            sheet=title,
         )
         if found is not None and found.state != "finished" and found.mapping != columns:
             raise Conflict(
@@ -131,6 +143,7 @@ def submit_batch(
                 content_hash=facts.sha256,
                 format=format.value,
                 mapping=columns,
+                sheet=title,
                 filename=filename,
                 size=facts.size,
                 actor=principal.actor,
@@ -168,7 +181,7 @@ def run_submitted(
             stream = stack.enter_context(path.open("rb"))
         else:
             stream = stack.enter_context(
-                io.BufferedReader(StoredFile(node.database, batch.id))
+                io.BufferedReader(StoredFile(node.database, batch.id, size=batch.size))
             )
         finished = run_batch(
             node,

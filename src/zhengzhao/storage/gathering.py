@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select, text
 
 from zhengzhao.storage.tables import (
     gathering_batches,
@@ -27,11 +28,13 @@ __all__ = [
     "content_piece",
     "content_pieces",
     "current_identifier",
+    "current_identifiers",
     "find_batch",
     "insert_batch",
     "insert_rejections",
     "list_batches",
     "list_rejections",
+    "lock_paper_numbers",
     "store_content_piece",
 ]
 
@@ -44,10 +47,13 @@ class NewBatch:
     type_code: str
     #: SHA-256 of the file's bytes, in hex: with department and type, the batch's key.
     content_hash: str
-    #: `csv` or `jsonl`.
+    #: `csv`, `jsonl` or `xlsx`.
     format: str
     #: File column → field name, when the department declared one.
     mapping: dict[str, str] | None
+    #: The title of the sheet a workbook's batch reads; "" for other formats. Part
+    #: of the batch's key: two sheets of one workbook are two batches.
+    sheet: str
     filename: str | None
     size: int
     actor: str
@@ -87,6 +93,7 @@ class BatchRecord:
     content_hash: str
     format: str
     mapping: dict[str, str] | None
+    sheet: str
     filename: str | None
     size: int
     #: `open` until every row is done, then `finished`.
@@ -125,6 +132,7 @@ def _batch(row: Any) -> BatchRecord:
         content_hash=row.content_hash,
         format=row.format,
         mapping=row.mapping,
+        sheet=row.sheet,
         filename=row.filename,
         size=row.size,
         state=row.state,
@@ -151,6 +159,7 @@ def insert_batch(conn: Connection, batch: NewBatch) -> BatchRecord:
             "content_hash": batch.content_hash,
             "format": batch.format,
             "mapping": batch.mapping,
+            "sheet": batch.sheet,
             "filename": batch.filename,
             "size": batch.size,
             "state": "open",
@@ -170,13 +179,19 @@ def insert_batch(conn: Connection, batch: NewBatch) -> BatchRecord:
 
 
 def find_batch(
-    conn: Connection, *, department_id: int, type_code: str, content_hash: str
+    conn: Connection,
+    *,
+    department_id: int,
+    type_code: str,
+    content_hash: str,
+    sheet: str = "",
 ) -> BatchRecord | None:
     row = conn.execute(
         select(gathering_batches).where(
             gathering_batches.c.department_id == department_id,
             gathering_batches.c.type_code == type_code,
             gathering_batches.c.content_hash == content_hash,
+            gathering_batches.c.sheet == sheet,
         )
     ).first()
     return _batch(row) if row else None
@@ -329,3 +344,63 @@ def current_identifier(
     )
     identifier = conn.execute(query).scalar()
     return str(identifier) if identifier is not None else None
+
+
+_CURRENT = (
+    select(licenses.c.paper_number, licenses.c.identifier)
+    .outerjoin(_successor, _successor.c.supersedes_id == licenses.c.id)
+    .where(
+        and_(
+            licenses.c.type_code == bindparam("type_code"),
+            licenses.c.issuer_id == bindparam("issuer_id"),
+            licenses.c.paper_number.in_(bindparam("paper_numbers", expanding=True)),
+            _successor.c.id.is_(None),
+        )
+    )
+    .order_by(licenses.c.id)
+)
+
+
+def current_identifiers(
+    conn: Connection, *, type_code: str, issuer_id: int, paper_numbers: Collection[str]
+) -> dict[str, str]:
+    """`current_identifier` for many paper numbers in one query: paper number →
+    identifier, for those that have a license."""
+    if not paper_numbers:
+        return {}
+    rows = conn.execute(
+        _CURRENT,
+        {
+            "type_code": type_code,
+            "issuer_id": issuer_id,
+            "paper_numbers": sorted(paper_numbers),
+        },
+    )
+    # Rows come oldest first, so that the newest of two unreplaced versions wins.
+    return {row.paper_number: row.identifier for row in rows}
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(key) FROM unnest(:keys) AS key")
+
+
+def lock_paper_numbers(
+    conn: Connection, *, type_code: str, issuer_id: int, paper_numbers: Collection[str]
+) -> None:
+    """Hold until the transaction ends the right to gather these paper numbers, so
+    that two transactions never both issue a first license for one of them.
+
+    PostgreSQL takes one transaction-scoped advisory lock per paper number, in
+    ascending order so that two lockers cannot deadlock; SQLite needs none, because
+    its writers run one at a time (``BEGIN IMMEDIATE``).
+    """
+    if conn.dialect.name != "postgresql" or not paper_numbers:
+        return
+    keys = sorted({_lock_key(type_code, issuer_id, paper) for paper in paper_numbers})
+    conn.execute(_LOCK, {"keys": keys})
+
+
+def _lock_key(type_code: str, issuer_id: int, paper_number: str) -> int:
+    digest = hashlib.blake2b(
+        f"gather:{issuer_id}:{type_code}:{paper_number}".encode(), digest_size=8
+    ).digest()
+    return int.from_bytes(digest, "big", signed=True)

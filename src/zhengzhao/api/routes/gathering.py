@@ -38,6 +38,7 @@ from zhengzhao.gathering.service import (
     run_submitted,
     submit_batch,
 )
+from zhengzhao.gathering.workbook import XLSX_MEDIA_TYPE
 from zhengzhao.model.parties import Principal
 from zhengzhao.model.time import Clock
 from zhengzhao.node import Node
@@ -74,6 +75,7 @@ _UPLOAD_BODY = {
             },
             "text/csv": {"schema": {"type": "string"}},
             "application/jsonl": {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
         },
     }
 }
@@ -96,6 +98,7 @@ class BatchOut(ApiModel):
         " what identifies the batch."
     )
     format: str
+    sheet: str | None = Field(description="The sheet read, for a workbook.")
     filename: str | None
     size: int = Field(description="The file's size in bytes.")
     state: str = Field(description="`open` while rows remain, then `finished`.")
@@ -114,6 +117,7 @@ class BatchOut(ApiModel):
             type_code=batch.type_code,
             sha256=batch.content_hash,
             format=batch.format,
+            sheet=batch.sheet or None,
             filename=batch.filename,
             size=batch.size,
             state=batch.state,
@@ -172,10 +176,14 @@ async def submit(
         SourceFormat | None,
         Query(alias="format", description="Default: from the media type or name."),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        Query(max_length=255, description="A workbook's sheet; default: the first."),
+    ] = None,
 ) -> JSONResponse:
-    """Submit a CSV or JSON Lines file of one license type, as a multipart upload
-    (`file`, optional `mapping`) or as the raw body (`text/csv`,
-    `application/jsonl`).
+    """Submit a CSV, JSON Lines or Excel (.xlsx) file of one license type, as a
+    multipart upload (`file`, optional `mapping`) or as the raw body (`text/csv`,
+    `application/jsonl`, or the .xlsx media type).
 
     A department submits for itself, an operator for any department. Answers 202
     with the batch, which is gathered after the answer, or 200 with the finished
@@ -198,6 +206,7 @@ async def submit(
                 filename=filename,
                 keep_copy=True,
                 now=now,
+                sheet=sheet,
             )
         )
     finally:
