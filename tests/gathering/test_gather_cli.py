@@ -4,6 +4,7 @@ import json
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from gathering.support import card_row, write_csv, write_jsonl, write_xlsx
@@ -223,3 +224,60 @@ def test_paper_number_longer_than_the_library_holds_is_rejected(gather, tmp_path
     result, summary = gather(write_csv(tmp_path / "a.csv", rows))
     assert result.exit_code == 1
     assert (summary["accepted"], summary["rejected"]) == (1, 1)
+
+
+@pytest.fixture
+def report(tmp_path, settings):
+    config = write_config(tmp_path / "report.toml", settings)
+
+    def run(*args):
+        return invoke("--config", str(config), "gather", "report", *args)
+
+    return run
+
+
+def test_report_writes_rejections_to_an_excel_workbook(gather, report, tmp_path):
+    rows = [card_row(1), card_row(2, ZZYXQJZRQ="2036-02-30"), card_row(3, CZZT="")]
+    _, summary = gather(write_csv(tmp_path / "a.csv", rows))
+    out = tmp_path / "out" / "rejections.xlsx"
+    out.parent.mkdir()
+    result = report(str(summary["batch"]), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "2 problems of batch 1 written to" in result.output
+    sheet = load_workbook(out)["rejections"]
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("row", "field", "value", "reason"),
+        (
+            3,
+            "ZZYXQJZRQ",
+            "2036-02-30",
+            "ZZYXQJZRQ 2036-02-30 is not a date (YYYY-MM-DD)",
+        ),
+        (4, "CZZT", None, "CZZT (holder name) is empty"),
+    ]
+    assert [path.name for path in out.parent.iterdir()] == ["rejections.xlsx"]
+
+
+def test_report_writes_csv_by_extension_or_format(gather, report, tmp_path):
+    _, summary = gather(write_csv(tmp_path / "a.csv", [card_row(1, CZZT="")]))
+    out = tmp_path / "report.txt"
+    result = report(str(summary["batch"]), "--out", str(out), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8-sig").splitlines() == [
+        "row,field,value,reason",
+        "2,CZZT,,CZZT (holder name) is empty",
+    ]
+
+
+def test_report_of_unknown_batch_exits_two_and_writes_nothing(report, tmp_path):
+    out = tmp_path / "rejections.xlsx"
+    result = report("99", "--out", str(out))
+    assert result.exit_code == 2
+    assert "(not-found)" in result.output and "no gathering batch 99" in result.output
+    assert list(tmp_path.glob("*rejections*")) == []
+
+
+def test_report_with_unknown_extension_exits_two(report, tmp_path):
+    result = report("1", "--out", str(tmp_path / "rejections.pdf"))
+    assert result.exit_code == 2
+    assert "name the file .xlsx or .csv" in result.output

@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from openpyxl import load_workbook
 
 from gathering.support import card_row, write_csv, write_xlsx
 from support.world import type_code
@@ -75,6 +76,46 @@ def test_rejections_download_as_csv_with_a_byte_order_mark(world, tmp_path):
     assert lines[1] == ["2", "sex", "X", "sex: 'X' is not one of 男, 女"]
     assert lines[2][:3] == ["3", "CZZTDM", "6501**********1230"]
     assert "check character is 0, expected 9" in lines[2][3]
+
+
+def test_rejections_download_as_excel_workbook(world, tmp_path):
+    rows = [card_row(1, sex="X"), card_row(2), card_row(3, CZZTDM="650102199001011230")]
+    batch = upload(world, "psb_tianshan", csv_bytes(tmp_path, rows)).json()
+    response = world.http.get(
+        f"{BATCHES}/{batch['id']}/rejections",
+        params={"format": "xlsx"},
+        headers=world.headers("psb_tianshan"),
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == XLSX
+    assert (
+        f"batch-{batch['id']}-rejections.xlsx"
+        in (response.headers["content-disposition"])
+    )
+    sheet = load_workbook(io.BytesIO(response.content))["rejections"]
+    lines = list(sheet.iter_rows(values_only=True))
+    assert lines[0] == ("row", "field", "value", "reason")
+    assert lines[1] == (2, "sex", "X", "sex: 'X' is not one of 男, 女")
+    assert lines[2][:3] == (4, "CZZTDM", "6501**********1230")
+    assert len(lines) == 3
+
+
+def test_rejections_download_is_refused_to_another_department(world, tmp_path):
+    batch = upload(world, "psb_tianshan", csv_bytes(tmp_path, [card_row(1)])).json()
+    for report_format in ("csv", "xlsx"):
+        response = world.http.get(
+            f"{BATCHES}/{batch['id']}/rejections",
+            params={"format": report_format},
+            headers=world.headers("psb_shayibake"),
+        )
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission-denied"
+    verifier = world.http.get(
+        f"{BATCHES}/{batch['id']}/rejections",
+        params={"format": "xlsx"},
+        headers=world.headers("verifier"),
+    )
+    assert verifier.status_code == 403
 
 
 def test_submit_raw_json_lines_body(world):
