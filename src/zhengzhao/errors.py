@@ -16,6 +16,7 @@ The tree::
     │   ├── InvalidDocument             a signed document cannot be read
     │   ├── IdempotencyKeyReused        the same key came with a different request
     │   ├── UnreadableFile              a gathering file cannot be read as its format
+    │   ├── RecordRejected              a pushed license record fails its checks
     │   ├── NoteInvalid                 a signed note or checkpoint is malformed or
     │   │                               carries no valid signature of a known key
     │   └── LogProofInvalid             a Merkle inclusion or consistency proof fails
@@ -59,6 +60,7 @@ __all__ = [
     "NotResponsible",
     "NoteInvalid",
     "PermissionDenied",
+    "RecordRejected",
     "SchemaViolation",
     "SignatureInvalid",
     "SplitView",
@@ -155,6 +157,13 @@ class UnreadableFile(InputError):
     Lines, or with columns that are neither metadata names nor the type's fields."""
 
     code = "unreadable-file"
+
+
+class RecordRejected(InputError):
+    """A license record pushed by a departmental system fails the checks of a
+    gathered row; ``details`` carries the push's number and every problem."""
+
+    code = "record-rejected"
 
 
 class AuthenticationRequired(ZhengzhaoError):

@@ -15,6 +15,7 @@ from zhengzhao.api.routes import (
     clients,
     departments,
     gathering,
+    gathering_records,
     licenses,
     log,
     regions,
@@ -83,7 +84,10 @@ def create_app(
             {"name": "verification", "description": "Check a license."},
             {"name": "trust", "description": "Trust list and health."},
             {"name": "log", "description": "The transparency log (C2SP tlog-tiles)."},
-            {"name": "gathering", "description": "Licenses from departments' files."},
+            {
+                "name": "gathering",
+                "description": "Licenses from departments' files and systems.",
+            },
         ],
     )
     app.state.node = node
@@ -100,6 +104,7 @@ def create_app(
         trust,
         log,
         gathering,
+        gathering_records,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:

@@ -20,19 +20,17 @@ from typing import IO
 from sqlalchemy import Connection
 
 from zhengzhao.errors import BatchInProgress, NotFound
-from zhengzhao.issuance.lifecycle import EventRequest, record_event
 from zhengzhao.issuance.service import _TypeCache, issue_prepared
 from zhengzhao.model.license import LicenseStatus
 from zhengzhao.model.parties import Department, Principal
 from zhengzhao.model.time import Clock, local_date
 from zhengzhao.node import Node
 from zhengzhao.storage import gathering as store
-from zhengzhao.storage import licenses as license_store
 from zhengzhao.storage.engine import Database
 
 from .reader import ColumnMapping, SourceFormat, SourceRow, read_rows
-from .rows import ROW_ERRORS, CheckedRow, RowChecker, RowRejected
-from .updates import implied_events
+from .rows import ROW_ERRORS, CheckedRow, RowChecker, RowRejected, paper_number
+from .updates import Outcome, apply_row
 
 __all__ = ["CHUNK_ROWS", "ChunkDone", "StoredFile", "counted", "run_batch"]
 
@@ -241,6 +239,7 @@ def _gather_chunk(
 ) -> store.BatchCounts:
     _lock(conn, batch_id, counts)
     chunk = _Chunk(conn, node, checker=checker, principal=principal, now=now)
+    chunk.look_up(rows)
     for row in rows:
         chunk.add(row)
     chunk.flush()
@@ -262,6 +261,8 @@ class _Chunk:
     now: datetime
     rejections: list[store.Rejection] = field(default_factory=list)
     pending: list[CheckedRow] = field(default_factory=list)
+    #: Paper number → identifier of its newest version, for the chunk's rows.
+    current: dict[str, str] = field(default_factory=dict)
     accepted: int = 0
     unchanged: int = 0
     updated: int = 0
@@ -270,6 +271,7 @@ class _Chunk:
     def __post_init__(self) -> None:
         self.today = local_date(self.now)
         self.cache = _TypeCache(self.conn, self.checker.issuer)
+        self._pending_papers: set[str] = set()
 
     def counts(self, rows: int) -> store.BatchCounts:
         return store.BatchCounts(
@@ -280,45 +282,65 @@ class _Chunk:
             rejected=self.rejected,
         )
 
+    def look_up(self, rows: list[SourceRow]) -> None:
+        """Lock the rows' paper numbers and find those gathered before, in one query
+        each rather than one per row."""
+        papers = {paper_number(row.values) for row in rows} - {""}
+        type_code, issuer_id = self.checker.license_type.code, self.checker.issuer.id
+        store.lock_paper_numbers(
+            self.conn, type_code=type_code, issuer_id=issuer_id, paper_numbers=papers
+        )
+        self.current = store.current_identifiers(
+            self.conn, type_code=type_code, issuer_id=issuer_id, paper_numbers=papers
+        )
+
     def add(self, row: SourceRow) -> None:
         if row.problem is not None:
             self._reject([_shape_rejection(row)])
             return
         try:
             checked = self.checker.check(
-                self.conn,
-                number=row.number,
-                values=row.values,
-                today=self.today,
-                cache=self.cache,
+                number=row.number, values=row.values, today=self.today, cache=self.cache
             )
         except RowRejected as exc:
             self._reject(exc.rejections)
             return
         # A second row for a paper number in this chunk sees the first one stored.
-        if any(item.paper_number == checked.paper_number for item in self.pending):
+        if checked.paper_number in self._pending_papers:
             self.flush()
-        identifier = store.current_identifier(
-            self.conn,
-            type_code=self.checker.license_type.code,
-            issuer_id=self.checker.issuer.id,
-            paper_number=checked.paper_number,
-        )
+        identifier = self.current.get(checked.paper_number)
         if identifier is None and _plainly_valid(checked):
             self.pending.append(checked)
+            self._pending_papers.add(checked.paper_number)
             return
         try:
             with self.conn.begin_nested():
-                self._apply(checked, identifier)
+                applied = apply_row(
+                    self.conn,
+                    self.node,
+                    issuer=self.checker.issuer,
+                    principal=self.principal,
+                    row=checked,
+                    identifier=identifier,
+                    now=self.now,
+                )
         except RowRejected as exc:
             self._reject(exc.rejections)
         except ROW_ERRORS as exc:
             self._reject(self.checker.rejections(checked.number, exc, row.values))
+        else:
+            self.current[checked.paper_number] = applied.identifiers[-1]
+            if applied.outcome is Outcome.ACCEPTED:
+                self.accepted += 1
+            elif applied.outcome is Outcome.UPDATED:
+                self.updated += 1
+            else:
+                self.unchanged += 1
 
     def flush(self) -> None:
         if not self.pending:
             return
-        issue_prepared(
+        issued = issue_prepared(
             self.conn,
             self.node,
             issuer=self.checker.issuer,
@@ -326,47 +348,11 @@ class _Chunk:
             actor=self.principal.actor,
             now=self.now,
         )
+        for item, license in zip(self.pending, issued, strict=True):
+            self.current[item.paper_number] = license.license.identifier
         self.accepted += len(self.pending)
         self.pending = []
-
-    def _apply(self, checked: CheckedRow, identifier: str | None) -> None:
-        """Issue a row with a status of its own, or update a gathered license."""
-        first = identifier is None
-        if identifier is None:
-            (issued,) = issue_prepared(
-                self.conn,
-                self.node,
-                issuer=self.checker.issuer,
-                prepared=[checked.prepared],
-                actor=self.principal.actor,
-                now=self.now,
-            )
-            identifier = issued.license.identifier
-        stored = license_store.license_by_identifier(
-            self.conn, identifier, for_update=True
-        )
-        assert stored is not None
-        events = implied_events(self.node, stored, checked)
-        self._record(identifier, events)
-        if first:
-            self.accepted += 1
-        elif events:
-            self.updated += 1
-        else:
-            self.unchanged += 1
-
-    def _record(self, identifier: str, events: list[EventRequest]) -> None:
-        for event in events:
-            recorded = record_event(
-                self.conn,
-                self.node,
-                principal=self.principal,
-                identifier=identifier,
-                request=event,
-                now=self.now,
-            )
-            if recorded.successor is not None:
-                identifier = recorded.successor.license.identifier
+        self._pending_papers.clear()
 
     def _reject(self, rejections: list[store.Rejection]) -> None:
         self.rejections.extend(rejections)

@@ -12,9 +12,9 @@ The GB/T 36903 metadata columns a row may carry:
   ``ZZBS`` are read and ignored.
 
 Every other column is one of the type's surface fields, by its name in the type's
-schema. The checks themselves are the issuance service's (`prepare_issue`,
-`check_holder`, `validate_surface`); this module turns text into their inputs and their
-errors into `Rejection` lines a clerk can act on.
+schema. The checks themselves are the issuance service's, those of `prepare_issue`
+(`check_holder`, `validate_surface`, `complete_issue`); this module turns text into
+their inputs and their errors into `Rejection` lines a clerk can act on.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-from sqlalchemy import Connection
 
 from zhengzhao.catalog.schema import field_levels, validate_surface
 from zhengzhao.catalog.types import LicenseType, TypeVersion
@@ -46,7 +44,7 @@ from zhengzhao.issuance.service import (
     PreparedIssue,
     _TypeCache,
     check_holder,
-    prepare_issue,
+    complete_issue,
 )
 from zhengzhao.model.classification import ClassificationLevel, mask
 from zhengzhao.model.license import Encumbrance, LicenseStatus
@@ -62,6 +60,7 @@ __all__ = [
     "CheckedRow",
     "RowChecker",
     "RowRejected",
+    "paper_number",
 ]
 
 #: National status codes a gathered row may carry, and the platform's 08 to 10.
@@ -137,26 +136,33 @@ class RowChecker:
         self._properties: Mapping[str, Any] = version.schema.get("properties", {})
         self._levels = field_levels(version.schema)
 
-    def check_columns(self, columns: Iterable[str]) -> None:
-        """Refuse a header with columns that are neither metadata nor fields."""
-        unknown = [
+    def unknown_columns(self, columns: Iterable[str]) -> list[str]:
+        """The names that are neither metadata names nor fields of the type."""
+        return [
             name
             for name in columns
             if name and name not in METADATA_COLUMNS and name not in self._properties
         ]
+
+    def known_names(self) -> str:
+        """The type's field names, for a message about an unknown one."""
+        return ", ".join(sorted(self._properties))
+
+    def check_columns(self, columns: Iterable[str]) -> None:
+        """Refuse a header with columns that are neither metadata nor fields."""
+        unknown = self.unknown_columns(columns)
         if unknown:
-            fields = ", ".join(sorted(self._properties))
+            many = len(unknown) > 1
             raise UnreadableFile(
-                f"column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
-                f" {'are' if len(unknown) > 1 else 'is'} neither a GB/T 36903 metadata"
-                f" name nor a field of license type {self.license_type.code}"
-                f" ({fields}); rename {'them' if len(unknown) > 1 else 'it'} or map"
-                " it with --mapping (to an empty name to ignore it)"
+                f"column{'s' if many else ''} {', '.join(unknown)}"
+                f" {'are' if many else 'is'} neither a GB/T 36903 metadata name nor a"
+                f" field of license type {self.license_type.code}"
+                f" ({self.known_names()}); rename {'them' if many else 'it'} or map it"
+                " with --mapping (to an empty name to ignore it)"
             )
 
     def check(
         self,
-        conn: Connection,
         *,
         number: int,
         values: Mapping[str, Any],
@@ -177,19 +183,19 @@ class RowChecker:
             )
 
         inexact = self._inexact_cells(values, reject)
-        paper_number = _text(values.get("ZZBH"))
-        if not paper_number:
+        paper = paper_number(values)
+        if not paper:
             reject(
                 "ZZBH",
                 None,
                 "ZZBH (paper number) is empty; every gathered license needs it, so"
                 " that a later batch recognises the license",
             )
-        elif len(paper_number) > PAPER_NUMBER_CHARS:
+        elif len(paper) > PAPER_NUMBER_CHARS:
             reject(
                 "ZZBH",
-                paper_number,
-                f"ZZBH (paper number) is {len(paper_number)} characters long; it has"
+                paper,
+                f"ZZBH (paper number) is {len(paper)} characters long; it has"
                 f" at most {PAPER_NUMBER_CHARS}",
             )
         self._check_batch_columns(values, reject)
@@ -206,9 +212,13 @@ class RowChecker:
             reject("CZZTDM", None, "CZZTDM (holder identifier) is empty")
         if not holder.name:
             reject("CZZT", None, "CZZT (holder name) is empty")
+        holder_identifier = ""
+        warnings: tuple[str, ...] = ()
         try:
             if holder.identifier and holder.name and "CZZTDM" not in inexact:
-                check_holder(self.license_type.holder_kind, holder, today=today)
+                holder_identifier, warnings = check_holder(
+                    self.license_type.holder_kind, holder, today=today
+                )
         except ROW_ERRORS as exc:
             problems.extend(self.rejections(number, exc, values))
         try:
@@ -225,16 +235,26 @@ class RowChecker:
             issue_date=dates["ZZBFRQ"],
             valid_from=dates["ZZYXQQSRQ"],
             valid_until=dates["ZZYXQJZRQ"],
-            paper_number=paper_number,
+            paper_number=paper,
         )
         try:
-            prepared = prepare_issue(
-                conn, issuer=self.issuer, request=request, today=today, cache=cache
+            # The cache looks the type and the responsibility up once per
+            # transaction, so that a type retired meanwhile stops its rows.
+            license_type, version = cache.get(self.license_type.code)
+            if version.version != self.version.version:
+                validate_surface(version.schema, fields)
+            prepared = complete_issue(
+                request,
+                license_type=license_type,
+                version=version,
+                holder_identifier=holder_identifier,
+                warnings=warnings,
+                today=today,
             )
         except ROW_ERRORS as exc:
             raise RowRejected(self.rejections(number, exc, values)) from exc
         return CheckedRow(
-            number=number, paper_number=paper_number, prepared=prepared, state=state
+            number=number, paper_number=paper, prepared=prepared, state=state
         )
 
     def rejections(
@@ -351,6 +371,11 @@ class RowChecker:
         if field in self._properties and level > ClassificationLevel.INTERNAL:
             return mask(value if isinstance(value, str | int | float) else str(value))
         return str(value)
+
+
+def paper_number(values: Mapping[str, Any]) -> str:
+    """A row's ``ZZBH`` as the library keeps it; ``""`` when it has none."""
+    return _text(values.get("ZZBH"))
 
 
 def _text(value: Any) -> str:

@@ -35,9 +35,12 @@ from .rows import RowChecker
 __all__ = [
     "BatchView",
     "Submission",
+    "acting_for",
     "batch_rejections",
+    "gathering_department",
     "get_batch",
     "list_batches",
+    "reading_department",
     "run_submitted",
     "submit_batch",
 ]
@@ -100,7 +103,7 @@ def submit_batch(
     """
     # 1. Authorize.
     with node.database.reading() as conn:
-        issuer = _gathering_department(conn, principal, department_code)
+        issuer = gathering_department(conn, principal, department_code)
         license_type, version = _TypeCache(conn, issuer).get(type_code)
     checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
 
@@ -187,7 +190,7 @@ def run_submitted(
             node,
             batch=batch,
             issuer=submission.issuer,
-            principal=_acting_for(principal, submission.issuer),
+            principal=acting_for(principal, submission.issuer),
             stream=stream,
             clock=clock,
             on_chunk=on_chunk,
@@ -217,14 +220,9 @@ def list_batches(
 ) -> list[BatchView]:
     """Batches newest first: a department's own; any department's for operators and
     auditors, all of them when ``department_code`` is None."""
-    require_role(principal, Role.OPERATOR, Role.AUDITOR, Role.DEPARTMENT)
-    department = None
-    if principal.role is Role.DEPARTMENT:
-        department = principal.department
-        if department is None or department_code not in (None, department.credit_code):
-            raise PermissionDenied("a department reads only its own gathering batches")
-    elif department_code is not None:
-        department = _department(conn, department_code)
+    department = reading_department(
+        conn, principal, department_code, what="gathering batches"
+    )
     batches = store.list_batches(
         conn,
         department_id=department.id if department else None,
@@ -259,9 +257,30 @@ def batch_rejections(
     )
 
 
-def _gathering_department(
+def reading_department(
+    conn: Connection, principal: Principal, department_code: str | None, *, what: str
+) -> Department | None:
+    """The department whose ``what`` the caller asks to read, None for all of them.
+
+    A department reads its own; operators and auditors any one, or all. Raises
+    `PermissionDenied`, or `NotFound` for an unknown department.
+    """
+    require_role(principal, Role.OPERATOR, Role.AUDITOR, Role.DEPARTMENT)
+    if principal.role is Role.DEPARTMENT:
+        own = principal.department
+        if own is None or department_code not in (None, own.credit_code):
+            raise PermissionDenied(f"a department reads only its own {what}")
+        return own
+    if department_code is None:
+        return None
+    return _department(conn, department_code)
+
+
+def gathering_department(
     conn: Connection, principal: Principal, department_code: str | None
 ) -> Department:
+    """The department the caller gathers for: a department its own, an operator the
+    one it names. Raises `PermissionDenied`, `InvalidRequest` or `NotFound`."""
     require_role(principal, Role.DEPARTMENT, Role.OPERATOR)
     if principal.role is Role.DEPARTMENT:
         own = principal.department
@@ -294,7 +313,7 @@ def _require_reader(principal: Principal, batch: store.BatchRecord) -> None:
         raise PermissionDenied("a department reads only its own gathering batches")
 
 
-def _acting_for(principal: Principal, issuer: Department) -> Principal:
+def acting_for(principal: Principal, issuer: Department) -> Principal:
     """The caller as the issuing department, for the events its rows record.
 
     Events name the caller who ran the batch (an operator's client, or the command
