@@ -27,7 +27,6 @@ __all__ = [
     "batch_by_id",
     "content_piece",
     "content_pieces",
-    "current_identifier",
     "current_identifiers",
     "find_batch",
     "insert_batch",
@@ -322,30 +321,6 @@ def list_rejections(
 
 _successor = licenses.alias("successor")
 
-
-def current_identifier(
-    conn: Connection, *, type_code: str, issuer_id: int, paper_number: str
-) -> str | None:
-    """The identifier of the newest version of the issuer's license with that paper
-    number: the version that no other version replaced."""
-    query = (
-        select(licenses.c.identifier)
-        .outerjoin(_successor, _successor.c.supersedes_id == licenses.c.id)
-        .where(
-            and_(
-                licenses.c.type_code == type_code,
-                licenses.c.issuer_id == issuer_id,
-                licenses.c.paper_number == paper_number,
-                _successor.c.id.is_(None),
-            )
-        )
-        .order_by(licenses.c.id.desc())
-        .limit(1)
-    )
-    identifier = conn.execute(query).scalar()
-    return str(identifier) if identifier is not None else None
-
-
 _CURRENT = (
     select(licenses.c.paper_number, licenses.c.identifier)
     .outerjoin(_successor, _successor.c.supersedes_id == licenses.c.id)
@@ -361,15 +336,41 @@ _CURRENT = (
 )
 
 
+# NOTE: PostgreSQL probes the paper numbers one by one (LATERAL), so that its plan
+# stays an index lookup per paper number while the table's statistics are stale (a
+# library gathering its first million rows before an ANALYZE): planned from such
+# statistics, an IN list scans every license of the type and issuer, once a chunk.
+_CURRENT_POSTGRES = text(
+    """
+    SELECT found.paper_number, found.identifier
+    FROM unnest(CAST(:paper_numbers AS text[])) AS wanted (paper_number)
+    CROSS JOIN LATERAL (
+        SELECT version.id, version.paper_number, version.identifier
+        FROM licenses AS version
+        WHERE version.type_code = :type_code
+          AND version.issuer_id = :issuer_id
+          AND version.paper_number = wanted.paper_number
+          AND NOT EXISTS (
+              SELECT 1 FROM licenses AS successor
+              WHERE successor.supersedes_id = version.id
+          )
+    ) AS found
+    ORDER BY found.id
+    """
+)
+
+
 def current_identifiers(
     conn: Connection, *, type_code: str, issuer_id: int, paper_numbers: Collection[str]
 ) -> dict[str, str]:
-    """`current_identifier` for many paper numbers in one query: paper number →
-    identifier, for those that have a license."""
+    """Paper number → the identifier of the newest version (the one no other version
+    replaced) of the issuer's license of the type with that paper number, for the
+    ``paper_numbers`` that have one; one query for them all."""
     if not paper_numbers:
         return {}
+    query = _CURRENT_POSTGRES if conn.dialect.name == "postgresql" else _CURRENT
     rows = conn.execute(
-        _CURRENT,
+        query,
         {
             "type_code": type_code,
             "issuer_id": issuer_id,
