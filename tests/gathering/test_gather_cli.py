@@ -281,3 +281,16 @@ def test_report_with_unknown_extension_exits_two(report, tmp_path):
     result = report("1", "--out", str(tmp_path / "rejections.pdf"))
     assert result.exit_code == 2
     assert "name the file .xlsx or .csv" in result.output
+
+
+def test_gather_excel_with_mapping_file(gather, tmp_path):
+    rows = [{("证照编号" if k == "ZZBH" else k): v for k, v in card_row(1).items()}]
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text('{"证照编号": "ZZBH"}', encoding="utf-8")
+    path = write_xlsx(tmp_path / "cards.xlsx", rows)
+    result, summary = gather(path, "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert summary["accepted"] == 1
+    unmapped, _ = gather(write_xlsx(tmp_path / "other.xlsx", rows))
+    assert unmapped.exit_code == 2
+    assert "column 证照编号 is neither" in unmapped.output
