@@ -16,6 +16,7 @@ The tree::
     │   ├── InvalidDocument             a signed document cannot be read
     │   ├── IdempotencyKeyReused        the same key came with a different request
     │   ├── UnreadableFile              a gathering file cannot be read as its format
+    │   ├── RecordRejected              a pushed license record fails its checks
     │   ├── NoteInvalid                 a signed note or checkpoint is malformed or
     │   │                               carries no valid signature of a known key
     │   ├── LogProofInvalid             a Merkle inclusion or consistency proof fails
@@ -95,6 +96,7 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "ReasonRequired",
+    "RecordRejected",
     "SchemaViolation",
     "SharingRefused",
     "SignatureInvalid",
@@ -205,6 +207,13 @@ class CopyExpired(InputError):
     """An annotated copy was checked after the expiry stamped on it."""
 
     code = "copy-expired"
+
+
+class RecordRejected(InputError):
+    """A license record pushed by a departmental system fails the checks of a
+    gathered row; ``details`` carries the push's number and every problem."""
+
+    code = "record-rejected"
 
 
 class AuthenticationRequired(ZhengzhaoError):

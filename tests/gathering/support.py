@@ -1,4 +1,5 @@
-"""Files for gathering tests: CSV and JSON Lines rows of resident identity cards."""
+"""Files for gathering tests: CSV, JSON Lines and Excel rows of resident identity
+cards."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from openpyxl import Workbook
 
 from support.world import example_fields, person_id
 
@@ -42,4 +45,22 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
         "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
         encoding="utf-8",
     )
+    return path
+
+
+def write_xlsx(
+    path: Path, rows: list[dict[str, Any]], *, sheet: str = "Sheet1", **more: Any
+) -> Path:
+    """A workbook with ``rows`` in sheet ``sheet`` and, for each of ``more``, a sheet
+    of that name with those rows. Values are written as they are: a `date` becomes
+    a date cell, an `int` a number cell."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, sheet_rows in {sheet: rows, **more}.items():
+        worksheet = workbook.create_sheet(title)
+        columns = list(dict.fromkeys(name for row in sheet_rows for name in row))
+        worksheet.append(columns)
+        for row in sheet_rows:
+            worksheet.append([row.get(name) for name in columns])
+    workbook.save(path)
     return path

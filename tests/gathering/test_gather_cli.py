@@ -1,11 +1,13 @@
 """`zhengzhao gather`: summaries, exit status, and what a second file changes."""
 
 import json
+from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
-from gathering.support import card_row, write_csv, write_jsonl
+from gathering.support import card_row, write_csv, write_jsonl, write_xlsx
 from support.cli import invoke, write_config
 from support.world import type_code
 from zhengzhao.storage.tables import licenses
@@ -153,3 +155,142 @@ def test_duplicate_paper_number_in_one_file_corrects_the_first(gather, tmp_path,
     _, summary = gather(write_csv(tmp_path / "a.csv", rows))
     assert (summary["accepted"], summary["updated"]) == (1, 1)
     assert len(current(node, "P0000001")) == 2
+
+
+def test_gather_excel_reads_date_cells_and_number_cells(gather, tmp_path, node):
+    rows = [
+        card_row(
+            1,
+            ZZBFRQ=date(2026, 1, 5),
+            ZZYXQQSRQ=date(2026, 1, 5),
+            ZZYXQJZRQ=date(2036, 1, 4),
+        ),
+        # A paper number typed into a number cell is read as its digits.
+        card_row(2, ZZBH=20230000403),
+    ]
+    result, summary = gather(write_xlsx(tmp_path / "cards.xlsx", rows))
+    assert result.exit_code == 0, result.output
+    assert (summary["accepted"], summary["sheet"]) == (2, "Sheet1")
+    assert current(node, "P0000001")[0].valid_until == date(2036, 1, 4)
+    assert len(current(node, "20230000403")) == 1
+
+
+def test_gather_excel_rejections_name_the_sheets_rows(gather, tmp_path, world):
+    rows = [card_row(1), card_row(2, CZZTDM=650102199001011234), card_row(3, CZZT="")]
+    result, summary = gather(write_xlsx(tmp_path / "cards.xlsx", rows))
+    assert result.exit_code == 1
+    report = world.http.get(
+        f"/v1/gathering/batches/{summary['batch']}/rejections",
+        headers=world.headers("psb_tianshan"),
+    ).json()
+    assert [(item["row"], item["field"]) for item in report["items"]] == [
+        (3, "CZZTDM"),
+        (4, "CZZT"),
+    ]
+    assert report["items"][0]["reason"].startswith(
+        "CZZTDM is a number cell, and a spreadsheet keeps only 15 digits of a number"
+    )
+    assert "650102199001011" not in report["items"][0]["reason"]
+
+
+def test_gather_each_sheet_of_a_workbook_is_its_own_batch(gather, tmp_path):
+    path = write_xlsx(tmp_path / "two.xlsx", [card_row(1)], 第二批=[card_row(2)])
+    _, first = gather(path)
+    _, second = gather(path, "--sheet", "第二批")
+    assert second["batch"] != first["batch"]
+    assert (second["accepted"], second["sheet"]) == (1, "第二批")
+    # Naming the first sheet finds the batch that read it by default.
+    _, again = gather(path, "--sheet", "Sheet1")
+    assert (again["batch"], again["alreadyFinished"]) == (first["batch"], True)
+
+
+def test_gather_file_that_is_not_a_workbook_exits_two(gather, tmp_path):
+    path = tmp_path / "cards.xlsx"
+    path.write_text("ZZBH,CZZT\nA1,张三\n", encoding="utf-8")
+    result, _ = gather(path)
+    assert result.exit_code == 2
+    assert "(unreadable-file)" in result.output
+    assert "not an Excel workbook (.xlsx)" in result.output
+
+
+def test_gather_sheet_named_for_a_csv_file_exits_two(gather, tmp_path):
+    result, _ = gather(write_csv(tmp_path / "a.csv", [card_row(1)]), "--sheet", "x")
+    assert result.exit_code == 2
+    assert "a sheet is named only for an Excel workbook" in result.output
+
+
+def test_paper_number_longer_than_the_library_holds_is_rejected(gather, tmp_path):
+    rows = [card_row(1, ZZBH="P" * 65), card_row(2)]
+    result, summary = gather(write_csv(tmp_path / "a.csv", rows))
+    assert result.exit_code == 1
+    assert (summary["accepted"], summary["rejected"]) == (1, 1)
+
+
+@pytest.fixture
+def report(tmp_path, settings):
+    config = write_config(tmp_path / "report.toml", settings)
+
+    def run(*args):
+        return invoke("--config", str(config), "gather", "report", *args)
+
+    return run
+
+
+def test_report_writes_rejections_to_an_excel_workbook(gather, report, tmp_path):
+    rows = [card_row(1), card_row(2, ZZYXQJZRQ="2036-02-30"), card_row(3, CZZT="")]
+    _, summary = gather(write_csv(tmp_path / "a.csv", rows))
+    out = tmp_path / "out" / "rejections.xlsx"
+    out.parent.mkdir()
+    result = report(str(summary["batch"]), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "2 problems of batch 1 written to" in result.output
+    sheet = load_workbook(out)["rejections"]
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("row", "field", "value", "reason"),
+        (
+            3,
+            "ZZYXQJZRQ",
+            "2036-02-30",
+            "ZZYXQJZRQ 2036-02-30 is not a date (YYYY-MM-DD)",
+        ),
+        (4, "CZZT", None, "CZZT (holder name) is empty"),
+    ]
+    assert [path.name for path in out.parent.iterdir()] == ["rejections.xlsx"]
+
+
+def test_report_writes_csv_by_extension_or_format(gather, report, tmp_path):
+    _, summary = gather(write_csv(tmp_path / "a.csv", [card_row(1, CZZT="")]))
+    out = tmp_path / "report.txt"
+    result = report(str(summary["batch"]), "--out", str(out), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8-sig").splitlines() == [
+        "row,field,value,reason",
+        "2,CZZT,,CZZT (holder name) is empty",
+    ]
+
+
+def test_report_of_unknown_batch_exits_two_and_writes_nothing(report, tmp_path):
+    out = tmp_path / "rejections.xlsx"
+    result = report("99", "--out", str(out))
+    assert result.exit_code == 2
+    assert "(not-found)" in result.output and "no gathering batch 99" in result.output
+    assert list(tmp_path.glob("*rejections*")) == []
+
+
+def test_report_with_unknown_extension_exits_two(report, tmp_path):
+    result = report("1", "--out", str(tmp_path / "rejections.pdf"))
+    assert result.exit_code == 2
+    assert "name the file .xlsx or .csv" in result.output
+
+
+def test_gather_excel_with_mapping_file(gather, tmp_path):
+    rows = [{("证照编号" if k == "ZZBH" else k): v for k, v in card_row(1).items()}]
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text('{"证照编号": "ZZBH"}', encoding="utf-8")
+    path = write_xlsx(tmp_path / "cards.xlsx", rows)
+    result, summary = gather(path, "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert summary["accepted"] == 1
+    unmapped, _ = gather(write_xlsx(tmp_path / "other.xlsx", rows))
+    assert unmapped.exit_code == 2
+    assert "column 证照编号 is neither" in unmapped.output

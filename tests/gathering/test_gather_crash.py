@@ -3,7 +3,8 @@
 A real `python -m zhengzhao gather` process works through a file in small chunks and
 is killed with SIGKILL part way, several times; the same command run once more
 finishes the batch, and the library then holds every valid row's license exactly
-once and every invalid row's rejection exactly once.
+once and every invalid row's rejection exactly once. A CSV file and an Excel workbook
+resume alike: from the count of rows their committed chunks hold.
 """
 
 import os
@@ -12,9 +13,10 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy import func, select
 
-from gathering.support import card_row, write_csv
+from gathering.support import card_row, write_csv, write_xlsx
 from support.cli import write_config
 from support.world import type_code
 from zhengzhao.storage.tables import gathering_batches, gathering_rejections, licenses
@@ -46,8 +48,9 @@ def kill_when_done_reaches(process, node, rows: int) -> int:
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
 
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_sigkilled_gather_resumes_and_gathers_each_row_once(
-    tmp_path, settings, world, node
+    tmp_path, settings, world, node, suffix
 ):
     config = write_config(tmp_path / "node.toml", settings)
     rows = [
@@ -56,7 +59,8 @@ def test_sigkilled_gather_resumes_and_gathers_each_row_once(
         else card_row(number)
         for number in range(1, ROWS + 1)
     ]
-    path = write_csv(tmp_path / "cards.csv", rows)
+    write = write_csv if suffix == "csv" else write_xlsx
+    path = write(tmp_path / f"cards.{suffix}", rows)
     command = [
         *(sys.executable, "-m", "zhengzhao", "--config", str(config), "gather"),
         *(str(path), "--type", type_code("resident-identity-card")),

@@ -5,12 +5,14 @@ import io
 import json
 
 import pytest
+from openpyxl import load_workbook
 
-from gathering.support import card_row, write_csv
+from gathering.support import card_row, write_csv, write_xlsx
 from support.world import type_code
 
 CARD = type_code("resident-identity-card")
 BATCHES = "/v1/gathering/batches"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def csv_bytes(tmp_path, rows) -> bytes:
@@ -76,6 +78,46 @@ def test_rejections_download_as_csv_with_a_byte_order_mark(world, tmp_path):
     assert "check character is 0, expected 9" in lines[2][3]
 
 
+def test_rejections_download_as_excel_workbook(world, tmp_path):
+    rows = [card_row(1, sex="X"), card_row(2), card_row(3, CZZTDM="650102199001011230")]
+    batch = upload(world, "psb_tianshan", csv_bytes(tmp_path, rows)).json()
+    response = world.http.get(
+        f"{BATCHES}/{batch['id']}/rejections",
+        params={"format": "xlsx"},
+        headers=world.headers("psb_tianshan"),
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == XLSX
+    assert (
+        f"batch-{batch['id']}-rejections.xlsx"
+        in (response.headers["content-disposition"])
+    )
+    sheet = load_workbook(io.BytesIO(response.content))["rejections"]
+    lines = list(sheet.iter_rows(values_only=True))
+    assert lines[0] == ("row", "field", "value", "reason")
+    assert lines[1] == (2, "sex", "X", "sex: 'X' is not one of 男, 女")
+    assert lines[2][:3] == (4, "CZZTDM", "6501**********1230")
+    assert len(lines) == 3
+
+
+def test_rejections_download_is_refused_to_another_department(world, tmp_path):
+    batch = upload(world, "psb_tianshan", csv_bytes(tmp_path, [card_row(1)])).json()
+    for report_format in ("csv", "xlsx"):
+        response = world.http.get(
+            f"{BATCHES}/{batch['id']}/rejections",
+            params={"format": report_format},
+            headers=world.headers("psb_shayibake"),
+        )
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission-denied"
+    verifier = world.http.get(
+        f"{BATCHES}/{batch['id']}/rejections",
+        params={"format": "xlsx"},
+        headers=world.headers("verifier"),
+    )
+    assert verifier.status_code == 403
+
+
 def test_submit_raw_json_lines_body(world):
     body = "".join(
         json.dumps(card_row(n), ensure_ascii=False) + "\n" for n in (1, 2)
@@ -90,6 +132,47 @@ def test_submit_raw_json_lines_body(world):
     assert response.json()["format"] == "jsonl"
     listed = world.http.get(BATCHES, headers=world.headers("psb_tianshan")).json()
     assert [item["counts"]["accepted"] for item in listed["items"]] == [2]
+
+
+def test_submit_excel_workbook_as_multipart_and_as_raw_body(world, tmp_path):
+    content = write_xlsx(
+        tmp_path / "cards.xlsx",
+        [card_row(1), card_row(2, ZZBH=12345)],
+        补录=[card_row(3)],
+    ).read_bytes()
+    response = world.http.post(
+        BATCHES,
+        params={"type": CARD},
+        files={"file": ("cards.xlsx", content, XLSX)},
+        headers=world.headers("psb_tianshan"),
+    )
+    assert response.status_code == 202, response.text
+    assert (response.json()["format"], response.json()["sheet"]) == ("xlsx", "Sheet1")
+    found = world.http.get(
+        f"{BATCHES}/{response.json()['id']}", headers=world.headers("psb_tianshan")
+    ).json()
+    assert (found["state"], found["counts"]["accepted"]) == ("finished", 2)
+
+    raw = world.http.post(
+        BATCHES,
+        params={"type": CARD, "sheet": "补录"},
+        content=content,
+        headers=world.headers("psb_tianshan", **{"Content-Type": XLSX}),
+    )
+    assert raw.status_code == 202, raw.text
+    assert raw.json()["sheet"] == "补录" and raw.json()["id"] != found["id"]
+
+
+def test_submit_workbook_that_is_damaged_is_refused(world):
+    response = world.http.post(
+        BATCHES,
+        params={"type": CARD},
+        files={"file": ("cards.xlsx", b"PK\x03\x04 not really a zip", XLSX)},
+        headers=world.headers("psb_tianshan"),
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "unreadable-file"
+    assert "not an Excel workbook (.xlsx)" in response.json()["message"]
 
 
 def test_submit_same_file_again_reports_the_finished_batch(world, tmp_path):

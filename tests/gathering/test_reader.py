@@ -65,6 +65,12 @@ def test_examine_hashes_and_refuses_bytes_that_are_not_utf8():
         ("a.jsonl", None, SourceFormat.JSONL),
         (None, "text/csv; charset=utf-8", SourceFormat.CSV),
         ("upload", "application/x-ndjson", SourceFormat.JSONL),
+        ("a.XLSX", None, SourceFormat.XLSX),
+        (
+            None,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            SourceFormat.XLSX,
+        ),
     ],
 )
 def test_format_is_detected_from_name_or_media_type(name, media, expected):
@@ -72,5 +78,10 @@ def test_format_is_detected_from_name_or_media_type(name, media, expected):
 
 
 def test_unknown_format_is_refused():
-    with pytest.raises(UnreadableFile, match=r"name it \.csv or \.jsonl"):
-        SourceFormat.detect(filename="a.xlsx", content_type=None)
+    with pytest.raises(UnreadableFile, match=r"name it \.csv, \.jsonl or \.xlsx"):
+        SourceFormat.detect(filename="a.txt", content_type=None)
+
+
+def test_old_excel_file_is_refused_with_advice():
+    with pytest.raises(UnreadableFile, match=r"saved as Excel Workbook \(\.xlsx\)"):
+        SourceFormat.detect(filename="cards.xls", content_type=None)

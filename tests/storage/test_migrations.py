@@ -1,4 +1,5 @@
-"""The migrations build exactly the schema `storage.tables` describes."""
+"""The migrations build the tables `zhengzhao.storage.tables` declares, no more, no
+less, on whichever database the suite runs."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -6,7 +7,7 @@ from alembic.migration import MigrationContext
 from zhengzhao.storage.tables import metadata
 
 
-def test_migrated_schema_matches_tables(node):
-    with node.database.reading() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), metadata)
-    assert differences == []
+def test_migrated_schema_matches_the_declared_tables(node):
+    with node.database.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []

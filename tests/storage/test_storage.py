@@ -3,8 +3,6 @@
 import threading
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
 from conftest import is_postgres
@@ -13,7 +11,7 @@ from zhengzhao.issuance.service import HolderClaim, IssueRequest, issue_licenses
 from zhengzhao.storage.counters import allocate, peek
 from zhengzhao.storage.engine import Database
 from zhengzhao.storage.migrate import current_revision, head_revision
-from zhengzhao.storage.tables import licenses, metadata
+from zhengzhao.storage.tables import licenses
 
 
 def test_migrations_reach_head(node):
@@ -87,14 +85,3 @@ def test_postgres_url_without_driver_is_accepted(database_url):
     with database.reading() as conn:
         assert conn.execute(text("select 1")).scalar() == 1
     database.dispose()
-
-
-def test_migrations_build_exactly_the_tables_module(node):
-    # Alembic compares the migrated database with `tables.metadata`: a column, index or
-    # constraint that one has and the other lacks shows up as a difference.
-    with node.database.engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn, opts={"compare_type": False, "compare_server_default": False}
-        )
-        differences = compare_metadata(context, metadata)
-    assert differences == []

@@ -19,6 +19,7 @@ from zhengzhao.api.routes import (
     clients,
     departments,
     gathering,
+    gathering_records,
     holders,
     licenses,
     log,
@@ -97,7 +98,10 @@ def create_app(
             {"name": "verification", "description": "Check a license."},
             {"name": "trust", "description": "Trust list and health."},
             {"name": "log", "description": "The transparency log (C2SP tlog-tiles)."},
-            {"name": "gathering", "description": "Licenses from departments' files."},
+            {
+                "name": "gathering",
+                "description": "Licenses from departments' files and systems.",
+            },
             {
                 "name": "oversight",
                 "description": "Expected volumes, completeness, data quality.",
@@ -141,6 +145,7 @@ def create_app(
         shares,
         checks,
         access,
+        gathering_records,
     ):
         app.include_router(module.router)
     if node.settings.witness_name:

@@ -24,6 +24,7 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_INVALID",
     "CliState",
+    "DefaultCommandGroup",
     "GuardedGroup",
     "console",
     "errors",
@@ -70,3 +71,15 @@ class GuardedGroup(TyperGroup):
             errors.print(f"[bold red]error[/] [dim]({exc.code})[/]: {exc.message}")
             logging.getLogger(__name__).debug("command failed", exc_info=True)
             raise typer.Exit(EXIT_ERROR) from exc
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group whose arguments go to its first command unless they begin with the
+    name of another: ``zhengzhao gather FILE`` is ``zhengzhao gather file FILE``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        help_asked = bool(args) and args[0] in ctx.help_option_names
+        if args and not help_asked and args[0] not in self.commands:
+            args = [next(iter(self.commands)), *args]
+        result: list[str] = super().parse_args(ctx, args)
+        return result

@@ -1,4 +1,5 @@
-"""`zhengzhao gather`: bring a department's file of licenses into the library."""
+"""`zhengzhao gather`: bring a department's file of licenses into the library, and
+write the report of a batch's rejected rows."""
 
 from __future__ import annotations
 
@@ -18,14 +19,30 @@ from rich.progress import (
 from rich.text import Text
 
 from zhengzhao.cli.admin import _operator
-from zhengzhao.cli.context import EXIT_INVALID, console, errors, open_node
-from zhengzhao.errors import UnreadableFile
+from zhengzhao.cli.context import (
+    EXIT_INVALID,
+    DefaultCommandGroup,
+    console,
+    errors,
+    open_node,
+)
+from zhengzhao.errors import InvalidRequest, UnreadableFile
 from zhengzhao.gathering.batches import ChunkDone
 from zhengzhao.gathering.reader import ColumnMapping, SourceFormat
+from zhengzhao.gathering.reports import ReportFormat, write_report
 from zhengzhao.gathering.service import BatchView, run_submitted, submit_batch
 from zhengzhao.model.time import SystemClock
 
-__all__ = ["gather"]
+__all__ = ["gather_app"]
+
+gather_app = typer.Typer(
+    cls=DefaultCommandGroup,
+    no_args_is_help=True,
+    help="Gather licenses from a department's file, and report what was rejected.\n\n"
+    "zhengzhao gather FILE --type CODE --department CODE gathers FILE (the `file`"
+    " command); zhengzhao gather report BATCH --out FILE writes a batch's rejected"
+    " rows to an Excel or CSV file.",
+)
 
 
 class _RowsPerSecond(ProgressColumn):
@@ -38,9 +55,12 @@ class _RowsPerSecond(ProgressColumn):
         return Text(f"{rows:,} rows  {rate}", style="progress.data.speed")
 
 
+@gather_app.command("file")
 def gather(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or JSON Lines file.")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV (UTF-8), JSON Lines or Excel (.xlsx) file.")
+    ],
     type_code: Annotated[
         str, typer.Option("--type", help="The license type's catalog code.")
     ],
@@ -55,6 +75,10 @@ def gather(
         SourceFormat | None,
         typer.Option("--format", help="Default: from the file name's extension."),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(help="The sheet of an Excel workbook; default: the first."),
+    ] = None,
     chunk_rows: Annotated[
         int, typer.Option(min=1, help="Rows per transaction.", hidden=True)
     ] = 500,
@@ -68,7 +92,7 @@ def gather(
     department, type and the file's SHA-256) resumes after its last committed
     chunk; a finished batch is only reported. Exit status: 0 every row gathered;
     1 the batch finished but rows were rejected (see the summary, and
-    `GET /v1/gathering/batches/{id}/rejections`); 2 the file or the command is
+    `zhengzhao gather report`); 2 the file or the command is
     unusable (missing file, unknown type, unknown column), nothing gathered.
     """
     if not file.is_file():
@@ -87,6 +111,7 @@ def gather(
         filename=file.name,
         keep_copy=False,
         now=SystemClock().now(),
+        sheet=sheet,
     )
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -133,6 +158,7 @@ def _summary(view: BatchView, *, repeated: bool, as_json: bool) -> None:
             "department": view.department_code,
             "typeCode": batch.type_code,
             "sha256": batch.content_hash,
+            "sheet": batch.sheet or None,
             "state": batch.state,
             "alreadyFinished": repeated,
             "rows": counts.rows_done,
@@ -153,6 +179,46 @@ def _summary(view: BatchView, *, repeated: bool, as_json: bool) -> None:
     )
     if counts.rejected:
         console.print(
-            f"the rejected rows and their reasons: GET /v1/gathering/batches/{batch.id}"
-            "/rejections?format=csv"
+            "the rejected rows and their reasons: zhengzhao gather report"
+            f" {batch.id} --out rejections.xlsx (or GET /v1/gathering/batches/"
+            f"{batch.id}/rejections?format=xlsx)"
         )
+
+
+@gather_app.command("report")
+def report(
+    ctx: typer.Context,
+    batch: Annotated[int, typer.Argument(min=1, help="The batch's number.")],
+    out: Annotated[
+        Path, typer.Option(help="The file to write: .xlsx (Excel) or .csv.")
+    ],
+    report_format: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", help="Default: from the file name's extension."),
+    ] = None,
+) -> None:
+    """Write the rejected rows of batch BATCH to an Excel or CSV file.
+
+    One line per problem: row number, field, value (masked where classified) and
+    reason; CSV in UTF-8 with the byte-order mark Excel needs. The file is written
+    whole or not at all. Exit status: 0 written; 2 no such
+    batch, or the file cannot be written.
+    """
+    chosen = report_format or ReportFormat.of_path(out)
+    node = open_node(ctx)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with partial.open("wb") as stream:
+            written = write_report(
+                node,
+                principal=_operator(),
+                batch_id=batch,
+                format=chosen,
+                out=stream,
+            )
+        partial.replace(out)
+    except OSError as exc:
+        raise InvalidRequest(f"cannot write {out}: {exc.strerror or exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    console.print(f"{written} problems of batch {batch} written to {out}")

@@ -359,25 +359,29 @@ def _gather(
 
 def _gathered(node: Node, department: Department, rows: list[_Row]) -> list[Sent]:
     """The rows the library holds, with their licenses' current identifiers."""
-    found = []
+    sent = [r for r in rows if r.gathered_at is not None and r.item.paper_number]
+    papers: dict[str, set[str]] = defaultdict(set)
+    for row in sent:
+        assert row.item.paper_number is not None
+        papers[row.item.type_code].add(row.item.paper_number)
     with node.database.reading() as conn:
-        for row in rows:
-            if row.gathered_at is None or row.item.paper_number is None:
-                continue
-            identifier = gathering_store.current_identifier(
+        current = {
+            type_code: gathering_store.current_identifiers(
                 conn,
-                type_code=row.item.type_code,
+                type_code=type_code,
                 issuer_id=department.id,
-                paper_number=row.item.paper_number,
+                paper_numbers=numbers,
             )
-            if identifier is not None:
-                found.append(
-                    Sent(
-                        item=row.item,
-                        identifier=identifier,
-                        gathered_at=row.gathered_at,
-                    )
-                )
+            for type_code, numbers in papers.items()
+        }
+    found = []
+    for row in sent:
+        assert row.gathered_at is not None and row.item.paper_number is not None
+        identifier = current[row.item.type_code].get(row.item.paper_number)
+        if identifier is not None:
+            found.append(
+                Sent(item=row.item, identifier=identifier, gathered_at=row.gathered_at)
+            )
     return found
 
 

@@ -20,19 +20,17 @@ from typing import IO
 from sqlalchemy import Connection
 
 from zhengzhao.errors import BatchInProgress, NotFound
-from zhengzhao.issuance.lifecycle import EventRequest, record_event
 from zhengzhao.issuance.service import _TypeCache, issue_prepared
 from zhengzhao.model.license import LicenseStatus
 from zhengzhao.model.parties import Department, Principal
 from zhengzhao.model.time import Clock, local_date
 from zhengzhao.node import Node
 from zhengzhao.storage import gathering as store
-from zhengzhao.storage import licenses as license_store
 from zhengzhao.storage.engine import Database
 
 from .reader import ColumnMapping, SourceFormat, SourceRow, read_rows
-from .rows import ROW_ERRORS, CheckedRow, RowChecker, RowRejected
-from .updates import implied_events
+from .rows import ROW_ERRORS, CheckedRow, RowChecker, RowRejected, paper_number
+from .updates import Outcome, apply_row
 
 __all__ = ["CHUNK_ROWS", "ChunkDone", "StoredFile", "counted", "run_batch"]
 
@@ -53,7 +51,8 @@ class ChunkDone:
 
 
 class _Counted(io.RawIOBase):
-    """A binary stream that counts the bytes read through it."""
+    """A binary stream that counts the bytes read through it; seekable when the
+    stream it reads is (a workbook is a zip archive, read by seeking)."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
@@ -61,6 +60,15 @@ class _Counted(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self._raw.read(len(buffer))
@@ -76,29 +84,60 @@ def counted(raw: IO[bytes]) -> tuple[IO[bytes], _Counted]:
 
 
 class StoredFile(io.RawIOBase):
-    """An uploaded file read back from the database one stored piece at a time."""
+    """An uploaded file read back from the database one stored piece at a time.
 
-    def __init__(self, database: Database, batch_id: int) -> None:
+    Every piece but the last is as long as the first, so that a seek finds its piece
+    without reading those before it.
+    """
+
+    def __init__(self, database: Database, batch_id: int, *, size: int) -> None:
         self._database = database
         self._batch_id = batch_id
-        self._seq = 0
-        self._buffer = b""
+        self._size = size
+        self._position = 0
+        self._piece_bytes = 0
+        self._seq = -1
+        self._piece = b""
 
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        start = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}
+        position = start[whence] + offset
+        if position < 0:
+            raise ValueError(f"negative seek position {position}")
+        self._position = position
+        return position
+
+    def tell(self) -> int:
+        return self._position
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if not self._buffer:
+        if self._position >= self._size:
+            return 0
+        if not self._piece_bytes:
+            self._piece_bytes = len(self._load(0))
+        seq, start = divmod(self._position, self._piece_bytes)
+        data = self._load(seq)[start : start + len(buffer)]
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+    def _load(self, seq: int) -> bytes:
+        if seq != self._seq:
             with self._database.reading() as conn:
-                piece = store.content_piece(conn, self._batch_id, self._seq)
-            if piece is None:
-                return 0
-            self._seq += 1
-            self._buffer = piece
-        size = min(len(buffer), len(self._buffer))
-        buffer[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
+                piece = store.content_piece(conn, self._batch_id, seq)
+            if not piece:
+                raise NotFound(
+                    f"the stored copy of batch {self._batch_id}'s file ends before"
+                    f" byte {self._position} of {self._size}; submit the file again"
+                )
+            self._seq, self._piece = seq, piece
+        return self._piece
 
 
 def run_batch(
@@ -127,7 +166,12 @@ def run_batch(
     checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
     source, counter = counted(stream)
     mapping = ColumnMapping(batch.mapping or {})
-    rows = read_rows(source, format=SourceFormat(batch.format), mapping=mapping)
+    rows = read_rows(
+        source,
+        format=SourceFormat(batch.format),
+        mapping=mapping,
+        sheet=batch.sheet or None,
+    )
 
     # 2. Skip what is done.
     counts = batch.counts
@@ -195,6 +239,7 @@ def _gather_chunk(
 ) -> store.BatchCounts:
     _lock(conn, batch_id, counts)
     chunk = _Chunk(conn, node, checker=checker, principal=principal, now=now)
+    chunk.look_up(rows)
     for row in rows:
         chunk.add(row)
     chunk.flush()
@@ -216,6 +261,8 @@ class _Chunk:
     now: datetime
     rejections: list[store.Rejection] = field(default_factory=list)
     pending: list[CheckedRow] = field(default_factory=list)
+    #: Paper number → identifier of its newest version, for the chunk's rows.
+    current: dict[str, str] = field(default_factory=dict)
     accepted: int = 0
     unchanged: int = 0
     updated: int = 0
@@ -224,6 +271,7 @@ class _Chunk:
     def __post_init__(self) -> None:
         self.today = local_date(self.now)
         self.cache = _TypeCache(self.conn, self.checker.issuer)
+        self._pending_papers: set[str] = set()
 
     def counts(self, rows: int) -> store.BatchCounts:
         return store.BatchCounts(
@@ -234,45 +282,65 @@ class _Chunk:
             rejected=self.rejected,
         )
 
+    def look_up(self, rows: list[SourceRow]) -> None:
+        """Lock the rows' paper numbers and find those gathered before, in one query
+        each rather than one per row."""
+        papers = {paper_number(row.values) for row in rows} - {""}
+        type_code, issuer_id = self.checker.license_type.code, self.checker.issuer.id
+        store.lock_paper_numbers(
+            self.conn, type_code=type_code, issuer_id=issuer_id, paper_numbers=papers
+        )
+        self.current = store.current_identifiers(
+            self.conn, type_code=type_code, issuer_id=issuer_id, paper_numbers=papers
+        )
+
     def add(self, row: SourceRow) -> None:
         if row.problem is not None:
             self._reject(row, [_shape_rejection(row)])
             return
         try:
             checked = self.checker.check(
-                self.conn,
-                number=row.number,
-                values=row.values,
-                today=self.today,
-                cache=self.cache,
+                number=row.number, values=row.values, today=self.today, cache=self.cache
             )
         except RowRejected as exc:
             self._reject(row, exc.rejections)
             return
         # A second row for a paper number in this chunk sees the first one stored.
-        if any(item.paper_number == checked.paper_number for item in self.pending):
+        if checked.paper_number in self._pending_papers:
             self.flush()
-        identifier = store.current_identifier(
-            self.conn,
-            type_code=self.checker.license_type.code,
-            issuer_id=self.checker.issuer.id,
-            paper_number=checked.paper_number,
-        )
+        identifier = self.current.get(checked.paper_number)
         if identifier is None and _plainly_valid(checked):
             self.pending.append(checked)
+            self._pending_papers.add(checked.paper_number)
             return
         try:
             with self.conn.begin_nested():
-                self._apply(checked, identifier)
+                applied = apply_row(
+                    self.conn,
+                    self.node,
+                    issuer=self.checker.issuer,
+                    principal=self.principal,
+                    row=checked,
+                    identifier=identifier,
+                    now=self.now,
+                )
         except RowRejected as exc:
             self._reject(row, exc.rejections)
         except ROW_ERRORS as exc:
             self._reject(row, self.checker.rejections(checked.number, exc, row.values))
+        else:
+            self.current[checked.paper_number] = applied.identifiers[-1]
+            if applied.outcome is Outcome.ACCEPTED:
+                self.accepted += 1
+            elif applied.outcome is Outcome.UPDATED:
+                self.updated += 1
+            else:
+                self.unchanged += 1
 
     def flush(self) -> None:
         if not self.pending:
             return
-        issue_prepared(
+        issued = issue_prepared(
             self.conn,
             self.node,
             issuer=self.checker.issuer,
@@ -280,53 +348,16 @@ class _Chunk:
             actor=self.principal.actor,
             now=self.now,
         )
+        for item, license in zip(self.pending, issued, strict=True):
+            self.current[item.paper_number] = license.license.identifier
         self.accepted += len(self.pending)
         self.pending = []
-
-    def _apply(self, checked: CheckedRow, identifier: str | None) -> None:
-        """Issue a row with a status of its own, or update a gathered license."""
-        first = identifier is None
-        if identifier is None:
-            (issued,) = issue_prepared(
-                self.conn,
-                self.node,
-                issuer=self.checker.issuer,
-                prepared=[checked.prepared],
-                actor=self.principal.actor,
-                now=self.now,
-            )
-            identifier = issued.license.identifier
-        stored = license_store.license_by_identifier(
-            self.conn, identifier, for_update=True
-        )
-        assert stored is not None
-        events = implied_events(self.node, stored, checked)
-        self._record(identifier, events)
-        if first:
-            self.accepted += 1
-        elif events:
-            self.updated += 1
-        else:
-            self.unchanged += 1
-
-    def _record(self, identifier: str, events: list[EventRequest]) -> None:
-        for event in events:
-            recorded = record_event(
-                self.conn,
-                self.node,
-                principal=self.principal,
-                identifier=identifier,
-                request=event,
-                now=self.now,
-            )
-            if recorded.successor is not None:
-                identifier = recorded.successor.license.identifier
+        self._pending_papers.clear()
 
     def _reject(self, row: SourceRow, rejections: list[store.Rejection]) -> None:
-        paper_number = _paper_number(row)
-        self.rejections.extend(
-            replace(item, paper_number=paper_number) for item in rejections
-        )
+        # As long as a stored paper number may be; a longer one matches no license.
+        paper = paper_number(row.values)[:64] or None
+        self.rejections.extend(replace(item, paper_number=paper) for item in rejections)
         self.rejected += 1
 
 
@@ -334,15 +365,6 @@ def _plainly_valid(row: CheckedRow) -> bool:
     return row.state is None or (
         row.state.status is LicenseStatus.VALID and row.state.encumbrance is None
     )
-
-
-def _paper_number(row: SourceRow) -> str | None:
-    value = row.values.get("ZZBH")
-    text = (
-        value.strip() if isinstance(value, str) else "" if value is None else str(value)
-    )
-    # As long as a stored paper number may be; a longer one matches no license anyway.
-    return text[:64] or None
 
 
 def _shape_rejection(row: SourceRow) -> store.Rejection:

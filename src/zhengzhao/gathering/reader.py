@@ -1,13 +1,15 @@
-"""Reading a gathering file as a stream of rows: CSV or JSON Lines, UTF-8.
+"""Reading a gathering file as a stream of rows: CSV or JSON Lines (UTF-8), or an
+Excel workbook.
 
 Nothing here holds more than one row at a time, so that a file of millions of rows
-reads in flat memory. A CSV file has a header row naming its columns by GB/T 36903
-metadata names (``ZZBH``, ``CZZT`` …) and the type's field names; a declared
-`ColumnMapping` renames other headers to those. A JSON Lines file has one object per
-line with the same keys.
+reads in flat memory. A CSV file or a workbook's sheet has a header row naming its
+columns by GB/T 36903 metadata names (``ZZBH``, ``CZZT`` …) and the type's field names;
+a declared `ColumnMapping` renames other headers to those. A JSON Lines file has one
+object per line with the same keys.
 
 Rows are numbered as a clerk finds them: in a CSV file the header is row 1, so the
-first license is row 2; in a JSON Lines file the number is the line's.
+first license is row 2; in a sheet the number is the sheet's own row number; in a JSON
+Lines file the number is the line's.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import IO, Any
 
 from zhengzhao.errors import UnreadableFile
 
+from .workbook import XLSX_MEDIA_TYPE, column_letter, sheet_cells
+
 __all__ = [
     "ColumnMapping",
     "FileFacts",
@@ -34,6 +38,7 @@ __all__ = [
     "csv_header",
     "examine",
     "read_rows",
+    "sheet_header",
 ]
 
 #: How much of a file is read at a time while hashing it.
@@ -43,6 +48,12 @@ _BLOCK = 1 << 20
 class SourceFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    XLSX = "xlsx"
+
+    @property
+    def is_text(self) -> bool:
+        """Whether files of the format are UTF-8 text (a workbook is a zip archive)."""
+        return self is not SourceFormat.XLSX
 
     @classmethod
     def detect(cls, *, filename: str | None, content_type: str | None) -> SourceFormat:
@@ -50,17 +61,26 @@ class SourceFormat(StrEnum):
         media = (content_type or "").split(";")[0].strip().lower()
         if media in ("text/csv", "application/csv"):
             return cls.CSV
-        if media in ("application/jsonl", "application/x-ndjson", "application/jsonl"):
+        if media in ("application/jsonl", "application/x-ndjson"):
             return cls.JSONL
+        if media == XLSX_MEDIA_TYPE:
+            return cls.XLSX
         suffix = Path(filename or "").suffix.lower()
         if suffix == ".csv":
             return cls.CSV
         if suffix in (".jsonl", ".ndjson"):
             return cls.JSONL
+        if suffix == ".xlsx":
+            return cls.XLSX
+        advice = (
+            "; an old Excel .xls file must be saved as Excel Workbook (.xlsx) first"
+            if suffix == ".xls" or media == "application/vnd.ms-excel"
+            else ""
+        )
         raise UnreadableFile(
             f"cannot tell the format of {filename or 'the file'}"
-            f"{f' ({media})' if media else ''}: name it .csv or .jsonl, or send it as"
-            " text/csv or application/jsonl"
+            f"{f' ({media})' if media else ''}: name it .csv, .jsonl or .xlsx, or send"
+            f" it as text/csv, application/jsonl or {XLSX_MEDIA_TYPE}{advice}"
         )
 
 
@@ -141,21 +161,22 @@ class FileFacts:
     size: int
 
 
-def examine(stream: IO[bytes]) -> FileFacts:
-    """Hash ``stream`` to its end and check that it is UTF-8 text.
+def examine(stream: IO[bytes], *, text: bool = True) -> FileFacts:
+    """Hash ``stream`` to its end and, with ``text``, check that it is UTF-8.
 
     Raises `UnreadableFile` at the first byte that is not UTF-8, before any row is
-    gathered.
+    gathered, and for an empty file.
     """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     size = 0
     while block := stream.read(_BLOCK):
         digest.update(block)
-        try:
-            decoder.decode(block)
-        except UnicodeDecodeError as exc:
-            raise _not_utf8(size + exc.start) from exc
+        if text:
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(size + exc.start) from exc
         size += len(block)
     try:
         decoder.decode(b"", final=True)
@@ -192,11 +213,35 @@ def csv_header(stream: IO[bytes]) -> list[str]:
     return [cell.strip() for cell in header]
 
 
+def sheet_header(stream: IO[bytes], sheet: str | None) -> tuple[str, list[str]]:
+    """The name of the workbook's sheet ``sheet`` (None: the first) and its header.
+
+    The header is the sheet's first row with anything in it. Raises `UnreadableFile`
+    for a file that is not a workbook, a sheet it lacks, or a sheet without a header.
+    """
+    title, cells = sheet_cells(stream, sheet)
+    for _, row in cells:
+        if any(cell is not None for cell in row):
+            return title, _sheet_names(row)
+    raise UnreadableFile(f"sheet {title} has no header row naming its columns")
+
+
 def read_rows(
-    stream: IO[bytes], *, format: SourceFormat, mapping: ColumnMapping | None = None
+    stream: IO[bytes],
+    *,
+    format: SourceFormat,
+    mapping: ColumnMapping | None = None,
+    sheet: str | None = None,
 ) -> Iterator[SourceRow]:
-    """The file's rows in order, renamed through ``mapping``."""
-    rows = _csv_rows(stream) if format is SourceFormat.CSV else _jsonl_rows(stream)
+    """The file's rows in order, renamed through ``mapping``; ``sheet`` names the
+    sheet of a workbook to read (None: the first)."""
+    rows = (
+        _csv_rows(stream)
+        if format is SourceFormat.CSV
+        else _jsonl_rows(stream)
+        if format is SourceFormat.JSONL
+        else _sheet_rows(stream, sheet)
+    )
     mapping = mapping or ColumnMapping()
     for row in rows:
         yield SourceRow(
@@ -255,3 +300,40 @@ def _jsonl_rows(stream: IO[bytes]) -> Iterator[SourceRow]:
             str(key): item for key, item in value.items() if item not in (None, "")
         }
         yield SourceRow(number=number, values=values)
+
+
+def _sheet_names(row: list[str | None]) -> list[str]:
+    """A header row's column names; a column without a name is ``""``."""
+    names = [(cell or "").strip() for cell in row]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+def _sheet_rows(stream: IO[bytes], sheet: str | None) -> Iterator[SourceRow]:
+    _, cells = sheet_cells(stream, sheet)
+    header: list[str] | None = None
+    for number, row in cells:
+        if all(cell is None for cell in row):
+            continue
+        if header is None:
+            header = _sheet_names(row)
+            continue
+        values: dict[str, Any] = {}
+        unnamed = []
+        for index, cell in enumerate(row):
+            if cell is None:
+                continue
+            if index < len(header) and header[index]:
+                values[header[index]] = cell
+            else:
+                unnamed.append(f"{column_letter(index)}{number}")
+        problem = None
+        if unnamed:
+            many = len(unnamed) > 1
+            problem = (
+                f"cell{'s' if many else ''} {', '.join(unnamed)}"
+                f" {'have' if many else 'has'} a value but no column name in the"
+                " header row; name the column or clear the cells"
+            )
+        yield SourceRow(number=number, values=values, problem=problem)

@@ -12,9 +12,9 @@ The GB/T 36903 metadata columns a row may carry:
   ``ZZBS`` are read and ignored.
 
 Every other column is one of the type's surface fields, by its name in the type's
-schema. The checks themselves are the issuance service's (`prepare_issue`,
-`check_holder`, `validate_surface`); this module turns text into their inputs and their
-errors into `Rejection` lines a clerk can act on.
+schema. The checks themselves are the issuance service's, those of `prepare_issue`
+(`check_holder`, `validate_surface`, `complete_issue`); this module turns text into
+their inputs and their errors into `Rejection` lines a clerk can act on.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-from sqlalchemy import Connection
 
 from zhengzhao.catalog.schema import field_levels, validate_surface
 from zhengzhao.catalog.types import LicenseType, TypeVersion
@@ -46,7 +44,7 @@ from zhengzhao.issuance.service import (
     PreparedIssue,
     _TypeCache,
     check_holder,
-    prepare_issue,
+    complete_issue,
 )
 from zhengzhao.model.classification import ClassificationLevel, mask
 from zhengzhao.model.license import Encumbrance, LicenseStatus
@@ -54,12 +52,15 @@ from zhengzhao.model.lifecycle import State
 from zhengzhao.model.parties import Department
 from zhengzhao.storage.gathering import Rejection
 
+from .workbook import NUMBER_DIGITS, InexactNumber
+
 __all__ = [
     "METADATA_COLUMNS",
     "STATUS_CODES",
     "CheckedRow",
     "RowChecker",
     "RowRejected",
+    "paper_number",
 ]
 
 #: National status codes a gathered row may carry, and the platform's 08 to 10.
@@ -98,6 +99,8 @@ _COLUMN_OF = {
     "holder.name": "CZZT",
     "paperNumber": "ZZBH",
 }
+#: The longest paper number the library stores (as `POST /v1/licenses` accepts).
+PAPER_NUMBER_CHARS = 64
 #: Errors that reject a row rather than stop the batch.
 ROW_ERRORS = (InputError, PermissionDenied, NotFound, Conflict)
 
@@ -133,26 +136,33 @@ class RowChecker:
         self._properties: Mapping[str, Any] = version.schema.get("properties", {})
         self._levels = field_levels(version.schema)
 
-    def check_columns(self, columns: Iterable[str]) -> None:
-        """Refuse a header with columns that are neither metadata nor fields."""
-        unknown = [
+    def unknown_columns(self, columns: Iterable[str]) -> list[str]:
+        """The names that are neither metadata names nor fields of the type."""
+        return [
             name
             for name in columns
             if name and name not in METADATA_COLUMNS and name not in self._properties
         ]
+
+    def known_names(self) -> str:
+        """The type's field names, for a message about an unknown one."""
+        return ", ".join(sorted(self._properties))
+
+    def check_columns(self, columns: Iterable[str]) -> None:
+        """Refuse a header with columns that are neither metadata nor fields."""
+        unknown = self.unknown_columns(columns)
         if unknown:
-            fields = ", ".join(sorted(self._properties))
+            many = len(unknown) > 1
             raise UnreadableFile(
-                f"column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
-                f" {'are' if len(unknown) > 1 else 'is'} neither a GB/T 36903 metadata"
-                f" name nor a field of license type {self.license_type.code}"
-                f" ({fields}); rename {'them' if len(unknown) > 1 else 'it'} or map"
-                " it with --mapping (to an empty name to ignore it)"
+                f"column{'s' if many else ''} {', '.join(unknown)}"
+                f" {'are' if many else 'is'} neither a GB/T 36903 metadata name nor a"
+                f" field of license type {self.license_type.code}"
+                f" ({self.known_names()}); rename {'them' if many else 'it'} or map it"
+                " with --mapping (to an empty name to ignore it)"
             )
 
     def check(
         self,
-        conn: Connection,
         *,
         number: int,
         values: Mapping[str, Any],
@@ -172,13 +182,21 @@ class RowChecker:
                 )
             )
 
-        paper_number = _text(values.get("ZZBH"))
-        if not paper_number:
+        inexact = self._inexact_cells(values, reject)
+        paper = paper_number(values)
+        if not paper:
             reject(
                 "ZZBH",
                 None,
                 "ZZBH (paper number) is empty; every gathered license needs it, so"
                 " that a later batch recognises the license",
+            )
+        elif len(paper) > PAPER_NUMBER_CHARS:
+            reject(
+                "ZZBH",
+                paper,
+                f"ZZBH (paper number) is {len(paper)} characters long; it has"
+                f" at most {PAPER_NUMBER_CHARS}",
             )
         self._check_batch_columns(values, reject)
         dates = {
@@ -194,9 +212,13 @@ class RowChecker:
             reject("CZZTDM", None, "CZZTDM (holder identifier) is empty")
         if not holder.name:
             reject("CZZT", None, "CZZT (holder name) is empty")
+        holder_identifier = ""
+        warnings: tuple[str, ...] = ()
         try:
-            if holder.identifier and holder.name:
-                check_holder(self.license_type.holder_kind, holder, today=today)
+            if holder.identifier and holder.name and "CZZTDM" not in inexact:
+                holder_identifier, warnings = check_holder(
+                    self.license_type.holder_kind, holder, today=today
+                )
         except ROW_ERRORS as exc:
             problems.extend(self.rejections(number, exc, values))
         try:
@@ -213,16 +235,26 @@ class RowChecker:
             issue_date=dates["ZZBFRQ"],
             valid_from=dates["ZZYXQQSRQ"],
             valid_until=dates["ZZYXQJZRQ"],
-            paper_number=paper_number,
+            paper_number=paper,
         )
         try:
-            prepared = prepare_issue(
-                conn, issuer=self.issuer, request=request, today=today, cache=cache
+            # The cache looks the type and the responsibility up once per
+            # transaction, so that a type retired meanwhile stops its rows.
+            license_type, version = cache.get(self.license_type.code)
+            if version.version != self.version.version:
+                validate_surface(version.schema, fields)
+            prepared = complete_issue(
+                request,
+                license_type=license_type,
+                version=version,
+                holder_identifier=holder_identifier,
+                warnings=warnings,
+                today=today,
             )
         except ROW_ERRORS as exc:
             raise RowRejected(self.rejections(number, exc, values)) from exc
         return CheckedRow(
-            number=number, paper_number=paper_number, prepared=prepared, state=state
+            number=number, paper_number=paper, prepared=prepared, state=state
         )
 
     def rejections(
@@ -259,20 +291,38 @@ class RowChecker:
             )
         ]
 
+    def _inexact_cells(self, values: Mapping[str, Any], reject: Any) -> set[str]:
+        """Reject the number cells that lost digits; the columns they are in."""
+        columns = set()
+        for name, value in values.items():
+            if isinstance(value, InexactNumber):
+                columns.add(name)
+                reject(
+                    name,
+                    value,
+                    f"{name} is a number cell, and a spreadsheet keeps only"
+                    f" {NUMBER_DIGITS} digits of a number, so the last digits are"
+                    " lost; format the column as Text, type the values again and"
+                    " send the file again",
+                )
+        return columns
+
     def _check_batch_columns(self, values: Mapping[str, Any], reject: Any) -> None:
         expected = {
-            "ZZLXDM": self.license_type.code,
-            "ZZBFJGDM": self.issuer.credit_code,
-            "CZZTDMLXDM": HOLDER_IDENTIFIER_TYPES[self.license_type.holder_kind],
+            "ZZLXDM": (self.license_type.code, "the license type gathered"),
+            "ZZBFJGDM": (self.issuer.credit_code, "the department gathering"),
+            "CZZTDMLXDM": (
+                HOLDER_IDENTIFIER_TYPES[self.license_type.holder_kind],
+                f"the holder identifier type of license type {self.license_type.code}",
+            ),
         }
-        for column, wanted in expected.items():
+        for column, (wanted, what) in expected.items():
             found = _text(values.get(column))
             if found and found != wanted:
                 reject(
                     column,
                     found,
-                    f"{column} {found} does not match this batch, which is for"
-                    f" {wanted}",
+                    f"{column} {found} does not match {what}, {wanted}",
                 )
 
     def _date(self, column: str, value: Any, reject: Any) -> date | None:
@@ -321,6 +371,11 @@ class RowChecker:
         if field in self._properties and level > ClassificationLevel.INTERNAL:
             return mask(value if isinstance(value, str | int | float) else str(value))
         return str(value)
+
+
+def paper_number(values: Mapping[str, Any]) -> str:
+    """A row's ``ZZBH`` as the library keeps it; ``""`` when it has none."""
+    return _text(values.get("ZZBH"))
 
 
 def _text(value: Any) -> str:

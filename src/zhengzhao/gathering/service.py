@@ -29,15 +29,18 @@ from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import gathering as store
 
 from .batches import ChunkDone, StoredFile, run_batch
-from .reader import ColumnMapping, SourceFormat, csv_header, examine
+from .reader import ColumnMapping, SourceFormat, csv_header, examine, sheet_header
 from .rows import RowChecker
 
 __all__ = [
     "BatchView",
     "Submission",
+    "acting_for",
     "batch_rejections",
+    "gathering_department",
     "get_batch",
     "list_batches",
+    "reading_department",
     "run_submitted",
     "submit_batch",
 ]
@@ -83,12 +86,15 @@ def submit_batch(
     filename: str | None,
     keep_copy: bool,
     now: datetime,
+    sheet: str | None = None,
 ) -> Submission:
-    """Find or record the batch of the file at ``path``.
+    """Find or record the batch of the file at ``path``; ``sheet`` names the sheet
+    of a workbook to read (None: the first).
 
     The steps:
       1. authorize: the caller, the department, its responsibility for the type;
-      2. examine the file: its hash, UTF-8, and a CSV header's columns;
+      2. examine the file: its hash, UTF-8 or a workbook's sheet, the header's
+         columns;
       3. find the batch of the same content, or record a new one;
       4. with ``keep_copy``, store the file in the database, so that any process
          can resume the batch.
@@ -97,16 +103,24 @@ def submit_batch(
     """
     # 1. Authorize.
     with node.database.reading() as conn:
-        issuer = _gathering_department(conn, principal, department_code)
+        issuer = gathering_department(conn, principal, department_code)
         license_type, version = _TypeCache(conn, issuer).get(type_code)
     checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
 
     # 2. Examine.
+    if sheet is not None and format is not SourceFormat.XLSX:
+        raise InvalidRequest(
+            f"a sheet is named only for an Excel workbook, and this file is {format}"
+        )
     with path.open("rb") as stream:
-        facts = examine(stream)
-    if format is SourceFormat.CSV:
-        with path.open("rb") as stream:
+        facts = examine(stream, text=format.is_text)
+    header, title = None, ""
+    with path.open("rb") as stream:
+        if format is SourceFormat.CSV:
             header = csv_header(stream)
+        elif format is SourceFormat.XLSX:
+            title, header = sheet_header(stream, sheet)
+    if header is not None:
         checker.check_columns((mapping or ColumnMapping()).rename(c) for c in header)
 
     # 3. Find or record.
@@ -117,6 +131,7 @@ def submit_batch(
             department_id=issuer.id,
             type_code=license_type.code,
             content_hash=facts.sha256,
+            sheet=title,
         )
         if found is not None and found.state != "finished" and found.mapping != columns:
             raise Conflict(
@@ -131,6 +146,7 @@ def submit_batch(
                 content_hash=facts.sha256,
                 format=format.value,
                 mapping=columns,
+                sheet=title,
                 filename=filename,
                 size=facts.size,
                 actor=principal.actor,
@@ -168,13 +184,13 @@ def run_submitted(
             stream = stack.enter_context(path.open("rb"))
         else:
             stream = stack.enter_context(
-                io.BufferedReader(StoredFile(node.database, batch.id))
+                io.BufferedReader(StoredFile(node.database, batch.id, size=batch.size))
             )
         finished = run_batch(
             node,
             batch=batch,
             issuer=submission.issuer,
-            principal=_acting_for(principal, submission.issuer),
+            principal=acting_for(principal, submission.issuer),
             stream=stream,
             clock=clock,
             on_chunk=on_chunk,
@@ -204,14 +220,9 @@ def list_batches(
 ) -> list[BatchView]:
     """Batches newest first: a department's own; any department's for operators and
     auditors, all of them when ``department_code`` is None."""
-    require_role(principal, Role.OPERATOR, Role.AUDITOR, Role.DEPARTMENT)
-    department = None
-    if principal.role is Role.DEPARTMENT:
-        department = principal.department
-        if department is None or department_code not in (None, department.credit_code):
-            raise PermissionDenied("a department reads only its own gathering batches")
-    elif department_code is not None:
-        department = _department(conn, department_code)
+    department = reading_department(
+        conn, principal, department_code, what="gathering batches"
+    )
     batches = store.list_batches(
         conn,
         department_id=department.id if department else None,
@@ -246,9 +257,30 @@ def batch_rejections(
     )
 
 
-def _gathering_department(
+def reading_department(
+    conn: Connection, principal: Principal, department_code: str | None, *, what: str
+) -> Department | None:
+    """The department whose ``what`` the caller asks to read, None for all of them.
+
+    A department reads its own; operators and auditors any one, or all. Raises
+    `PermissionDenied`, or `NotFound` for an unknown department.
+    """
+    require_role(principal, Role.OPERATOR, Role.AUDITOR, Role.DEPARTMENT)
+    if principal.role is Role.DEPARTMENT:
+        own = principal.department
+        if own is None or department_code not in (None, own.credit_code):
+            raise PermissionDenied(f"a department reads only its own {what}")
+        return own
+    if department_code is None:
+        return None
+    return _department(conn, department_code)
+
+
+def gathering_department(
     conn: Connection, principal: Principal, department_code: str | None
 ) -> Department:
+    """The department the caller gathers for: a department its own, an operator the
+    one it names. Raises `PermissionDenied`, `InvalidRequest` or `NotFound`."""
     require_role(principal, Role.DEPARTMENT, Role.OPERATOR)
     if principal.role is Role.DEPARTMENT:
         own = principal.department
@@ -281,7 +313,7 @@ def _require_reader(principal: Principal, batch: store.BatchRecord) -> None:
         raise PermissionDenied("a department reads only its own gathering batches")
 
 
-def _acting_for(principal: Principal, issuer: Department) -> Principal:
+def acting_for(principal: Principal, issuer: Department) -> Principal:
     """The caller as the issuing department, for the events its rows record.
 
     Events name the caller who ran the batch (an operator's client, or the command

@@ -1,4 +1,5 @@
-"""What a row says about a license gathered before: nothing, or the events it implies.
+"""What a row does to the library: a first license, or what it says about a license
+gathered before: nothing, or the events it implies.
 
 A row with the paper number of a license already gathered (same type and issuer) is
 compared with that license's newest version:
@@ -17,20 +18,27 @@ corrections but another license, which the department records through the API.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any, NoReturn
 
-from zhengzhao.issuance.lifecycle import EventRequest
-from zhengzhao.issuance.service import HolderClaim
+from sqlalchemy import Connection
+
+from zhengzhao.issuance.lifecycle import EventRequest, record_event
+from zhengzhao.issuance.service import HolderClaim, issue_prepared
 from zhengzhao.model.classification import mask
 from zhengzhao.model.license import Encumbrance, LicenseStatus
 from zhengzhao.model.lifecycle import EventKind, State
+from zhengzhao.model.parties import Department, Principal
 from zhengzhao.node import Node
+from zhengzhao.storage import licenses as license_store
 from zhengzhao.storage.gathering import Rejection
 from zhengzhao.storage.licenses import StoredLicense
 
-from .rows import CheckedRow, RowRejected
+from .rows import STATUS_CODES, CheckedRow, RowRejected
 
-__all__ = ["implied_events"]
+__all__ = ["Applied", "EventNote", "Outcome", "apply_row", "implied_events"]
 
 #: The reason events carry when a gathered row caused them.
 REASON = "gathered from the issuing department's system"
@@ -41,6 +49,100 @@ _ENDINGS = {
     LicenseStatus.ABOLISHED: EventKind.ABOLISHED,
     LicenseStatus.EXPIRED: EventKind.EXPIRED,
 }
+
+
+class Outcome(StrEnum):
+    """What gathering a row did."""
+
+    #: A first license was issued.
+    ACCEPTED = "accepted"
+    #: A gathered license was corrected, extended or changed status.
+    UPDATED = "updated"
+    #: The row says what the gathered license says.
+    UNCHANGED = "unchanged"
+    #: The row failed a check; nothing changed.
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventNote:
+    """One event a row caused: on which license version, its number, its kind."""
+
+    license: str
+    sequence: int
+    kind: EventKind
+
+
+@dataclass(frozen=True, kw_only=True)
+class Applied:
+    """What gathering one checked row did to the library."""
+
+    outcome: Outcome
+    #: The license versions the row touched, oldest first; the last is the newest.
+    identifiers: tuple[str, ...]
+    #: The events recorded, in order; a new version's `issued` event included.
+    events: tuple[EventNote, ...]
+
+
+def apply_row(
+    conn: Connection,
+    node: Node,
+    *,
+    issuer: Department,
+    principal: Principal,
+    row: CheckedRow,
+    identifier: str | None,
+    now: datetime,
+) -> Applied:
+    """Issue ``row`` as a first license in the status it states (``identifier``
+    None), or make license ``identifier``, gathered before, say what the row says.
+
+    Runs in the caller's transaction; raises `RowRejected` for a change gathering
+    cannot make and the lifecycle's errors for one the state machine refuses, after
+    which the caller rolls back what was written (a savepoint).
+    """
+    first = identifier is None
+    notes = []
+    if identifier is None:
+        (issued,) = issue_prepared(
+            conn,
+            node,
+            issuer=issuer,
+            prepared=[row.prepared],
+            actor=principal.actor,
+            now=now,
+        )
+        identifier = issued.license.identifier
+        notes.append(EventNote(license=identifier, sequence=1, kind=EventKind.ISSUED))
+    stored = license_store.license_by_identifier(conn, identifier, for_update=True)
+    assert stored is not None
+    identifiers = [identifier]
+    for event in implied_events(node, stored, row):
+        recorded = record_event(
+            conn,
+            node,
+            principal=principal,
+            identifier=identifier,
+            request=event,
+            now=now,
+        )
+        notes.append(
+            EventNote(
+                license=identifier,
+                sequence=recorded.event.sequence,
+                kind=recorded.event.kind,
+            )
+        )
+        if recorded.successor is not None:
+            identifier = recorded.successor.license.identifier
+            identifiers.append(identifier)
+            notes.append(
+                EventNote(license=identifier, sequence=1, kind=EventKind.ISSUED)
+            )
+    outcome = Outcome.UPDATED if notes else Outcome.UNCHANGED
+    if first:
+        outcome = Outcome.ACCEPTED
+    return Applied(outcome=outcome, identifiers=tuple(identifiers), events=tuple(notes))
 
 
 def implied_events(
@@ -150,6 +252,17 @@ def _status_events(current: State, row: CheckedRow) -> list[EventRequest]:
             EventKind.MORTGAGED
             if target.encumbrance is Encumbrance.MORTGAGED
             else EventKind.PLEDGED
+        )
+    if not kinds:
+        # Only a final status leads nowhere: no event makes a license valid again.
+        code = next(code for code, state in STATUS_CODES.items() if state == target)
+        _refuse(
+            row,
+            "ZZZT",
+            code,
+            f"ZZZT {code}: license ZZBH {row.paper_number} is {current.status.value},"
+            " which is final, and does not become valid again; a new license needs"
+            " a new paper number",
         )
     return [EventRequest(kind=kind, reason=REASON) for kind in kinds]
 

@@ -58,6 +58,7 @@ __all__ = [
     "Succession",
     "as_license",
     "check_holder",
+    "complete_issue",
     "issue_licenses",
     "issue_prepared",
     "new_license_row",
@@ -177,9 +178,33 @@ def prepare_issue(
     holder_identifier, warnings = check_holder(
         license_type.holder_kind, request.holder, today=today
     )
-    if request.paper_number is not None and not request.paper_number.strip():
-        raise InvalidRequest("paperNumber is empty; leave it out if there is none")
+    _check_paper_number(request)
     validate_surface(version.schema, request.fields)
+    return complete_issue(
+        request,
+        license_type=license_type,
+        version=version,
+        holder_identifier=holder_identifier,
+        warnings=warnings,
+        today=today,
+    )
+
+
+def complete_issue(
+    request: IssueRequest,
+    *,
+    license_type: LicenseType,
+    version: TypeVersion,
+    holder_identifier: str,
+    warnings: tuple[str, ...],
+    today: date,
+) -> PreparedIssue:
+    """The rest of `prepare_issue`, for a request whose type and responsibility, holder
+    (`check_holder`, which gave ``holder_identifier`` and ``warnings``) and surface data
+    (`validate_surface` against ``version``) the caller has checked already: the
+    dates and the validity rule. Raises `InvalidRequest`.
+    """
+    _check_paper_number(request)
     issue_date = request.issue_date or today
     valid_from = request.valid_from or issue_date
     valid_until = version.validity.last_day(valid_from, request.valid_until)
@@ -200,6 +225,11 @@ def prepare_issue(
         warnings=warnings,
         holder_code_lenient=bool(warnings),
     )
+
+
+def _check_paper_number(request: IssueRequest) -> None:
+    if request.paper_number is not None and not request.paper_number.strip():
+        raise InvalidRequest("paperNumber is empty; leave it out if there is none")
 
 
 def check_holder(

@@ -26,6 +26,7 @@ identifier within 102 characters, short enough for a database key and a QR code.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 
@@ -160,7 +161,10 @@ def _check_type_code(type_code: str) -> None:
         )
 
 
+@functools.lru_cache(maxsize=1024)
 def _check_credit_code(label: str, code: str) -> None:
+    # Cached: a batch builds thousands of identifiers with the same issuer and type
+    # codes. A failed check raises and is not cached.
     if any(char not in ALPHANUMERIC for char in code):
         raise _invalid(f"{label} must be upper-case letters and digits, got {code!r}")
     try:

@@ -46,15 +46,23 @@ def canonicalize(value: Any) -> bytes:
 
 
 def _plain(value: Any) -> bool:
+    # This walk runs several times per issued license, so it is written for speed:
+    # loops rather than all(), no call for the strings most values are, and
+    # `isascii` (constant time) before `max` for the ASCII keys most keys are.
     if isinstance(value, str) or value is None or isinstance(value, bool):
         return True
     if isinstance(value, int):
         return -_EXACT_INTEGER <= value <= _EXACT_INTEGER
     if isinstance(value, dict):
-        return all(
-            type(key) is str and (not key or max(key) <= _LAST_BMP) and _plain(item)
-            for key, item in value.items()
-        )
+        for key, item in value.items():
+            if type(key) is not str or not (key.isascii() or max(key) <= _LAST_BMP):
+                return False
+            if type(item) is not str and not _plain(item):
+                return False
+        return True
     if isinstance(value, list):
-        return all(_plain(item) for item in value)
+        for item in value:
+            if type(item) is not str and not _plain(item):
+                return False
+        return True
     return False

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select, text
 
 from zhengzhao.storage.tables import (
     gathering_batches,
@@ -26,12 +27,13 @@ __all__ = [
     "batch_by_id",
     "content_piece",
     "content_pieces",
-    "current_identifier",
+    "current_identifiers",
     "find_batch",
     "insert_batch",
     "insert_rejections",
     "list_batches",
     "list_rejections",
+    "lock_paper_numbers",
     "store_content_piece",
 ]
 
@@ -44,10 +46,13 @@ class NewBatch:
     type_code: str
     #: SHA-256 of the file's bytes, in hex: with department and type, the batch's key.
     content_hash: str
-    #: `csv` or `jsonl`.
+    #: `csv`, `jsonl` or `xlsx`.
     format: str
     #: File column → field name, when the department declared one.
     mapping: dict[str, str] | None
+    #: The title of the sheet a workbook's batch reads; "" for other formats. Part
+    #: of the batch's key: two sheets of one workbook are two batches.
+    sheet: str
     filename: str | None
     size: int
     actor: str
@@ -87,6 +92,7 @@ class BatchRecord:
     content_hash: str
     format: str
     mapping: dict[str, str] | None
+    sheet: str
     filename: str | None
     size: int
     #: `open` until every row is done, then `finished`.
@@ -128,6 +134,7 @@ def _batch(row: Any) -> BatchRecord:
         content_hash=row.content_hash,
         format=row.format,
         mapping=row.mapping,
+        sheet=row.sheet,
         filename=row.filename,
         size=row.size,
         state=row.state,
@@ -154,6 +161,7 @@ def insert_batch(conn: Connection, batch: NewBatch) -> BatchRecord:
             "content_hash": batch.content_hash,
             "format": batch.format,
             "mapping": batch.mapping,
+            "sheet": batch.sheet,
             "filename": batch.filename,
             "size": batch.size,
             "state": "open",
@@ -173,13 +181,19 @@ def insert_batch(conn: Connection, batch: NewBatch) -> BatchRecord:
 
 
 def find_batch(
-    conn: Connection, *, department_id: int, type_code: str, content_hash: str
+    conn: Connection,
+    *,
+    department_id: int,
+    type_code: str,
+    content_hash: str,
+    sheet: str = "",
 ) -> BatchRecord | None:
     row = conn.execute(
         select(gathering_batches).where(
             gathering_batches.c.department_id == department_id,
             gathering_batches.c.type_code == type_code,
             gathering_batches.c.content_hash == content_hash,
+            gathering_batches.c.sheet == sheet,
         )
     ).first()
     return _batch(row) if row else None
@@ -312,25 +326,87 @@ def list_rejections(
 
 _successor = licenses.alias("successor")
 
-
-def current_identifier(
-    conn: Connection, *, type_code: str, issuer_id: int, paper_number: str
-) -> str | None:
-    """The identifier of the newest version of the issuer's license with that paper
-    number: the version that no other version replaced."""
-    query = (
-        select(licenses.c.identifier)
-        .outerjoin(_successor, _successor.c.supersedes_id == licenses.c.id)
-        .where(
-            and_(
-                licenses.c.type_code == type_code,
-                licenses.c.issuer_id == issuer_id,
-                licenses.c.paper_number == paper_number,
-                _successor.c.id.is_(None),
-            )
+_CURRENT = (
+    select(licenses.c.paper_number, licenses.c.identifier)
+    .outerjoin(_successor, _successor.c.supersedes_id == licenses.c.id)
+    .where(
+        and_(
+            licenses.c.type_code == bindparam("type_code"),
+            licenses.c.issuer_id == bindparam("issuer_id"),
+            licenses.c.paper_number.in_(bindparam("paper_numbers", expanding=True)),
+            _successor.c.id.is_(None),
         )
-        .order_by(licenses.c.id.desc())
-        .limit(1)
     )
-    identifier = conn.execute(query).scalar()
-    return str(identifier) if identifier is not None else None
+    .order_by(licenses.c.id)
+)
+
+
+# NOTE: PostgreSQL probes the paper numbers one by one (LATERAL), so that its plan
+# stays an index lookup per paper number while the table's statistics are stale (a
+# library gathering its first million rows before an ANALYZE): planned from such
+# statistics, an IN list scans every license of the type and issuer, once a chunk.
+_CURRENT_POSTGRES = text(
+    """
+    SELECT found.paper_number, found.identifier
+    FROM unnest(CAST(:paper_numbers AS text[])) AS wanted (paper_number)
+    CROSS JOIN LATERAL (
+        SELECT version.id, version.paper_number, version.identifier
+        FROM licenses AS version
+        WHERE version.type_code = :type_code
+          AND version.issuer_id = :issuer_id
+          AND version.paper_number = wanted.paper_number
+          AND NOT EXISTS (
+              SELECT 1 FROM licenses AS successor
+              WHERE successor.supersedes_id = version.id
+          )
+    ) AS found
+    ORDER BY found.id
+    """
+)
+
+
+def current_identifiers(
+    conn: Connection, *, type_code: str, issuer_id: int, paper_numbers: Collection[str]
+) -> dict[str, str]:
+    """Paper number → the identifier of the newest version (the one no other version
+    replaced) of the issuer's license of the type with that paper number, for the
+    ``paper_numbers`` that have one; one query for them all."""
+    if not paper_numbers:
+        return {}
+    query = _CURRENT_POSTGRES if conn.dialect.name == "postgresql" else _CURRENT
+    rows = conn.execute(
+        query,
+        {
+            "type_code": type_code,
+            "issuer_id": issuer_id,
+            "paper_numbers": sorted(paper_numbers),
+        },
+    )
+    # Rows come oldest first, so that the newest of two unreplaced versions wins.
+    return {row.paper_number: row.identifier for row in rows}
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(key) FROM unnest(:keys) AS key")
+
+
+def lock_paper_numbers(
+    conn: Connection, *, type_code: str, issuer_id: int, paper_numbers: Collection[str]
+) -> None:
+    """Hold until the transaction ends the right to gather these paper numbers, so
+    that two transactions never both issue a first license for one of them.
+
+    PostgreSQL takes one transaction-scoped advisory lock per paper number, in
+    ascending order so that two lockers cannot deadlock; SQLite needs none, because
+    its writers run one at a time (``BEGIN IMMEDIATE``).
+    """
+    if conn.dialect.name != "postgresql" or not paper_numbers:
+        return
+    keys = sorted({_lock_key(type_code, issuer_id, paper) for paper in paper_numbers})
+    conn.execute(_LOCK, {"keys": keys})
+
+
+def _lock_key(type_code: str, issuer_id: int, paper_number: str) -> int:
+    digest = hashlib.blake2b(
+        f"gather:{issuer_id}:{type_code}:{paper_number}".encode(), digest_size=8
+    ).digest()
+    return int.from_bytes(digest, "big", signed=True)

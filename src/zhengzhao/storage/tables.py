@@ -362,6 +362,8 @@ gathering_batches = Table(
     Column("content_hash", String(64), nullable=False),
     Column("format", String(16), nullable=False),
     Column("mapping", Json, nullable=True),
+    # The sheet a workbook's batch reads (its title); "" for CSV and JSON Lines.
+    Column("sheet", String(255), nullable=False, server_default=""),
     Column("filename", String(255), nullable=True),
     Column("size", BigInteger, nullable=False),
     Column("state", String(16), nullable=False),
@@ -374,7 +376,7 @@ gathering_batches = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("finished_at", UTCDateTime(), nullable=True),
-    UniqueConstraint("department_id", "type_code", "content_hash"),
+    UniqueConstraint("department_id", "type_code", "content_hash", "sheet"),
 )
 
 # An uploaded file, kept in pieces so that any process can resume its batch.
@@ -398,6 +400,38 @@ gathering_rejections = Table(
     # The row's ZZBH, so that a later license with it shows the row was fixed.
     Column("paper_number", String(64), nullable=True),
     Index(None, "batch_id", "row_number"),
+)
+
+# Live sync: single records that departmental systems push as their licenses change,
+# each with its outcome, and the problems of every rejected push, which the
+# department reads back.
+
+gathering_pushes = Table(
+    "gathering_pushes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_id", Id, ForeignKey("departments.id"), nullable=False),
+    Column("type_code", String(21), ForeignKey("license_types.code"), nullable=False),
+    Column("paper_number", String(64), nullable=True),
+    # `accepted`, `updated`, `unchanged` or `rejected`.
+    Column("outcome", String(16), nullable=False),
+    # The license's newest version after the push; None for a rejected push.
+    Column("license_identifier", String(120), nullable=True),
+    Column("actor", String(64), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Index(None, "department_id", "outcome", "id"),
+    Index(None, "outcome", "id"),
+)
+
+gathering_push_problems = Table(
+    "gathering_push_problems",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("push_id", Id, ForeignKey("gathering_pushes.id"), nullable=False),
+    Column("field", String(120), nullable=True),
+    Column("value", Text, nullable=True),
+    Column("reason", Text, nullable=False),
+    Index(None, "push_id"),
 )
 
 # Oversight: the expected volumes of the responsibility list. A department declares

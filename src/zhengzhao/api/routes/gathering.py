@@ -8,15 +8,14 @@ finds the same batch: an unfinished one resumes, a finished one is only reported
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import logging
 import os
 import pathlib
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,6 +28,12 @@ from zhengzhao.api.pagination import decode_cursor, encode_cursor
 from zhengzhao.api.schemas import ApiModel, ErrorBody
 from zhengzhao.errors import InvalidRequest, ZhengzhaoError
 from zhengzhao.gathering.reader import ColumnMapping, SourceFormat
+from zhengzhao.gathering.reports import (
+    ReportFormat,
+    csv_report,
+    rejection_pages,
+    write_report,
+)
 from zhengzhao.gathering.service import (
     BatchView,
     Submission,
@@ -38,6 +43,7 @@ from zhengzhao.gathering.service import (
     run_submitted,
     submit_batch,
 )
+from zhengzhao.gathering.workbook import XLSX_MEDIA_TYPE
 from zhengzhao.model.parties import Principal
 from zhengzhao.model.time import Clock
 from zhengzhao.node import Node
@@ -74,6 +80,7 @@ _UPLOAD_BODY = {
             },
             "text/csv": {"schema": {"type": "string"}},
             "application/jsonl": {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
         },
     }
 }
@@ -96,6 +103,7 @@ class BatchOut(ApiModel):
         " what identifies the batch."
     )
     format: str
+    sheet: str | None = Field(description="The sheet read, for a workbook.")
     filename: str | None
     size: int = Field(description="The file's size in bytes.")
     state: str = Field(description="`open` while rows remain, then `finished`.")
@@ -114,6 +122,7 @@ class BatchOut(ApiModel):
             type_code=batch.type_code,
             sha256=batch.content_hash,
             format=batch.format,
+            sheet=batch.sheet or None,
             filename=batch.filename,
             size=batch.size,
             state=batch.state,
@@ -172,10 +181,14 @@ async def submit(
         SourceFormat | None,
         Query(alias="format", description="Default: from the media type or name."),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        Query(max_length=255, description="A workbook's sheet; default: the first."),
+    ] = None,
 ) -> JSONResponse:
-    """Submit a CSV or JSON Lines file of one license type, as a multipart upload
-    (`file`, optional `mapping`) or as the raw body (`text/csv`,
-    `application/jsonl`).
+    """Submit a CSV, JSON Lines or Excel (.xlsx) file of one license type, as a
+    multipart upload (`file`, optional `mapping`) or as the raw body (`text/csv`,
+    `application/jsonl`, or the .xlsx media type).
 
     A department submits for itself, an operator for any department. Answers 202
     with the batch, which is gathered after the answer, or 200 with the finished
@@ -198,6 +211,7 @@ async def submit(
                 filename=filename,
                 keep_copy=True,
                 now=now,
+                sheet=sheet,
             )
         )
     finally:
@@ -252,7 +266,10 @@ def batch(batch_id: BatchId, principal: Caller, node: CurrentNode) -> BatchOut:
 @router.get(
     "/batches/{batch_id}/rejections",
     response_model=RejectionPageOut,
-    responses={**_ERRORS, 200: {"content": {"text/csv": {}}}},
+    responses={
+        **_ERRORS,
+        200: {"content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}}},
+    },
     summary="Rejected rows",
 )
 def rejections(
@@ -260,7 +277,7 @@ def rejections(
     principal: Caller,
     node: CurrentNode,
     report_format: Annotated[
-        str, Query(alias="format", pattern="^(json|csv)$")
+        str, Query(alias="format", pattern="^(json|csv|xlsx)$")
     ] = "json",
     cursor: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
@@ -268,8 +285,11 @@ def rejections(
     """Every problem of every rejected row: row number, field, value, reason.
 
     `format=csv` downloads them all as one CSV file (UTF-8 with a byte-order mark, so
-    that Excel reads the Chinese text); JSON comes in pages.
+    that Excel reads the Chinese text), `format=xlsx` as an Excel workbook; JSON
+    comes in pages.
     """
+    if report_format != "json":
+        return _download(node, principal, batch_id, ReportFormat(report_format))
     with node.database.reading() as conn:
         page = batch_rejections(
             conn,
@@ -277,16 +297,6 @@ def rejections(
             batch_id=batch_id,
             after_id=decode_cursor(cursor),
             limit=limit + 1,
-        )
-    if report_format == "csv":
-        return StreamingResponse(
-            _csv_report(node, principal, batch_id),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="batch-{batch_id}-rejections.csv"'
-                )
-            },
         )
     more = len(page) > limit
     page = page[:limit]
@@ -302,28 +312,46 @@ def _rejection_out(item: StoredRejection) -> RejectionOut:
     )
 
 
-def _csv_report(node: Node, principal: Principal, batch_id: int) -> Iterator[bytes]:
-    """The CSV report a page of rows at a time: memory stays flat."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["row", "field", "value", "reason"])
-    yield ("\ufeff" + buffer.getvalue()).encode()
-    after = 0
-    while True:
-        with node.database.reading() as conn:
-            page = batch_rejections(
-                conn, principal=principal, batch_id=batch_id, after_id=after
-            )
-        if not page:
-            return
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for item in page:
-            writer.writerow(
-                [item.row_number, item.field or "", item.value or "", item.reason]
-            )
-        yield buffer.getvalue().encode()
-        after = page[-1].id
+def _download(
+    node: Node, principal: Principal, batch_id: int, report_format: ReportFormat
+) -> StreamingResponse:
+    """The whole report as a file: CSV streamed a page at a time; a workbook built
+    in a temporary file first (its zip directory comes last), then streamed."""
+    headers = {
+        "Content-Disposition": (
+            f'attachment; filename="batch-{batch_id}-rejections.{report_format}"'
+        )
+    }
+    if report_format is ReportFormat.CSV:
+        pages = rejection_pages(node, principal=principal, batch_id=batch_id)
+        first = next(pages, [])  # authorizes before the answer starts
+        return StreamingResponse(
+            csv_report(itertools.chain((first,), pages)),
+            media_type=report_format.media_type,
+            headers=headers,
+        )
+    built = tempfile.TemporaryFile()
+    try:
+        write_report(
+            node,
+            principal=principal,
+            batch_id=batch_id,
+            format=report_format,
+            out=built,
+        )
+    except BaseException:
+        built.close()
+        raise
+    built.seek(0)
+    return StreamingResponse(
+        _blocks(built), media_type=report_format.media_type, headers=headers
+    )
+
+
+def _blocks(file: IO[bytes]) -> Iterator[bytes]:
+    with file:
+        while block := file.read(_READ_BYTES):
+            yield block
 
 
 async def _receive(

@@ -1,7 +1,7 @@
 """expected volumes, issue dates and lenient holder codes, rejected rows' paper numbers
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-04
 
 Licenses stored before this revision keep a null issue date: their date of issue is
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
