@@ -19,6 +19,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 #: Each benchmark with arguments that make it finish in seconds.
 SMALL_RUNS = {
+    "gathering.py": ["--rows", "300", "--chunk", "100"],
     "issuance.py": ["--count", "20", "--batch", "10"],
     "sharing.py": [
         "--requests",
