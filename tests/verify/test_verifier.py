@@ -6,8 +6,13 @@ from datetime import timedelta
 
 import pytest
 
+from support.cli import invoke as run_cli
+from support.world import org_id
+from zhengzhao.seals.keys import verification_method_id
+from zhengzhao.seals.proofs import add_proof
 from zhengzhao.verify.service import NodeStatusLists, verify_on_node
 from zhengzhao.verify.sources import FileStatusLists
+from zhengzhao.verify.status_list import StatusPurpose, status_entry
 from zhengzhao.verify.trust_list import TrustList, node_trust_list
 from zhengzhao.verify.verifier import Outcome, Verdict, verify_license
 
@@ -289,3 +294,140 @@ def test_verify_repeated_status_list_is_verified_once_per_content(world, clock):
     assert (
         check(world, clock, documents[1], status_lists=fresh).verdict is Verdict.VALID
     )
+
+
+def forge(world, document, *, signer, **changes):
+    """``document`` changed by ``changes`` and re-signed with ``signer``'s own key."""
+    forged = copy.deepcopy(document)
+    del forged["proof"]
+    for path, value in changes.items():
+        target = forged
+        *parents, last = path.split("__")
+        for part in parents:
+            target = target[part]
+        target[last] = value
+    department = world.departments[signer]
+    with world.node.database.reading() as conn:
+        key, signing_key = world.node.keyring.signer(conn, department)
+    return add_proof(
+        forged,
+        signing_key=signing_key,
+        verification_method=verification_method_id(
+            world.node.base_url, department.credit_code, key.sequence
+        ),
+        created=key.valid_from + timedelta(minutes=1),
+    )
+
+
+def market_lists(world):
+    """The market bureau's own status entries, for a position its lists leave clear."""
+    world.issue("market_urumqi", "business-licence", holder=org_id(1), name="天山商店")
+    code = world.departments["market_urumqi"].credit_code
+    url = f"{world.node.base_url}/v1/departments/{code}"
+    return [status_entry(url, purpose, 100) for purpose in StatusPurpose]
+
+
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        # The issuer's URL re-pointed to the signer; name and code still the PSB's.
+        ({"issuer__id"}, "but the credential names issuer credit code"),
+        # The whole issuer block the signer's; the identifier still the PSB's.
+        ({"issuer__id", "issuer__creditCode", "issuer__name"}, "license identifier"),
+    ],
+)
+def test_verify_license_resigned_with_another_departments_key_is_refused(
+    world, clock, claims, expected
+):
+    card = world.issue()["document"]
+    market = world.departments["market_urumqi"]
+    url = f"{world.node.base_url}/v1/departments/{market.credit_code}"
+    values = {
+        "issuer__id": url,
+        "issuer__creditCode": market.credit_code,
+        "issuer__name": market.name,
+    }
+    forged = forge(
+        world,
+        card,
+        signer="market_urumqi",
+        credentialStatus=market_lists(world),
+        **{claim: values[claim] for claim in claims},
+    )
+    result = check(world, clock, forged)
+    assert result.proof.outcome is Outcome.PASSED  # the signature itself is good
+    assert result.verdict is Verdict.INVALID
+    assert result.issuer_key.outcome is Outcome.FAILED
+    assert result.issuer_key.detail.startswith(
+        f"key {url}#key-1 belongs to {market.name} ({market.credit_code}), but"
+    )
+    assert expected in result.issuer_key.detail
+    assert result.issuer_name is None
+
+
+def test_verify_report_names_the_issuer_from_the_trust_list(world, clock):
+    document = world.issue()["document"]
+    renamed = forge(world, document, signer="psb_tianshan", issuer__name="某某机关")
+    result = check(world, clock, renamed)
+    assert result.verdict is Verdict.VALID
+    assert result.issuer_name == world.departments["psb_tianshan"].name
+
+
+def test_verify_status_list_of_the_right_url_but_another_issuers_key_is_refused(
+    world, clock, tmp_path
+):
+    mine = world.issue()["document"]
+    entry = mine["credentialStatus"][0]
+    genuine = json.loads(
+        world.http.get(
+            entry["statusListCredential"].removeprefix(world.node.base_url)
+        ).text
+    )
+    forged = forge(world, genuine, signer="market_urumqi")
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(forged))
+    result = check(world, clock, mine, status_lists=FileStatusLists([path]))
+    assert result.status.outcome is Outcome.FAILED
+    assert "signed by another department's key" in result.status.detail
+
+
+def test_verify_cli_offline_refuses_a_resigned_license(world, clock, tmp_path):
+    card = world.issue()["document"]
+    market = world.departments["market_urumqi"]
+    forged = forge(
+        world,
+        card,
+        signer="market_urumqi",
+        issuer__id=f"{world.node.base_url}/v1/departments/{market.credit_code}",
+        credentialStatus=market_lists(world),
+    )
+    (tmp_path / "forged.json").write_text(json.dumps(forged))
+    (tmp_path / "trust.json").write_text(world.http.get("/v1/trust-list").text)
+    result = run_cli(
+        "verify",
+        str(tmp_path / "forged.json"),
+        "--trust-list",
+        str(tmp_path / "trust.json"),
+        "--json",
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "invalid"
+    assert report["issuerKey"]["outcome"] == "failed"
+    assert report["issuerName"] is None
+
+
+def test_verify_web_form_refuses_a_resigned_license(world):
+    card = world.issue()["document"]
+    market = world.departments["market_urumqi"]
+    forged = forge(
+        world,
+        card,
+        signer="market_urumqi",
+        issuer__id=f"{world.node.base_url}/v1/departments/{market.credit_code}",
+        credentialStatus=market_lists(world),
+    )
+    response = world.http.post("/verify", data={"document": json.dumps(forged)})
+    assert response.status_code == 200
+    assert "Invalid: key" in response.text
+    assert '<th scope="row">Issuer · 发证机关</th><td>—</td>' in response.text
