@@ -1,12 +1,14 @@
 """Issuing licenses over the API: checks, identifiers, idempotency, refusals."""
 
 import json
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
 
 from support.world import example_fields, org_id, person_id, type_code
 from zhengzhao.api.idempotency import fingerprint
+from zhengzhao.issuance.service import HolderClaim, IssueRequest, issue_licenses
 from zhengzhao.model.license_id import LicenseIdentifier
 from zhengzhao.storage.tables import idempotency_records, license_events, licenses
 
@@ -240,6 +242,50 @@ def test_issue_serial_given_by_issuer_is_used_and_its_reuse_conflicts(world):
     assert LicenseIdentifier.parse(first["identifier"]).serial == "HJ2026A1"
     again = world.issue(type_key="household-register", serial="HJ2026A1", expect=409)
     assert again["code"] == "conflict"
+
+
+def serial_of(body):
+    return LicenseIdentifier.parse(body["identifier"]).serial
+
+
+def test_issue_automatic_serials_skip_serials_a_department_chose(world):
+    chosen = [
+        world.issue(type_key="household-register", serial=serial)
+        for serial in ("20260000002", "20260000003")
+    ]
+    assert [serial_of(body) for body in chosen] == ["20260000002", "20260000003"]
+    automatic = [serial_of(world.issue(type_key="household-register")) for _ in "abc"]
+    assert automatic == ["20260000001", "20260000004", "20260000005"]
+
+
+def test_issue_automatic_serial_of_another_type_is_not_skipped(world):
+    world.issue(type_key="household-register", serial="20260000001")
+    assert serial_of(world.issue()) == "20260000001"  # an identity card: no clash
+
+
+def test_issue_batch_numbers_around_serials_chosen_in_it(world, node, clock):
+    world.issue(type_key="household-register", serial="20260000001")
+    request = IssueRequest(
+        type_code=type_code("household-register"),
+        holder=HolderClaim(identifier=person_id(), name="张三"),
+        fields=example_fields("household-register"),
+    )
+    batch = [request, replace(request, serial="20260000003"), request, request]
+    with node.database.transaction() as conn:
+        issued = issue_licenses(
+            conn,
+            node,
+            issuer=world.departments["psb_tianshan"],
+            requests=batch,
+            actor="test",
+            now=clock.now(),
+        )
+    assert [item.license.serial for item in issued] == [
+        "20260000002",
+        "20260000003",
+        "20260000004",
+        "20260000005",
+    ]
 
 
 def test_issue_failed_request_stores_no_idempotent_answer(world, node):

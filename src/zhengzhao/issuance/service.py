@@ -461,32 +461,84 @@ def _identify(
     *,
     year: int,
 ) -> list[LicenseIdentifier]:
-    needed = sum(
-        1 for item in prepared if item.request.serial is None and not item.succession
-    )
-    next_serial = allocate(conn, f"serial:{issuer.id}:{year}", needed) if needed else 0
-    identifiers = []
+    identifiers: list[LicenseIdentifier | None] = []
     for item in prepared:
         if item.succession is not None:
             identifiers.append(item.succession.identifier)
-            continue
-        serial = item.request.serial
-        if serial is None:
-            # The year and a seven-digit sequence, as provincial systems number them.
-            serial = f"{year}{next_serial:07d}"
-            next_serial += 1
-        try:
-            identifiers.append(
-                LicenseIdentifier.build(
-                    type_code=item.license_type.code,
-                    issuer_code=issuer.credit_code,
-                    serial=serial,
-                    version=1,
+        elif item.request.serial is None:
+            identifiers.append(None)  # numbered below
+        else:
+            identifiers.append(_first_version(item, issuer, item.request.serial))
+    numbered = _number_automatically(
+        conn,
+        issuer,
+        [
+            (index, item)
+            for index, item in enumerate(prepared)
+            if not identifiers[index]
+        ],
+        chosen={str(identifier) for identifier in identifiers if identifier},
+        year=year,
+    )
+    for index, identifier in numbered.items():
+        identifiers[index] = identifier
+    return [identifier for identifier in identifiers if identifier is not None]
+
+
+def _first_version(
+    item: PreparedIssue, issuer: Department, serial: str
+) -> LicenseIdentifier:
+    try:
+        return LicenseIdentifier.build(
+            type_code=item.license_type.code,
+            issuer_code=issuer.credit_code,
+            serial=serial,
+            version=1,
+        )
+    except InvalidIdentifier as exc:
+        raise InvalidRequest(f"serial {serial!r}: {exc.message}") from exc
+
+
+def _number_automatically(
+    conn: Connection,
+    issuer: Department,
+    items: Sequence[tuple[int, PreparedIssue]],
+    *,
+    chosen: set[str],
+    year: int,
+) -> dict[int, LicenseIdentifier]:
+    """Automatic serials for ``items`` (by their place in the batch), in batch order:
+    the year and a seven-digit sequence, as provincial systems number them.
+
+    A department may choose serials of the same shape itself. A number already taken
+    for the item's type, by a stored license or by a serial ``chosen`` in this batch,
+    is skipped and the counter moves on, so that a caller's choice never blocks
+    automatic numbering. Skipped numbers stay unused.
+    """
+    numbered: dict[int, LicenseIdentifier] = {}
+    pool: list[int] = []
+    taken = set(chosen)
+    for done, (index, item) in enumerate(items):
+        while index not in numbered:
+            if not pool:
+                first = allocate(conn, f"serial:{issuer.id}:{year}", len(items) - done)
+                pool = list(range(first, first + len(items) - done))
+                taken |= license_store.existing_identifiers(
+                    conn,
+                    [
+                        str(_first_version(other, issuer, f"{year}{number:07d}"))
+                        for number in pool
+                        for other in _one_per_type(items)
+                    ],
                 )
-            )
-        except InvalidIdentifier as exc:
-            raise InvalidRequest(f"serial {serial!r}: {exc.message}") from exc
-    return identifiers
+            identifier = _first_version(item, issuer, f"{year}{pool.pop(0):07d}")
+            if str(identifier) not in taken:
+                numbered[index] = identifier
+    return numbered
+
+
+def _one_per_type(items: Sequence[tuple[int, PreparedIssue]]) -> list[PreparedIssue]:
+    return list({item.license_type.code: item for _, item in items}.values())
 
 
 def sign_credential(

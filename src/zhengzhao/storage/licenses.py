@@ -23,6 +23,7 @@ __all__ = [
     "StoredLicense",
     "count_licenses",
     "events_of",
+    "existing_identifiers",
     "indexes_with_status",
     "insert_events",
     "insert_licenses",
@@ -203,6 +204,22 @@ def license_by_identifier(
     query = _BY_IDENTIFIER_FOR_UPDATE if lock else _BY_IDENTIFIER
     row = conn.execute(query, {"identifier": identifier}).first()
     return _stored(row) if row else None
+
+
+#: Identifiers per lookup: under SQLite's old limit of 999 bound parameters.
+_LOOKUP_CHUNK = 500
+
+
+def existing_identifiers(conn: Connection, identifiers: Sequence[str]) -> set[str]:
+    """Which of ``identifiers`` a stored license version has."""
+    found: set[str] = set()
+    for start in range(0, len(identifiers), _LOOKUP_CHUNK):
+        chunk = identifiers[start : start + _LOOKUP_CHUNK]
+        rows = conn.execute(
+            select(licenses.c.identifier).where(licenses.c.identifier.in_(chunk))
+        )
+        found.update(row.identifier for row in rows)
+    return found
 
 
 def licenses_of_holder(
