@@ -162,3 +162,25 @@ def test_responsibility_list_is_readable(world):
             "departmentLevel": "county",
         }
     ]
+
+
+def test_draft_with_a_term_of_absurd_years_is_refused(world):
+    response = world.post(
+        "operator",
+        f"/v1/catalog/types/{ID_CARD}/versions",
+        {"validity": {"kind": "fixed-years", "years": 10**30}},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "schema-violation"
+    assert "needs `years` from 1 to 100" in response.json()["message"]
+
+
+def test_draft_schema_nested_too_deeply_is_refused(world):
+    schema: dict = {}
+    for _ in range(300):
+        schema = {"properties": {"a": schema}}
+    response = world.post(
+        "operator", f"/v1/catalog/types/{ID_CARD}/versions", {"schema": schema}
+    )
+    assert response.status_code == 422, response.text
+    assert "nests more than 32 levels" in response.json()["message"]

@@ -4,6 +4,7 @@ import json
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from support.world import example_fields, org_id, person_id, type_code
@@ -379,3 +380,36 @@ def test_issued_event_is_signed_and_names_the_document_hash(world):
     assert document["proof"]["proofPurpose"] == "assertionMethod"
     assert len(document["details"]["licenseDocumentHash"]) == 64
     assert "holder" not in json.dumps(document)
+
+
+def nested(depth):
+    value: dict = {}
+    for _ in range(depth - 1):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("depth", [33, 300, 900])
+def test_issue_fields_nested_too_deeply_are_refused(world, depth):
+    fields = example_fields("resident-identity-card") | {"address": nested(depth)}
+    body = world.issue(fields=fields, expect=422)
+    assert body["code"] == "invalid-request"
+    assert body["message"] == (
+        "fields: Value error, nests more than 32 levels of objects and arrays;"
+        " flatten it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("issueDate", "0001-01-01"), ("validFrom", "9999-12-31")],
+)
+def test_issue_date_outside_what_a_license_may_state_is_refused(world, field, value):
+    body = world.issue(
+        "hrss_region", "social-security-card", expect=422, **{field: value}
+    )
+    assert body["code"] == "invalid-request"
+    assert body["message"] == (
+        f"{field} {value} is outside the dates a license may state"
+        " (1900-01-01 to 2999-12-31)"
+    )

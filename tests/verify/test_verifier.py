@@ -431,3 +431,36 @@ def test_verify_web_form_refuses_a_resigned_license(world):
     assert response.status_code == 200
     assert "Invalid: key" in response.text
     assert '<th scope="row">Issuer · 发证机关</th><td>—</td>' in response.text
+
+
+@pytest.mark.parametrize(
+    ("page_number", "why"),
+    [
+        ("²", "names no status list page"),  # passes str.isdigit()
+        ("9" * 30, "names no status list page"),  # overflows database integers
+        ("1000001", "names a page beyond the last, 1000000"),
+    ],
+)
+def test_verify_endpoint_with_an_impossible_status_list_page_is_answered(
+    world, page_number, why
+):
+    document = world.issue()["document"]
+    for entry in document["credentialStatus"]:
+        url = entry["statusListCredential"]
+        entry["statusListCredential"] = url.rsplit("/", 1)[0] + "/" + page_number
+    response = world.http.post(
+        "/v1/verify", json=document, headers=world.headers("verifier")
+    )
+    assert response.status_code == 200, response.text
+    status = response.json()["status"]
+    assert status["outcome"] == "not-checked"
+    assert why in status["detail"]
+
+
+@pytest.mark.parametrize("index", ["²", "-1", "1_0", "9" * 30])
+def test_verify_status_index_that_is_no_position_fails_status(world, clock, index):
+    document = copy.deepcopy(world.issue()["document"])
+    document["credentialStatus"][0]["statusListIndex"] = index
+    result = check(world, clock, document)
+    assert result.status.outcome is Outcome.FAILED
+    assert "is not a position in a list" in result.status.detail

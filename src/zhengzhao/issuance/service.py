@@ -51,6 +51,8 @@ from zhengzhao.translog.leaves import event_leaf
 from zhengzhao.verify.status_list import StatusPurpose, page_of
 
 __all__ = [
+    "EARLIEST_DATE",
+    "LATEST_DATE",
     "HolderClaim",
     "IssueRequest",
     "IssuedLicense",
@@ -58,6 +60,7 @@ __all__ = [
     "Succession",
     "as_license",
     "check_holder",
+    "check_license_date",
     "complete_issue",
     "issue_licenses",
     "issue_prepared",
@@ -205,6 +208,12 @@ def complete_issue(
     dates and the validity rule. Raises `InvalidRequest`.
     """
     _check_paper_number(request)
+    for name, value in (
+        ("issueDate", request.issue_date),
+        ("validFrom", request.valid_from),
+        ("validUntil", request.valid_until),
+    ):
+        check_license_date(name, value)
     issue_date = request.issue_date or today
     valid_from = request.valid_from or issue_date
     valid_until = version.validity.last_day(valid_from, request.valid_until)
@@ -225,6 +234,22 @@ def complete_issue(
         warnings=warnings,
         holder_code_lenient=bool(warnings),
     )
+
+
+#: The dates a license may state. Gathered licenses go back decades, none to before
+#: 1900; the upper bound leaves room for a hundred-year term within what every
+#: database and date type holds.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def check_license_date(name: str, value: date | None) -> None:
+    """Refuse a date a license cannot state; raises `InvalidRequest`."""
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise InvalidRequest(
+            f"{name} {value.isoformat()} is outside the dates a license may state"
+            f" ({EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()})"
+        )
 
 
 def _check_paper_number(request: IssueRequest) -> None:

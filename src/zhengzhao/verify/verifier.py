@@ -50,6 +50,7 @@ from zhengzhao.errors import (
 )
 from zhengzhao.issuance.credential import CREDENTIAL_TYPE
 from zhengzhao.model.license_id import LicenseIdentifier
+from zhengzhao.model.nesting import MAX_DOCUMENT_DEPTH, too_deep
 from zhengzhao.model.time import to_rfc3339
 from zhengzhao.seals.algorithms import VerifyingKey
 from zhengzhao.seals.proofs import VerifiedProof, verify_proof
@@ -204,6 +205,12 @@ def _facts(document: Any) -> dict[str, str | None]:
 def _check_format(document: Any) -> Check:
     if not isinstance(document, dict):
         return Check(Outcome.FAILED, "the document is not a JSON object")
+    if too_deep(document, limit=MAX_DOCUMENT_DEPTH):
+        return Check(
+            Outcome.FAILED,
+            f"the document nests more than {MAX_DOCUMENT_DEPTH} levels of objects and"
+            " arrays, which no license does",
+        )
     types = document.get("type")
     if not isinstance(types, list) or CREDENTIAL_TYPE not in types:
         return Check(

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from zhengzhao.api.deps import Caller, CurrentNode, Now
 from zhengzhao.api.idempotency import idempotent_create
-from zhengzhao.api.schemas import ApiModel, ErrorBody
+from zhengzhao.api.schemas import ApiModel, ErrorBody, JsonObject
 from zhengzhao.catalog import service
 from zhengzhao.catalog.types import LicenseType, Responsibility, TypeVersion
 from zhengzhao.model.license import HolderKind
@@ -86,16 +86,16 @@ class TypeIn(ApiModel):
     authority_code: str
     authority_name: str = Field(min_length=1, max_length=200)
     department_kind: str
-    json_schema: dict[str, Any] = Field(alias="schema")
-    validity: dict[str, Any] = Field(
+    json_schema: JsonObject = Field(alias="schema")
+    validity: JsonObject = Field(
         description='For example {"kind": "fixed-years", "years": 6}.'
     )
     template: str = Field(min_length=1, max_length=200)
 
 
 class VersionIn(ApiModel):
-    json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
-    validity: dict[str, Any] | None = None
+    json_schema: JsonObject | None = Field(default=None, alias="schema")
+    validity: JsonObject | None = None
     template: str | None = Field(default=None, max_length=200)
 
 

@@ -26,7 +26,7 @@ from zhengzhao.seals.keys import KeyRecord, verification_method_id
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import keys as key_store
 from zhengzhao.verify.publication import status_list_text
-from zhengzhao.verify.status_list import StatusPurpose
+from zhengzhao.verify.status_list import LAST_PAGE, StatusPurpose
 
 router = APIRouter(prefix="/v1/departments", tags=["departments"])
 
@@ -201,7 +201,7 @@ def rotate(
 def status_list(
     credit_code: str,
     purpose: StatusPurpose,
-    page: Annotated[int, Path(ge=0, le=1_000_000)],
+    page: Annotated[int, Path(ge=0, le=LAST_PAGE)],
     node: CurrentNode,
     now: Now,
 ) -> Response:
