@@ -23,7 +23,8 @@ The tree::
     │   ├── ReasonRequired              a use on a legal basis states no reason
     │   └── CopyExpired                 an annotated copy is past its expiry
     ├── AuthenticationRequired          401: no or unknown credentials, or a holder
-    │                                   session that ended
+    │   │                               session that ended
+    │   └── ClientDisabled              the API client was disabled by an operator
     ├── PermissionDenied                403: the caller may not do this
     │   ├── NotResponsible              the department is not on the responsibility list
     │   ├── HolderLoginUnavailable      the node has no identity provider for holders
@@ -70,6 +71,7 @@ __all__ = [
     "AuthorizationWithdrawn",
     "BatchInProgress",
     "CatalogStateError",
+    "ClientDisabled",
     "ConfigurationError",
     "Conflict",
     "CopyExpired",
@@ -221,6 +223,12 @@ class AuthenticationRequired(ZhengzhaoError):
 
     code = "authentication-required"
     http_status = 401
+
+
+class ClientDisabled(AuthenticationRequired):
+    """The API client's token is genuine, but an operator disabled the client."""
+
+    code = "client-disabled"
 
 
 class PermissionDenied(ZhengzhaoError):

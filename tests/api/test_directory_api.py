@@ -158,6 +158,81 @@ def test_non_operators_cannot_create_clients(world):
         assert response.status_code == 403
 
 
+def new_client(world, role="verifier"):
+    response = world.http.post(
+        "/v1/clients",
+        json={"name": "hotel desk", "role": role},
+        headers=world.headers("operator"),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_disabled_client_token_is_refused_with_its_own_code(world, clock):
+    client = new_client(world)
+    bearer = {"Authorization": f"Bearer {client['token']}"}
+    assert world.http.post("/v1/verify", json={}, headers=bearer).status_code == 200
+    disabled = world.http.post(
+        f"/v1/clients/{client['clientId']}/disable", headers=world.headers("operator")
+    )
+    assert disabled.status_code == 200, disabled.text
+    assert disabled.json()["disabledAt"] == "2026-11-02T10:00:00Z"
+    refused = world.http.post("/v1/verify", json={}, headers=bearer)
+    assert refused.status_code == 401
+    assert refused.json() == {
+        "code": "client-disabled",
+        "message": f"client {client['clientId']} was disabled at"
+        " 2026-11-02T10:00:00+00:00; ask the node's operator for a new client",
+    }
+
+
+def test_disabling_a_client_twice_keeps_the_first_time(world, clock):
+    client = new_client(world)
+    path = f"/v1/clients/{client['clientId']}/disable"
+    first = world.http.post(path, headers=world.headers("operator")).json()
+    clock.advance(hours=1)
+    second = world.http.post(path, headers=world.headers("operator"))
+    assert second.status_code == 200
+    assert second.json() == first
+
+
+def test_disabled_client_is_listed_as_disabled(world):
+    client = new_client(world)
+    world.http.post(
+        f"/v1/clients/{client['clientId']}/disable", headers=world.headers("operator")
+    )
+    listed = world.http.get("/v1/clients", headers=world.headers("operator")).json()
+    found = {c["clientId"]: c for c in listed}
+    assert found[client["clientId"]]["disabledAt"] is not None
+    assert sum(c["disabledAt"] is None for c in listed) == len(listed) - 1
+
+
+def test_only_operators_disable_clients(world):
+    client = new_client(world)
+    for who in ("auditor", "psb_tianshan", "verifier"):
+        response = world.http.post(
+            f"/v1/clients/{client['clientId']}/disable", headers=world.headers(who)
+        )
+        assert response.status_code == 403, who
+        assert response.json()["code"] == "permission-denied"
+    bearer = {"Authorization": f"Bearer {client['token']}"}
+    assert world.http.post("/v1/verify", json={}, headers=bearer).status_code == 200
+
+
+def test_only_operators_and_auditors_list_clients(world):
+    for who in ("psb_tianshan", "verifier"):
+        response = world.http.get("/v1/clients", headers=world.headers(who))
+        assert response.status_code == 403, who
+
+
+def test_disabling_an_unknown_client_is_not_found(world):
+    response = world.http.post(
+        "/v1/clients/0000000000000000/disable", headers=world.headers("operator")
+    )
+    assert response.status_code == 404
+    assert response.json()["message"] == "no API client 0000000000000000"
+
+
 def test_regions_list_xinjiang_tree(world):
     regions = world.http.get(
         "/v1/regions", params={"parent": "650000"}, headers=world.headers("auditor")

@@ -235,6 +235,30 @@ def test_department_add_and_client_create(config):
     assert json.loads(result.output)["token"].startswith("zz_")
 
 
+def test_client_disable_and_list(config, world):
+    token = world.tokens["verifier"]
+    client_id = token.split("_")[1]
+    result = invoke("--config", str(config), "client", "disable", client_id)
+    assert result.exit_code == 0, result.output
+    assert f"client {client_id} (verifier) disabled since" in result.output
+    refused = world.http.post(
+        "/v1/verify", json={}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert refused.json()["code"] == "client-disabled"
+    listed = invoke("--config", str(config), "client", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    by_id = {c["clientId"]: c for c in json.loads(listed.output)}
+    assert by_id[client_id]["disabledAt"] is not None
+    assert by_id[world.tokens["operator"].split("_")[1]]["disabledAt"] is None
+    assert "zz_" not in listed.output
+
+
+def test_client_disable_of_an_unknown_client_exits_two(config):
+    result = invoke("--config", str(config), "client", "disable", "nobody")
+    assert result.exit_code == 2
+    assert "no API client nobody" in result.output
+
+
 def test_department_add_with_unknown_region_exits_two(config):
     result = invoke(
         "--config",

@@ -16,7 +16,7 @@ from zhengzhao.api.app import create_app
 from zhengzhao.catalog.seed import load_department_kinds
 from zhengzhao.catalog.service import install_seed_catalog
 from zhengzhao.cli.context import GuardedGroup, console, open_node
-from zhengzhao.directory.clients import create_client
+from zhengzhao.directory.clients import create_client, disable_client, list_clients
 from zhengzhao.directory.departments import (
     get_department,
     register_department,
@@ -29,6 +29,7 @@ from zhengzhao.seals.algorithms import Algorithm
 from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import keys as key_store
+from zhengzhao.storage.clients import ClientRecord
 from zhengzhao.storage.migrate import current_revision, upgrade
 
 __all__ = [
@@ -203,6 +204,58 @@ def client_create(
             {"clientId": issued.client_id, "role": issued.role, "token": issued.token}
         )
     )
+
+
+@clients_app.command("list")
+def client_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every API client, disabled ones included (never a token)."""
+    node = open_node(ctx)
+    with node.database.reading() as conn:
+        found = list_clients(conn, principal=None)
+    if as_json:
+        console.print_json(json.dumps([_client_json(record) for record in found]))
+        return
+    table = Table("client id", "name", "role", "created", "disabled")
+    for record in found:
+        table.add_row(
+            record.client_id,
+            record.name,
+            record.role.value + (" (demo)" if record.demo else ""),
+            record.created_at.isoformat(),
+            record.disabled_at.isoformat() if record.disabled_at else "",
+        )
+    console.print(table)
+
+
+@clients_app.command("disable")
+def client_disable(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(metavar="ID", help="The client's id.")],
+) -> None:
+    """Disable an API client: its token is refused from now on (401
+    `client-disabled`). Disabling it again changes nothing."""
+    node = open_node(ctx)
+    with node.database.transaction() as conn:
+        record = disable_client(conn, principal=None, client_id=client_id, now=_now())
+    assert record.disabled_at is not None
+    console.print(
+        f"client {record.client_id} ({record.name}) disabled since"
+        f" {record.disabled_at.isoformat()}"
+    )
+
+
+def _client_json(record: ClientRecord) -> dict[str, object]:
+    return {
+        "clientId": record.client_id,
+        "name": record.name,
+        "role": record.role.value,
+        "demo": record.demo,
+        "createdAt": record.created_at.isoformat(),
+        "disabledAt": record.disabled_at.isoformat() if record.disabled_at else None,
+    }
 
 
 @catalog_app.command("list")
