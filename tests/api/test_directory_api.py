@@ -51,22 +51,39 @@ def test_department_registration_refuses_bad_code_kind_region_and_duplicates(wor
         assert message in response.json()["message"]
 
 
-def test_pilot_era_credit_code_is_accepted_with_recorded_warning(world):
+def pilot_department(**extra):
     good = department_code("650200", "2003")
     pilot = good[:-1] + ("0" if good[-1] != "0" else "1")
-    response = world.post(
-        "operator",
-        "/v1/departments",
-        {
-            "creditCode": pilot,
-            "name": "试点单位",
-            "regionCode": "650200",
-            "kind": "civil-affairs",
-        },
+    body = {
+        "creditCode": pilot,
+        "name": "试点单位",
+        "regionCode": "650200",
+        "kind": "civil-affairs",
+    }
+    return good, pilot, body | extra
+
+
+def test_credit_code_failing_its_check_is_refused_by_default(world):
+    good, pilot, body = pilot_department()
+    response = world.post("operator", "/v1/departments", body)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid-identifier"
+    assert response.json()["message"] == (
+        f"credit code {pilot}: check character is {pilot[-1]}, expected"
+        f" {good[-1]}; if this is a pilot-era code that is legal as it is, send it"
+        " again with lenientCreditCode set to true (or --lenient)"
     )
-    # Strict check fails; registration reads leniently and keeps the warning.
+
+
+def test_pilot_era_credit_code_said_to_be_one_is_accepted_with_its_warning(world):
+    _good, pilot, body = pilot_department(lenientCreditCode=True)
+    response = world.post("operator", "/v1/departments", body)
     assert response.status_code == 201, response.text
-    assert response.json()["codeWarnings"]
+    assert response.json()["creditCode"] == pilot
+    assert response.json()["codeWarnings"] == [
+        f"check character is {pilot[-1]}, expected {_good[-1]}; accepted as a"
+        " pilot-era code"
+    ]
 
 
 def test_only_operators_register_departments(world):

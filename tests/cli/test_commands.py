@@ -259,6 +259,21 @@ def test_client_disable_of_an_unknown_client_exits_two(config):
     assert "no API client nobody" in result.output
 
 
+def test_department_add_pilot_era_code_needs_lenient(config):
+    good = department_code("650200", "3003")
+    pilot = good[:-1] + ("0" if good[-1] != "0" else "1")
+    args = ["--config", str(config), "department", "add", pilot, "试点单位"]
+    args += ["--region", "650200", "--kind", "civil-affairs"]
+    refused = invoke(*args)
+    assert refused.exit_code == 2
+    assert "send it again with lenientCreditCode set to true (or --lenient)" in (
+        refused.output
+    )
+    accepted = invoke(*args, "--lenient")
+    assert accepted.exit_code == 0, accepted.output
+    assert "warning" in accepted.output and "pilot-era code" in accepted.output
+
+
 def test_department_add_with_unknown_region_exits_two(config):
     result = invoke(
         "--config",

@@ -198,6 +198,38 @@ def test_issue_bad_check_character_is_reported(world):
     assert f"expected {holder[-1]}" in body["message"]
 
 
+def wrong_check(code):
+    return code[:-1] + ("0" if code[-1] != "0" else "1")
+
+
+def test_issue_organisation_credit_code_failing_its_check_is_refused(world):
+    code = wrong_check(org_id(7))
+    body = world.issue("market_urumqi", "business-licence", holder=code, expect=422)
+    assert body["code"] == "invalid-identifier"
+    assert body["message"].endswith(
+        f"expected {org_id(7)[-1]}; if this is a pilot-era code that is legal as it"
+        " is, send it again with holder.lenientIdentifier set to true"
+    )
+
+
+def test_issue_pilot_era_credit_code_said_to_be_one_is_recorded_lenient(world, node):
+    code = wrong_check(org_id(7))
+    body = world.issue(
+        "market_urumqi", "business-licence", holder=code, lenient_identifier=True
+    )
+    assert body["warnings"] == [
+        f"check character is {code[-1]}, expected {org_id(7)[-1]}; accepted as a"
+        " pilot-era code"
+    ]
+    with node.database.reading() as conn:
+        stored = conn.execute(
+            select(licenses.c.holder_code_lenient).where(
+                licenses.c.identifier == body["identifier"]
+            )
+        ).scalar_one()
+    assert stored is True
+
+
 def test_issue_organisation_license_with_credit_code_holder(world):
     body = world.issue(
         "market_urumqi",

@@ -56,6 +56,12 @@ class HolderIn(ApiModel):
         max_length=40,
     )
     name: str = Field(min_length=1, max_length=200)
+    lenient_identifier: bool = Field(
+        default=False,
+        description="Organisations only: accept a pilot-era credit code whose check"
+        " character fails, with a warning recorded on the license. Without it such a"
+        " code is refused as a typo.",
+    )
 
 
 class LicenseIn(ApiModel):

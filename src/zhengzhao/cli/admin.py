@@ -284,6 +284,14 @@ def department_add(
     region: Annotated[str, typer.Option(help="GB/T 2260 code of its region.")],
     kind: Annotated[str, typer.Option(help="Department kind, e.g. public-security.")],
     algorithm: Annotated[Algorithm | None, typer.Option()] = None,
+    lenient: Annotated[
+        bool,
+        typer.Option(
+            "--lenient",
+            help="Accept a pilot-era credit code whose check character fails, with a"
+            " warning kept with the department.",
+        ),
+    ] = False,
 ) -> None:
     """Register a department and create its first key."""
     node = open_node(ctx)
@@ -298,6 +306,7 @@ def department_add(
             kind=kind,
             known_kinds=frozenset(load_department_kinds()),
             algorithm=algorithm,
+            lenient_code=lenient,
             now=_now(),
         )
     for warning in department.code_warnings:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from zhengzhao.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
-from zhengzhao.model.credit_code import CreditCode
+from zhengzhao.model.credit_code import parse_credit_code
 from zhengzhao.model.parties import Department, Principal, Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.node import Node
@@ -31,15 +31,21 @@ def register_department(
     kind: str,
     known_kinds: frozenset[str],
     algorithm: Algorithm | None = None,
+    lenient_code: bool = False,
     now: datetime,
 ) -> tuple[Department, KeyRecord]:
     """Register a department and create its first signing key (operators only).
 
-    A pilot-era credit code whose check character fails is accepted, and the warning
-    is kept with the department.
+    The credit code is checked strictly; with ``lenient_code`` a pilot-era code
+    whose check character fails is accepted, and the warning is kept with the
+    department.
     """
     require_role(principal, Role.OPERATOR)
-    code = CreditCode.parse(credit_code, lenient=True)
+    code = parse_credit_code(
+        credit_code,
+        lenient=lenient_code,
+        flag="lenientCreditCode set to true (or --lenient)",
+    )
     if not name.strip():
         raise InvalidRequest("a department needs a name")
     if region_store.get_region(conn, region_code) is None:

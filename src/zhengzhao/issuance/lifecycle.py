@@ -289,8 +289,12 @@ def _reissue(
     version = catalog_store.get_version(conn, current.type_code, current.type_version)
     assert license_type is not None and version is not None
 
+    # The identifier passed its check when the license was issued; a pilot-era
+    # code accepted then is not refused now.
     holder = HolderClaim(
-        identifier=subject["holder"]["identifier"], name=subject["holder"]["name"]
+        identifier=subject["holder"]["identifier"],
+        name=subject["holder"]["name"],
+        lenient_identifier=True,
     )
     fields = dict(subject["fields"])
     valid_from, valid_until = current.valid_from, current.valid_until
@@ -374,7 +378,7 @@ def _corrected_holder(
             "a correction cannot change the holder's identifier: that is a different"
             " holder; cancel this license and issue a new one"
         )
-    return HolderClaim(identifier=holder.identifier, name=correction.name)
+    return replace(holder, name=correction.name)
 
 
 def _event_details(

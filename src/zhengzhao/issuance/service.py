@@ -31,7 +31,7 @@ from zhengzhao.issuance.credential import (
     canonical_json,
     document_hash,
 )
-from zhengzhao.model.credit_code import CreditCode
+from zhengzhao.model.credit_code import parse_credit_code
 from zhengzhao.model.divisions import division, within
 from zhengzhao.model.license import HolderKind, License, LicenseStatus
 from zhengzhao.model.license_id import LicenseIdentifier
@@ -78,6 +78,11 @@ class HolderClaim:
 
     identifier: str
     name: str
+    #: Accept an organisation's credit code whose check character fails, as a
+    #: pilot-era code (GB 32100 pilots issued some that stay legal), with a warning
+    #: recorded on the license. Only when the department says so: by default such a
+    #: code is taken for a typo and refused.
+    lenient_identifier: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,13 +267,20 @@ def check_holder(
 ) -> tuple[str, tuple[str, ...]]:
     """The holder's normalised identifier and any warnings; raises on a bad one.
 
-    The warnings are those of a credit code accepted in lenient mode, and only those.
+    A credit code is checked strictly unless ``holder.lenient_identifier``; the
+    warnings are those of a code accepted in lenient mode, and only those. Raises
+    `InvalidRequest` or `InvalidIdentifier`, which says when the code would pass as
+    a pilot-era one.
     """
     if not holder.name.strip():
         raise InvalidRequest("holder.name is empty")
     if kind is HolderKind.PERSON:
         return ResidentId.parse(holder.identifier, today=today).value, ()
-    code = CreditCode.parse(holder.identifier, lenient=True)
+    code = parse_credit_code(
+        holder.identifier,
+        lenient=holder.lenient_identifier,
+        flag="holder.lenientIdentifier set to true",
+    )
     return code.value, code.warnings
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from zhengzhao.errors import InvalidIdentifier
 from zhengzhao.model import divisions
-from zhengzhao.model.credit_code import CreditCode
+from zhengzhao.model.credit_code import CreditCode, is_pilot_era
 from zhengzhao.model.license_id import LICENSE_ID_ROOT, LicenseIdentifier
 from zhengzhao.model.resident_id import ResidentId
 
@@ -132,7 +132,7 @@ def _credit_report(text: str, *, lenient: bool) -> IdentifierReport:
         code = CreditCode.parse(text, lenient=lenient)
     except InvalidIdentifier as exc:
         reason = exc.message
-        if _is_pilot_era(text):
+        if is_pilot_era(text):
             reason = f"{reason}; {_LENIENT_HINT}"
         return IdentifierReport(value=text, kind=kind, valid=False, reason=reason)
     facts = {
@@ -146,13 +146,6 @@ def _credit_report(text: str, *, lenient: bool) -> IdentifierReport:
     return IdentifierReport(
         value=text, kind=kind, valid=True, warnings=code.warnings, facts=facts
     )
-
-
-def _is_pilot_era(text: str) -> bool:
-    try:
-        return bool(CreditCode.parse(text, lenient=True).warnings)
-    except InvalidIdentifier:
-        return False
 
 
 def _division_report(text: str) -> IdentifierReport:

@@ -44,6 +44,12 @@ class DepartmentIn(ApiModel):
     algorithm: Algorithm | None = Field(
         default=None, description="Algorithm of its first key; default: the node's."
     )
+    lenient_credit_code: bool = Field(
+        default=False,
+        description="Accept a pilot-era credit code whose check character fails,"
+        " with a warning kept with the department. Without it such a code is"
+        " refused as a typo.",
+    )
 
 
 class DepartmentOut(ApiModel):
@@ -123,6 +129,7 @@ def register(
             kind=body.kind,
             known_kinds=frozenset(load_department_kinds()),
             algorithm=body.algorithm,
+            lenient_code=body.lenient_credit_code,
             now=now,
         )
         return 201, DepartmentOut.of(department).model_dump(mode="json", by_alias=True)

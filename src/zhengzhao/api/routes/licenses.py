@@ -14,7 +14,14 @@ from sqlalchemy import Connection
 from zhengzhao.api.deps import Caller, CurrentNode, Now
 from zhengzhao.api.idempotency import idempotent_create
 from zhengzhao.api.pagination import decode_cursor, encode_cursor
-from zhengzhao.api.schemas import ApiModel, ErrorBody, EventIn, LicenseIn, LicenseOut
+from zhengzhao.api.schemas import (
+    ApiModel,
+    ErrorBody,
+    EventIn,
+    HolderIn,
+    LicenseIn,
+    LicenseOut,
+)
 from zhengzhao.errors import InvalidIdentifier, PermissionDenied
 from zhengzhao.issuance.lifecycle import EventRequest, record_event
 from zhengzhao.issuance.queries import get_license, holder_licenses, license_events
@@ -249,7 +256,7 @@ def add_event(
 def _issue_request(body: LicenseIn) -> IssueRequest:
     return IssueRequest(
         type_code=body.type_code,
-        holder=HolderClaim(identifier=body.holder.identifier, name=body.holder.name),
+        holder=_holder_claim(body.holder),
         fields=body.fields,
         issue_date=body.issue_date,
         valid_from=body.valid_from,
@@ -266,12 +273,16 @@ def _event_request(body: EventIn) -> EventRequest:
         reason=body.reason,
         valid_until=body.valid_until,
         fields=body.fields,
-        holder=(
-            HolderClaim(identifier=body.holder.identifier, name=body.holder.name)
-            if body.holder
-            else None
-        ),
+        holder=_holder_claim(body.holder) if body.holder else None,
         inspection_result=body.inspection_result,
+    )
+
+
+def _holder_claim(holder: HolderIn) -> HolderClaim:
+    return HolderClaim(
+        identifier=holder.identifier,
+        name=holder.name,
+        lenient_identifier=holder.lenient_identifier,
     )
 
 
