@@ -21,7 +21,8 @@ The tree::
     │   │                               carries no valid signature of a known key
     │   ├── LogProofInvalid             a Merkle inclusion or consistency proof fails
     │   ├── ReasonRequired              a use on a legal basis states no reason
-    │   └── CopyExpired                 an annotated copy is past its expiry
+    │   ├── CopyExpired                 an annotated copy is past its expiry
+    │   └── HolderInUrl                 400: a holder's identifier sent in a URL
     ├── AuthenticationRequired          401: no or unknown credentials, or a holder
     │   │                               session that ended
     │   └── ClientDisabled              the API client was disabled by an operator
@@ -78,6 +79,7 @@ __all__ = [
     "CryptoError",
     "FieldAboveClearance",
     "FieldNotGranted",
+    "HolderInUrl",
     "HolderLoginUnavailable",
     "HolderMismatch",
     "IdempotencyKeyReused",
@@ -209,6 +211,15 @@ class CopyExpired(InputError):
     """An annotated copy was checked after the expiry stamped on it."""
 
     code = "copy-expired"
+
+
+class HolderInUrl(InputError):
+    """A holder's identifier came in a URL's query string, where access logs, proxies
+    and browser histories keep it; the message names the endpoint that takes it in
+    the request body."""
+
+    code = "holder-in-url"
+    http_status = 400
 
 
 class RecordRejected(InputError):

@@ -360,17 +360,20 @@ def test_read_unknown_license_is_not_found(world):
     assert response.json() == {"code": "not-found", "message": "no license nope"}
 
 
-def test_list_holder_licenses_pages_with_cursor(world):
+def search(world, who, **body):
+    return world.http.post("/v1/licenses/search", json=body, headers=world.headers(who))
+
+
+def test_search_holder_licenses_pages_with_cursor(world):
     holder = person_id(date(1985, 5, 5), 321)
     issued = {world.issue(type_key="household-register", holder=holder)["identifier"]}
     issued |= {world.issue(holder=holder)["identifier"] for _ in range(2)}
     world.issue(holder=person_id(date(1970, 1, 1), 11))
     seen, cursor = [], None
     while True:
-        params = {"holder": holder, "limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = world.http.get(
-            "/v1/licenses", params=params, headers=world.headers("auditor")
-        ).json()
+        response = search(world, "auditor", holder=holder, limit=2, cursor=cursor)
+        assert response.status_code == 200, response.text
+        page = response.json()
         seen += [item["identifier"] for item in page["items"]]
         cursor = page["nextCursor"]
         if cursor is None:
@@ -378,28 +381,46 @@ def test_list_holder_licenses_pages_with_cursor(world):
     assert set(seen) == issued and len(seen) == 3
 
 
-def test_list_holder_licenses_shows_a_department_only_its_own(world):
+def test_search_holder_licenses_shows_a_department_only_its_own(world):
     holder = person_id(date(1985, 5, 5), 321)
     world.issue(holder=holder)
     world.issue("psb_shayibake", holder=holder)
-    page = world.http.get(
-        "/v1/licenses",
-        params={"holder": holder},
-        headers=world.headers("psb_shayibake"),
-    ).json()
+    page = search(world, "psb_shayibake", holder=holder).json()
     assert [i["issuerCode"] for i in page["items"]] == [
         world.departments["psb_shayibake"].credit_code
     ]
 
 
-def test_list_with_forged_cursor_is_refused(world):
-    response = world.http.get(
-        "/v1/licenses",
-        params={"holder": person_id(), "cursor": "!!"},
-        headers=world.headers("auditor"),
-    )
+def test_search_of_an_organisation_finds_its_licenses(world):
+    world.issue("market_urumqi", "business-licence", holder=org_id(3), name="某公司")
+    page = search(world, "auditor", holder=org_id(3).lower()).json()
+    assert len(page["items"]) == 1
+
+
+def test_search_needs_credentials(world):
+    response = world.http.post("/v1/licenses/search", json={"holder": person_id()})
+    assert response.status_code == 401
+
+
+def test_search_with_forged_cursor_is_refused(world):
+    response = search(world, "auditor", holder=person_id(), cursor="!!")
     assert response.status_code == 422
     assert "cursor" in response.json()["message"]
+
+
+def test_list_with_holder_in_the_url_is_refused_and_points_to_search(world):
+    response = world.http.get(
+        "/v1/licenses",
+        params={"holder": person_id()},
+        headers=world.headers("auditor"),
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "holder-in-url",
+        "message": "a holder's licenses are found with POST /v1/licenses/search and"
+        ' {"holder": "<identifier>"} in the body: an identifier in a URL is kept by'
+        " access logs, proxies and browser histories",
+    }
 
 
 def test_issued_event_is_signed_and_names_the_document_hash(world):

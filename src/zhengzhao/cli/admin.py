@@ -15,6 +15,7 @@ from rich.table import Table
 from zhengzhao.api.app import create_app
 from zhengzhao.catalog.seed import load_department_kinds
 from zhengzhao.catalog.service import install_seed_catalog
+from zhengzhao.cli.access_log import log_config
 from zhengzhao.cli.context import GuardedGroup, console, open_node
 from zhengzhao.directory.clients import create_client, disable_client, list_clients
 from zhengzhao.directory.departments import (
@@ -109,7 +110,7 @@ def serve_node(node: Node, *, host: str | None = None, port: int | None = None) 
     host = host or node.settings.host
     port = port or node.settings.port
     console.print(f"serving on http://{host}:{port}/  (API docs at /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config())
 
 
 @keys_app.command("master")
