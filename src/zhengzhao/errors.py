@@ -50,7 +50,10 @@ The tree::
     │   ├── CatalogStateError           a type version is not in the state required
     │   ├── BatchInProgress             another process is gathering the same batch
     │   ├── SplitView                   a log showed two views that cannot both hold
-    │   └── WitnessSizeMismatch         a witness last cosigned another tree size
+    │   ├── WitnessSizeMismatch         a witness last cosigned another tree size
+    │   ├── DepartmentDeactivated       the department was deactivated: it issues
+    │   │                               and records nothing more
+    │   └── NoActiveKey                 the department has no key to sign with
     ├── CryptoError                     a key or signature operation failed
     │   ├── SignatureInvalid            a proof does not verify
     │   └── KeyDecryptionFailed         a stored private key cannot be decrypted
@@ -77,6 +80,7 @@ __all__ = [
     "Conflict",
     "CopyExpired",
     "CryptoError",
+    "DepartmentDeactivated",
     "FieldAboveClearance",
     "FieldNotGranted",
     "HolderInUrl",
@@ -92,6 +96,7 @@ __all__ = [
     "LogStoreDamaged",
     "MatterMismatch",
     "MatterNotAllowed",
+    "NoActiveKey",
     "NoLegalBasis",
     "NotAUsingParty",
     "NotFound",
@@ -400,6 +405,20 @@ class WitnessSizeMismatch(Conflict):
     def __init__(self, message: str, *, size: int) -> None:
         super().__init__(message, details={"size": size})
         self.size = size
+
+
+class DepartmentDeactivated(Conflict):
+    """The department was deactivated by an operator: it issues no license and
+    records no event any more; what it signed keeps verifying."""
+
+    code = "department-deactivated"
+
+
+class NoActiveKey(Conflict):
+    """The department has no active signing key (its last one was compromised):
+    an operator or the department starts the next one."""
+
+    code = "no-active-key"
 
 
 class CryptoError(ZhengzhaoError):

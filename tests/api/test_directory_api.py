@@ -285,3 +285,105 @@ def test_openapi_document_lists_every_resource(world):
         "/v1/trust-list",
     } <= paths
     assert "bearer" in str(spec["components"]["securitySchemes"]).lower()
+
+
+def test_operator_renames_a_department_and_the_trust_list_follows(world):
+    code = world.departments["psb_tianshan"].credit_code
+    document = world.issue()["document"]
+    response = world.http.patch(
+        f"/v1/departments/{code}",
+        json={"name": "乌鲁木齐市公安局天山分局", "nameEn": "Tianshan PSB"},
+        headers=world.headers("operator"),
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["name"], response.json()["nameEn"]) == (
+        "乌鲁木齐市公安局天山分局",
+        "Tianshan PSB",
+    )
+    methods = world.http.get("/v1/trust-list").json()["verificationMethods"]
+    names = {m["controllerName"] for m in methods if m["controllerCode"] == code}
+    assert names == {"乌鲁木齐市公安局天山分局"}
+    report = world.http.post(
+        "/v1/verify", json=document, headers=world.headers("verifier")
+    ).json()
+    assert report["verdict"] == "valid"
+    assert report["issuerName"] == "乌鲁木齐市公安局天山分局"
+
+
+def test_department_rename_keeps_what_is_left_out(world):
+    code = world.departments["psb_tianshan"].credit_code
+    response = world.http.patch(
+        f"/v1/departments/{code}",
+        json={"nameEn": "Tianshan PSB"},
+        headers=world.headers("operator"),
+    )
+    assert response.json()["name"] == world.departments["psb_tianshan"].name
+
+
+def deactivate(world, key="psb_tianshan", who="operator"):
+    code = world.departments[key].credit_code
+    return world.http.post(
+        f"/v1/departments/{code}/deactivate", headers=world.headers(who)
+    )
+
+
+def test_deactivated_department_issues_and_records_nothing_more(world, clock):
+    earlier = world.issue()
+    clock.advance(hours=1)
+    response = deactivate(world)
+    assert response.status_code == 200, response.text
+    assert response.json()["deactivatedAt"] == "2026-11-02T11:00:00Z"
+    refused = world.issue(expect=409)
+    assert refused["code"] == "department-deactivated"
+    assert refused["message"] == (
+        f"{world.departments['psb_tianshan'].name}"
+        f" ({world.departments['psb_tianshan'].credit_code}) was deactivated at"
+        " 2026-11-02T11:00:00Z; it issues and records nothing more, and what it"
+        " signed keeps verifying"
+    )
+    event = world.event(earlier["identifier"], "revoked", expect=409)
+    assert event["code"] == "department-deactivated"
+
+
+def test_deactivated_department_licenses_keep_verifying(world, clock):
+    document = world.issue()["document"]
+    deactivate(world)
+    clock.advance(days=2)  # past the status lists' refresh
+    report = world.http.post(
+        "/v1/verify", json=document, headers=world.headers("verifier")
+    ).json()
+    assert report["verdict"] == "valid", report
+    code = world.departments["psb_tianshan"].credit_code
+    methods = world.http.get("/v1/trust-list").json()["verificationMethods"]
+    assert any(m["controllerCode"] == code for m in methods)
+
+
+def test_deactivating_twice_keeps_the_first_time(world, clock):
+    first = deactivate(world).json()
+    clock.advance(hours=1)
+    assert deactivate(world).json() == first
+
+
+def test_only_operators_rename_or_deactivate_departments(world):
+    code = world.departments["psb_tianshan"].credit_code
+    for who in ("auditor", "psb_tianshan"):
+        assert deactivate(world, who=who).status_code == 403, who
+        response = world.http.patch(
+            f"/v1/departments/{code}", json={"name": "X"}, headers=world.headers(who)
+        )
+        assert response.status_code == 403, who
+    world.issue()
+
+
+def test_department_without_an_active_key_is_told_to_rotate(world, clock, node):
+    department = world.departments["psb_tianshan"]
+    with node.database.transaction() as conn:
+        node.keyring.mark_compromised(conn, department, 1, since=clock.now())
+    body = world.issue(expect=409)
+    assert body["code"] == "no-active-key"
+    assert body["message"] == (
+        f"department {department.credit_code} has no active signing key (its last"
+        " one was compromised or closed); start the next with `zhengzhao keys"
+        f" rotate {department.credit_code}` or POST"
+        f" /v1/departments/{department.credit_code}/keys"
+    )

@@ -19,8 +19,10 @@ from zhengzhao.cli.access_log import log_config
 from zhengzhao.cli.context import GuardedGroup, console, open_node
 from zhengzhao.directory.clients import create_client, disable_client, list_clients
 from zhengzhao.directory.departments import (
+    deactivate_department,
     get_department,
     register_department,
+    rename_department,
     rotate_key,
 )
 from zhengzhao.directory.regions import XINJIANG, load_regions
@@ -319,11 +321,57 @@ def department_add(
 def department_list(ctx: typer.Context) -> None:
     """Every department."""
     node = open_node(ctx)
-    table = Table("credit code", "name", "region", "kind")
+    table = Table("credit code", "name", "region", "kind", "deactivated")
+    table.columns[0].no_wrap = True  # a code is read whole or not at all
     with node.database.reading() as conn:
         for item in department_store.list_departments(conn):
-            table.add_row(item.credit_code, item.name, item.region_code, item.kind)
+            table.add_row(
+                item.credit_code,
+                item.name,
+                item.region_code,
+                item.kind,
+                item.deactivated_at.isoformat() if item.deactivated_at else "",
+            )
     console.print(table)
+
+
+@departments_app.command("rename")
+def department_rename(
+    ctx: typer.Context,
+    credit_code: str,
+    name: Annotated[str | None, typer.Option(help="The new name.")] = None,
+    name_en: Annotated[
+        str | None, typer.Option(help="The new English name; empty removes it.")
+    ] = None,
+) -> None:
+    """Rename a department; the trust list names its keys anew."""
+    if name is None and name_en is None:
+        raise typer.BadParameter("give --name, --name-en or both")
+    node = open_node(ctx)
+    with node.database.transaction() as conn:
+        department = rename_department(
+            conn, principal=None, credit_code=credit_code, name=name, name_en=name_en
+        )
+    console.print(
+        f"{department.credit_code} is {department.name}"
+        + (f" ({department.name_en})" if department.name_en else "")
+    )
+
+
+@departments_app.command("deactivate")
+def department_deactivate(ctx: typer.Context, credit_code: str) -> None:
+    """Deactivate a department: it issues and records nothing more; its keys stay on
+    the trust list, so what it signed keeps verifying."""
+    node = open_node(ctx)
+    with node.database.transaction() as conn:
+        department = deactivate_department(
+            conn, principal=None, credit_code=credit_code, now=_now()
+        )
+    assert department.deactivated_at is not None
+    console.print(
+        f"{department.name} ({department.credit_code}) deactivated since"
+        f" {department.deactivated_at.isoformat()}"
+    )
 
 
 def _operator() -> Principal:

@@ -28,6 +28,7 @@ from zhengzhao.issuance.service import (
     check_license_date,
     issue_prepared,
     record_status_changes,
+    require_active,
     sign_event,
 )
 from zhengzhao.model.license import License
@@ -106,6 +107,7 @@ def record_event(
     require_issuer(principal, stored.issuer_id, what=f"record `{request.kind}`")
     issuer = department_store.department_by_id(conn, stored.issuer_id)
     assert issuer is not None
+    require_active(issuer)
     current = stored.license
 
     # 2. Decide.

@@ -19,6 +19,7 @@ from zhengzhao.catalog.schema import validate_surface
 from zhengzhao.catalog.types import LicenseType, TypeVersion
 from zhengzhao.errors import (
     CatalogStateError,
+    DepartmentDeactivated,
     InvalidIdentifier,
     InvalidRequest,
     NotFound,
@@ -38,7 +39,7 @@ from zhengzhao.model.license_id import LicenseIdentifier
 from zhengzhao.model.lifecycle import EventKind, State
 from zhengzhao.model.parties import Department
 from zhengzhao.model.resident_id import ResidentId
-from zhengzhao.model.time import local_date
+from zhengzhao.model.time import local_date, to_rfc3339
 from zhengzhao.node import Node
 from zhengzhao.seals.algorithms import SigningKey
 from zhengzhao.seals.keys import KeyRecord, verification_method_id
@@ -67,6 +68,7 @@ __all__ = [
     "new_license_row",
     "prepare_issue",
     "record_status_changes",
+    "require_active",
     "sign_credential",
     "sign_event",
 ]
@@ -304,6 +306,7 @@ def issue_licenses(
     the caller then rolls back.
     """
     # 1. Check.
+    require_active(issuer)
     today = local_date(now)
     cache = _TypeCache(conn, issuer)
     prepared = [
@@ -324,9 +327,13 @@ def issue_prepared(
     actor: str,
     now: datetime,
 ) -> list[IssuedLicense]:
-    """Steps 2 to 4 of `issue_licenses`, for requests that already passed the checks."""
+    """Steps 2 to 4 of `issue_licenses`, for requests that already passed the checks.
+
+    Raises `DepartmentDeactivated` for an issuer an operator deactivated.
+    """
     if not prepared:
         return []
+    require_active(issuer)
 
     # 2. Identify.
     identifiers = _identify(conn, issuer, prepared, year=local_date(now).year)
@@ -405,6 +412,16 @@ def issue_prepared(
         )
         for row, document, item in zip(new_rows, documents, prepared, strict=True)
     ]
+
+
+def require_active(department: Department) -> None:
+    """Raise `DepartmentDeactivated` unless ``department`` may still issue."""
+    if department.deactivated_at is not None:
+        raise DepartmentDeactivated(
+            f"{department.name} ({department.credit_code}) was deactivated at"
+            f" {to_rfc3339(department.deactivated_at)}; it issues and records nothing"
+            " more, and what it signed keeps verifying"
+        )
 
 
 def _content(

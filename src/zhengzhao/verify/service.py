@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import NotFound
+from zhengzhao.errors import NoActiveKey, NotFound
 from zhengzhao.node import Node
 from zhengzhao.translog.service import license_inclusion
 from zhengzhao.verify.publication import status_list_text
@@ -36,13 +36,18 @@ class NodeStatusLists:
             purpose = StatusPurpose(parts[2])
         except ValueError:
             raise NotFound(f"{url} names no known status purpose") from None
-        text = status_list_text(
-            self._node,
-            issuer_code=parts[0],
-            purpose=purpose,
-            page=_page_number(parts[3], url),
-            now=self._now,
-        )
+        try:
+            text = status_list_text(
+                self._node,
+                issuer_code=parts[0],
+                purpose=purpose,
+                page=_page_number(parts[3], url),
+                now=self._now,
+            )
+        except NoActiveKey as exc:
+            raise NotFound(
+                f"status list {url} cannot be signed now: {exc.message}"
+            ) from exc
         value: dict[str, Any] = json.loads(text)
         return value
 
