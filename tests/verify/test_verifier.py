@@ -10,6 +10,7 @@ from support.cli import invoke as run_cli
 from support.world import org_id
 from zhengzhao.seals.keys import verification_method_id
 from zhengzhao.seals.proofs import add_proof
+from zhengzhao.translog.sequencer import integrate
 from zhengzhao.verify.service import NodeStatusLists, verify_on_node
 from zhengzhao.verify.sources import FileStatusLists
 from zhengzhao.verify.status_list import StatusPurpose, status_entry
@@ -464,3 +465,63 @@ def test_verify_status_index_that_is_no_position_fails_status(world, clock, inde
     result = check(world, clock, document)
     assert result.status.outcome is Outcome.FAILED
     assert "is not a position in a list" in result.status.detail
+
+
+def test_verify_report_carries_the_licenses_log_position(world, clock, node):
+    license_ = world.issue()
+    integrate(node, now=clock.now())
+    answer = world.http.get(
+        f"/v1/licenses/{license_['identifier']}", headers=world.headers("auditor")
+    ).json()
+    (issued,) = answer["log"]["events"]
+    body = world.http.post(
+        "/v1/verify", json=license_["document"], headers=world.headers("verifier")
+    ).json()
+    assert body["transparency"]["outcome"] == "passed"
+    assert body["log"] == {
+        "index": issued["index"],
+        "treeSize": answer["log"]["size"],
+        "checkpoint": answer["log"]["checkpoint"],
+        "inclusionProof": issued["inclusionProof"],
+    }
+
+
+def test_verify_report_has_no_log_position_before_the_license_is_logged(world):
+    body = world.http.post(
+        "/v1/verify",
+        json=world.issue()["document"],
+        headers=world.headers("verifier"),
+    ).json()
+    assert body["transparency"]["outcome"] == "not-checked"
+    assert body["log"] is None
+
+
+def test_verify_report_has_no_log_position_from_a_failed_log_proof(world, clock, node):
+    license_ = world.issue()
+    other = world.issue(name="李四")
+    integrate(node, now=clock.now())
+    proof = world.http.get(
+        f"/v1/licenses/{other['identifier']}", headers=world.headers("auditor")
+    ).json()["log"]
+    result = verify_license(
+        license_["document"],
+        trust_list=trust(world, clock),
+        status_lists=NodeStatusLists(world.node, now=clock.now()),
+        now=clock.now(),
+        log_proof=proof,
+    )
+    assert result.transparency.outcome is Outcome.FAILED
+    assert result.log is None
+
+
+def test_verify_web_page_shows_the_log_position(world, clock, node):
+    license_ = world.issue()
+    integrate(node, now=clock.now())
+    page = world.http.post(
+        "/verify", data={"document": json.dumps(license_["document"])}
+    )
+    assert page.status_code == 200
+    assert "Log position · 日志位置" in page.text
+    assert "Transparency log · 透明日志" in page.text
+    checkpoint = world.http.get("/log/checkpoint").text
+    assert checkpoint.splitlines()[0] in page.text  # the origin line

@@ -202,6 +202,11 @@ def _print_report(report: VerificationReport, *, as_json: bool) -> None:
         table.add_row(name.replace("_", " "), check.outcome.value, check.detail)
     console.print(f"{report.license_name or ''} {report.license_identifier or ''}")
     console.print(table)
+    if report.log is not None:
+        console.print(
+            f"log position: leaf {report.log.index} of a tree of"
+            f" {report.log.tree_size}, {len(report.log.inclusion_proof)} proof hashes"
+        )
 
 
 def export(

@@ -17,6 +17,10 @@ check and a bottom line:
   that the issuing node's log holds the issuance of exactly this credential, under a
   checkpoint signed by the log key on the trust list.
 
+A report whose transparency check passed also carries the license's ``log``
+position: the issued leaf's index, the tree size, the signed checkpoint and the
+leaf's inclusion proof.
+
 The verdict is ``valid`` when every check passed, ``invalid`` when any failed, and
 ``indeterminate`` when none failed but one could not be made (no status list at hand,
 say). The transparency check counts only when a log proof is given: a license
@@ -65,6 +69,7 @@ from zhengzhao.verify.trust_list import TrustedKey, TrustList
 
 __all__ = [
     "Check",
+    "LogPosition",
     "Outcome",
     "StatusListSource",
     "Verdict",
@@ -96,6 +101,28 @@ class Check:
     detail: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class LogPosition:
+    """Where a verified log proof puts the license's issuance in the node's log."""
+
+    #: Leaf index of the license's `issued` event.
+    index: int
+    #: Size of the tree the proof leads to, which the checkpoint signs.
+    tree_size: int
+    #: The signed checkpoint note (C2SP tlog-checkpoint), as the proof carried it.
+    checkpoint: str
+    #: The `issued` leaf's inclusion proof: base64 hashes, leaf to root.
+    inclusion_proof: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "treeSize": self.tree_size,
+            "checkpoint": self.checkpoint,
+            "inclusionProof": list(self.inclusion_proof),
+        }
+
+
 class StatusListSource(Protocol):
     """Where status list credentials come from."""
 
@@ -125,6 +152,9 @@ class VerificationReport:
     status: Check
     validity_window: Check
     transparency: Check
+    #: The license's position in the node's log, when a log proof was given and
+    #: passed the transparency check; None otherwise.
+    log: LogPosition | None = None
 
     @property
     def valid(self) -> bool:
@@ -139,6 +169,7 @@ class VerificationReport:
                 "outcome": data[name]["outcome"].value,
                 "detail": data[name]["detail"],
             }
+        data["log"] = None if self.log is None else self.log.to_json()
         return {_camel(key): value for key, value in data.items()}
 
 
@@ -181,8 +212,11 @@ def verify_license(
                 facts["issuer_name"] = key.controller_name or key.controller_code
         checks["status"] = _check_status(document, trust_list, status_lists)
         checks["validity_window"] = _check_window(document, now)
-        checks["transparency"] = _check_transparency(document, trust_list, log_proof)
-    return _report(checks, facts, now)
+        checks["transparency"], position = _check_transparency(
+            document, trust_list, log_proof
+        )
+        return _report(checks, facts, now, position)
+    return _report(checks, facts, now, None)
 
 
 def _facts(document: Any) -> dict[str, str | None]:
@@ -483,13 +517,13 @@ def _check_window(document: dict[str, Any], now: datetime) -> Check:
 
 def _check_transparency(
     document: dict[str, Any], trust_list: TrustList, log_proof: Any
-) -> Check:
+) -> tuple[Check, LogPosition | None]:
     if log_proof is None:
-        return Check(Outcome.NOT_CHECKED, "no log proof was given")
+        return Check(Outcome.NOT_CHECKED, "no log proof was given"), None
     if trust_list.log is None:
         return Check(
             Outcome.NOT_CHECKED, "the trust list names no log key to check the proof"
-        )
+        ), None
     try:
         logged = check_license_proof(
             log_proof,
@@ -498,13 +532,24 @@ def _check_transparency(
             verifier=trust_list.log.verifier,
         )
     except ZhengzhaoError as exc:
-        return Check(Outcome.FAILED, f"log proof: {exc.message}")
+        return Check(Outcome.FAILED, f"log proof: {exc.message}"), None
     later = len(logged.events) - 1
     return Check(
         Outcome.PASSED,
         f"issuance logged at index {logged.issued_index} of {logged.origin}"
         + (f" with {later} later event(s)" if later else "")
         + f", proved against its signed checkpoint of size {logged.size}",
+    ), _position(log_proof, logged.issued_index, logged.size)
+
+
+def _position(log_proof: dict[str, Any], index: int, size: int) -> LogPosition:
+    """The issued leaf's place, from a log proof that `check_license_proof` passed."""
+    issued = next(entry for entry in log_proof["events"] if entry["index"] == index)
+    return LogPosition(
+        index=index,
+        tree_size=size,
+        checkpoint=str(log_proof["checkpoint"]),
+        inclusion_proof=tuple(str(item) for item in issued["inclusionProof"]),
     )
 
 
@@ -516,7 +561,10 @@ def _parse_time(value: Any) -> datetime:
 
 
 def _report(
-    checks: dict[str, Check], facts: dict[str, str | None], now: datetime
+    checks: dict[str, Check],
+    facts: dict[str, str | None],
+    now: datetime,
+    log: LogPosition | None,
 ) -> VerificationReport:
     failed = [name for name in _CHECKS if checks[name].outcome is Outcome.FAILED]
     unknown = [
@@ -550,4 +598,5 @@ def _report(
         status=checks["status"],
         validity_window=checks["validity_window"],
         transparency=checks["transparency"],
+        log=log,
     )
