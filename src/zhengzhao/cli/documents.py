@@ -67,7 +67,8 @@ def verify(
         _verify_copy(document, url, trust_list_file, as_json=as_json)
         return
     if isinstance(document, dict) and document.get("type") == EVENT_TYPE:
-        _verify_event(document, _trust(url, trust_list_file), as_json=as_json)
+        trust = _trust(url, trust_list_file, what="the event")
+        _verify_event(document, trust, as_json=as_json)
         return
     log_proof = None
     if isinstance(document, dict) and isinstance(document.get("document"), dict):
@@ -102,7 +103,7 @@ def verify(
         raise typer.Exit(EXIT_INVALID)
 
 
-def _trust(url: str | None, trust_list_file: Path | None) -> TrustList:
+def _trust(url: str | None, trust_list_file: Path | None, *, what: str) -> TrustList:
     if url is not None and trust_list_file is not None:
         raise InvalidRequest("give either --url or --trust-list, not both")
     if url is not None:
@@ -110,7 +111,7 @@ def _trust(url: str | None, trust_list_file: Path | None) -> TrustList:
             return fetch_trust_list(client, url)
     if trust_list_file is not None:
         return TrustList.from_json(read_json_file(trust_list_file))
-    raise InvalidRequest("give --url or --trust-list to check the document against")
+    raise InvalidRequest(f"give --url or --trust-list to check {what} against")
 
 
 def _verify_event(document: dict[str, Any], trust: TrustList, *, as_json: bool) -> None:
@@ -151,7 +152,7 @@ def _verify_copy(
     *,
     as_json: bool,
 ) -> None:
-    trust = _trust(url, trust_list_file)
+    trust = _trust(url, trust_list_file, what="the copy")
     try:
         copy = check_copy(document, trust_list=trust, now=datetime.now(UTC))
     except (SignatureInvalid, CopyExpired) as exc:
