@@ -21,9 +21,11 @@ The tree::
     │   │                               carries no valid signature of a known key
     │   ├── LogProofInvalid             a Merkle inclusion or consistency proof fails
     │   ├── ReasonRequired              a use on a legal basis states no reason
-    │   └── CopyExpired                 an annotated copy is past its expiry
+    │   ├── CopyExpired                 an annotated copy is past its expiry
+    │   └── HolderInUrl                 400: a holder's identifier sent in a URL
     ├── AuthenticationRequired          401: no or unknown credentials, or a holder
-    │                                   session that ended
+    │   │                               session that ended
+    │   └── ClientDisabled              the API client was disabled by an operator
     ├── PermissionDenied                403: the caller may not do this
     │   ├── NotResponsible              the department is not on the responsibility list
     │   ├── HolderLoginUnavailable      the node has no identity provider for holders
@@ -48,7 +50,10 @@ The tree::
     │   ├── CatalogStateError           a type version is not in the state required
     │   ├── BatchInProgress             another process is gathering the same batch
     │   ├── SplitView                   a log showed two views that cannot both hold
-    │   └── WitnessSizeMismatch         a witness last cosigned another tree size
+    │   ├── WitnessSizeMismatch         a witness last cosigned another tree size
+    │   ├── DepartmentDeactivated       the department was deactivated: it issues
+    │   │                               and records nothing more
+    │   └── NoActiveKey                 the department has no key to sign with
     ├── CryptoError                     a key or signature operation failed
     │   ├── SignatureInvalid            a proof does not verify
     │   └── KeyDecryptionFailed         a stored private key cannot be decrypted
@@ -70,12 +75,15 @@ __all__ = [
     "AuthorizationWithdrawn",
     "BatchInProgress",
     "CatalogStateError",
+    "ClientDisabled",
     "ConfigurationError",
     "Conflict",
     "CopyExpired",
     "CryptoError",
+    "DepartmentDeactivated",
     "FieldAboveClearance",
     "FieldNotGranted",
+    "HolderInUrl",
     "HolderLoginUnavailable",
     "HolderMismatch",
     "IdempotencyKeyReused",
@@ -88,6 +96,7 @@ __all__ = [
     "LogStoreDamaged",
     "MatterMismatch",
     "MatterNotAllowed",
+    "NoActiveKey",
     "NoLegalBasis",
     "NotAUsingParty",
     "NotFound",
@@ -209,6 +218,15 @@ class CopyExpired(InputError):
     code = "copy-expired"
 
 
+class HolderInUrl(InputError):
+    """A holder's identifier came in a URL's query string, where access logs, proxies
+    and browser histories keep it; the message names the endpoint that takes it in
+    the request body."""
+
+    code = "holder-in-url"
+    http_status = 400
+
+
 class RecordRejected(InputError):
     """A license record pushed by a departmental system fails the checks of a
     gathered row; ``details`` carries the push's number and every problem."""
@@ -221,6 +239,12 @@ class AuthenticationRequired(ZhengzhaoError):
 
     code = "authentication-required"
     http_status = 401
+
+
+class ClientDisabled(AuthenticationRequired):
+    """The API client's token is genuine, but an operator disabled the client."""
+
+    code = "client-disabled"
 
 
 class PermissionDenied(ZhengzhaoError):
@@ -381,6 +405,20 @@ class WitnessSizeMismatch(Conflict):
     def __init__(self, message: str, *, size: int) -> None:
         super().__init__(message, details={"size": size})
         self.size = size
+
+
+class DepartmentDeactivated(Conflict):
+    """The department was deactivated by an operator: it issues no license and
+    records no event any more; what it signed keeps verifying."""
+
+    code = "department-deactivated"
+
+
+class NoActiveKey(Conflict):
+    """The department has no active signing key (its last one was compromised):
+    an operator or the department starts the next one."""
+
+    code = "no-active-key"
 
 
 class CryptoError(ZhengzhaoError):

@@ -141,11 +141,77 @@ def test_responsibility_line_added_lets_a_department_issue(world):
         "departmentKind": "market-regulation",
         "departmentLevel": "prefecture",
     }
-    response = world.http.post(
-        "/v1/catalog/responsibilities", json=line, headers=world.headers("operator")
-    )
+    response = world.post("operator", "/v1/catalog/responsibilities", line)
     assert response.status_code == 201
     world.issue("market_urumqi", "resident-identity-card")
+
+
+MARKET_ID_CARDS = {
+    "typeCode": ID_CARD,
+    "regionCode": "650100",
+    "departmentKind": "market-regulation",
+    "departmentLevel": "prefecture",
+}
+
+
+def test_responsibility_line_needs_an_idempotency_key_and_replays(world):
+    path = "/v1/catalog/responsibilities"
+    bare = world.http.post(
+        path, json=MARKET_ID_CARDS, headers=world.headers("operator")
+    )
+    assert bare.status_code == 422
+    assert "Idempotency-Key" in bare.json()["message"]
+    first = world.post("operator", path, MARKET_ID_CARDS, key="line-1")
+    again = world.post("operator", path, MARKET_ID_CARDS, key="line-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json() == MARKET_ID_CARDS
+    other = world.post(
+        "operator", path, MARKET_ID_CARDS | {"regionCode": "650200"}, key="line-1"
+    )
+    assert other.json()["code"] == "idempotency-key-reused"
+
+
+def test_responsibility_line_removed_stops_a_department_issuing(world):
+    world.post("operator", "/v1/catalog/responsibilities", MARKET_ID_CARDS)
+    issued = world.issue("market_urumqi", "resident-identity-card")
+    removed = world.http.delete(
+        "/v1/catalog/responsibilities",
+        params=MARKET_ID_CARDS,
+        headers=world.headers("operator"),
+    )
+    assert removed.status_code == 204, removed.text
+    refused = world.issue("market_urumqi", "resident-identity-card", expect=403)
+    assert refused["code"] == "not-responsible"
+    kept = world.http.get(
+        f"/v1/licenses/{issued['identifier']}", headers=world.headers("auditor")
+    )
+    assert kept.status_code == 200
+    gone = world.http.delete(
+        "/v1/catalog/responsibilities",
+        params=MARKET_ID_CARDS,
+        headers=world.headers("operator"),
+    )
+    assert gone.status_code == 404
+    assert gone.json()["message"] == (
+        f"the responsibility list has no line for type {ID_CARD} in 650100 by"
+        " prefecture-level market-regulation departments"
+    )
+
+
+def test_only_operators_remove_responsibility_lines(world):
+    line = {
+        "typeCode": ID_CARD,
+        "regionCode": "650000",
+        "departmentKind": "public-security",
+        "departmentLevel": "county",
+    }
+    for who in ("auditor", "psb_tianshan"):
+        response = world.http.delete(
+            "/v1/catalog/responsibilities", params=line, headers=world.headers(who)
+        )
+        assert response.status_code == 403, who
+    world.issue()  # the line is still there
 
 
 def test_responsibility_list_is_readable(world):
@@ -162,3 +228,25 @@ def test_responsibility_list_is_readable(world):
             "departmentLevel": "county",
         }
     ]
+
+
+def test_draft_with_a_term_of_absurd_years_is_refused(world):
+    response = world.post(
+        "operator",
+        f"/v1/catalog/types/{ID_CARD}/versions",
+        {"validity": {"kind": "fixed-years", "years": 10**30}},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "schema-violation"
+    assert "needs `years` from 1 to 100" in response.json()["message"]
+
+
+def test_draft_schema_nested_too_deeply_is_refused(world):
+    schema: dict = {}
+    for _ in range(300):
+        schema = {"properties": {"a": schema}}
+    response = world.post(
+        "operator", f"/v1/catalog/types/{ID_CARD}/versions", {"schema": schema}
+    )
+    assert response.status_code == 422, response.text
+    assert "nests more than 32 levels" in response.json()["message"]

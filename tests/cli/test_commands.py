@@ -235,6 +235,102 @@ def test_department_add_and_client_create(config):
     assert json.loads(result.output)["token"].startswith("zz_")
 
 
+def test_client_disable_and_list(config, world):
+    token = world.tokens["verifier"]
+    client_id = token.split("_")[1]
+    result = invoke("--config", str(config), "client", "disable", client_id)
+    assert result.exit_code == 0, result.output
+    assert f"client {client_id} (verifier) disabled since" in result.output
+    refused = world.http.post(
+        "/v1/verify", json={}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert refused.json()["code"] == "client-disabled"
+    listed = invoke("--config", str(config), "client", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    by_id = {c["clientId"]: c for c in json.loads(listed.output)}
+    assert by_id[client_id]["disabledAt"] is not None
+    assert by_id[world.tokens["operator"].split("_")[1]]["disabledAt"] is None
+    assert "zz_" not in listed.output
+
+
+def test_client_disable_of_an_unknown_client_exits_two(config):
+    result = invoke("--config", str(config), "client", "disable", "nobody")
+    assert result.exit_code == 2
+    assert "no API client nobody" in result.output
+
+
+def test_department_add_pilot_era_code_needs_lenient(config):
+    good = department_code("650200", "3003")
+    pilot = good[:-1] + ("0" if good[-1] != "0" else "1")
+    args = ["--config", str(config), "department", "add", pilot, "试点单位"]
+    args += ["--region", "650200", "--kind", "civil-affairs"]
+    refused = invoke(*args)
+    assert refused.exit_code == 2
+    assert "send it again with lenientCreditCode set to true (or --lenient)" in (
+        refused.output
+    )
+    accepted = invoke(*args, "--lenient")
+    assert accepted.exit_code == 0, accepted.output
+    assert "warning" in accepted.output and "pilot-era code" in accepted.output
+
+
+def test_department_rename_and_deactivate(config, world):
+    code = world.departments["market_urumqi"].credit_code
+    renamed = invoke(
+        "--config",
+        str(config),
+        "department",
+        "rename",
+        code,
+        "--name",
+        "乌鲁木齐市市场监管局",
+    )
+    assert renamed.exit_code == 0, renamed.output
+    assert f"{code} is 乌鲁木齐市市场监管局" in renamed.output
+    done = invoke("--config", str(config), "department", "deactivate", code)
+    assert done.exit_code == 0, done.output
+    assert "deactivated since" in done.output
+    refused = world.issue("market_urumqi", "business-licence", holder=None, expect=409)
+    assert refused["code"] == "department-deactivated"
+    listed = invoke("--config", str(config), "department", "list")
+    assert listed.exit_code == 0 and code in listed.output
+
+
+def test_department_rename_without_a_name_is_a_usage_error(config, world):
+    code = world.departments["market_urumqi"].credit_code
+    result = invoke("--config", str(config), "department", "rename", code)
+    assert result.exit_code == 2
+    assert "give --name, --name-en or both" in result.output
+
+
+def test_region_list_reads_the_shipped_tree():
+    provinces = json.loads(invoke("region", "list", "--json").output)
+    assert {"code": "650000", "name": "新疆维吾尔自治区"}.items() <= {
+        p["code"]: p for p in provinces
+    }["650000"].items()
+    assert all(p["level"] == "province" for p in provinces)
+    urumqi = json.loads(invoke("region", "list", "--parent", "650100", "--json").output)
+    assert {"650102", "650103"} <= {d["code"] for d in urumqi}
+    assert all(d["parentCode"] == "650100" for d in urumqi)
+
+
+def test_region_list_with_historical_codes_shows_retired_ones():
+    current = json.loads(
+        invoke("region", "list", "--parent", "652100", "--json").output
+    )
+    every = json.loads(
+        invoke("region", "list", "--parent", "652100", "--historical", "--json").output
+    )
+    assert "652101" not in {d["code"] for d in current}
+    assert {"652101": 2015}.items() <= {d["code"]: d["lastYear"] for d in every}.items()
+
+
+def test_region_list_of_an_unknown_parent_exits_two():
+    result = invoke("region", "list", "--parent", "999999")
+    assert result.exit_code == 2
+    assert "division code 999999 is not a GB/T 2260 code" in result.output
+
+
 def test_department_add_with_unknown_region_exits_two(config):
     result = invoke(
         "--config",

@@ -170,3 +170,10 @@ def test_id_check_license_id_with_wrong_check_is_invalid() -> None:
         "license-id",
         "check character is F, expected U",
     )
+
+
+def test_id_check_mistyped_id_number_that_passes_as_a_credit_code_exits_one() -> None:
+    exit_code, [report] = check_json("650102199001010184")
+    assert exit_code == 1
+    assert (report["kind"], report["valid"]) == ("resident-id", False)
+    assert "it also passes as a credit code" in report["reason"]

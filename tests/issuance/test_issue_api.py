@@ -1,12 +1,15 @@
 """Issuing licenses over the API: checks, identifiers, idempotency, refusals."""
 
 import json
+from dataclasses import replace
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from support.world import example_fields, org_id, person_id, type_code
 from zhengzhao.api.idempotency import fingerprint
+from zhengzhao.issuance.service import HolderClaim, IssueRequest, issue_licenses
 from zhengzhao.model.license_id import LicenseIdentifier
 from zhengzhao.storage.tables import idempotency_records, license_events, licenses
 
@@ -195,6 +198,38 @@ def test_issue_bad_check_character_is_reported(world):
     assert f"expected {holder[-1]}" in body["message"]
 
 
+def wrong_check(code):
+    return code[:-1] + ("0" if code[-1] != "0" else "1")
+
+
+def test_issue_organisation_credit_code_failing_its_check_is_refused(world):
+    code = wrong_check(org_id(7))
+    body = world.issue("market_urumqi", "business-licence", holder=code, expect=422)
+    assert body["code"] == "invalid-identifier"
+    assert body["message"].endswith(
+        f"expected {org_id(7)[-1]}; if this is a pilot-era code that is legal as it"
+        " is, send it again with holder.lenientIdentifier set to true"
+    )
+
+
+def test_issue_pilot_era_credit_code_said_to_be_one_is_recorded_lenient(world, node):
+    code = wrong_check(org_id(7))
+    body = world.issue(
+        "market_urumqi", "business-licence", holder=code, lenient_identifier=True
+    )
+    assert body["warnings"] == [
+        f"check character is {code[-1]}, expected {org_id(7)[-1]}; accepted as a"
+        " pilot-era code"
+    ]
+    with node.database.reading() as conn:
+        stored = conn.execute(
+            select(licenses.c.holder_code_lenient).where(
+                licenses.c.identifier == body["identifier"]
+            )
+        ).scalar_one()
+    assert stored is True
+
+
 def test_issue_organisation_license_with_credit_code_holder(world):
     body = world.issue(
         "market_urumqi",
@@ -242,6 +277,50 @@ def test_issue_serial_given_by_issuer_is_used_and_its_reuse_conflicts(world):
     assert again["code"] == "conflict"
 
 
+def serial_of(body):
+    return LicenseIdentifier.parse(body["identifier"]).serial
+
+
+def test_issue_automatic_serials_skip_serials_a_department_chose(world):
+    chosen = [
+        world.issue(type_key="household-register", serial=serial)
+        for serial in ("20260000002", "20260000003")
+    ]
+    assert [serial_of(body) for body in chosen] == ["20260000002", "20260000003"]
+    automatic = [serial_of(world.issue(type_key="household-register")) for _ in "abc"]
+    assert automatic == ["20260000001", "20260000004", "20260000005"]
+
+
+def test_issue_automatic_serial_of_another_type_is_not_skipped(world):
+    world.issue(type_key="household-register", serial="20260000001")
+    assert serial_of(world.issue()) == "20260000001"  # an identity card: no clash
+
+
+def test_issue_batch_numbers_around_serials_chosen_in_it(world, node, clock):
+    world.issue(type_key="household-register", serial="20260000001")
+    request = IssueRequest(
+        type_code=type_code("household-register"),
+        holder=HolderClaim(identifier=person_id(), name="张三"),
+        fields=example_fields("household-register"),
+    )
+    batch = [request, replace(request, serial="20260000003"), request, request]
+    with node.database.transaction() as conn:
+        issued = issue_licenses(
+            conn,
+            node,
+            issuer=world.departments["psb_tianshan"],
+            requests=batch,
+            actor="test",
+            now=clock.now(),
+        )
+    assert [item.license.serial for item in issued] == [
+        "20260000002",
+        "20260000003",
+        "20260000004",
+        "20260000005",
+    ]
+
+
 def test_issue_failed_request_stores_no_idempotent_answer(world, node):
     world.issue("market_urumqi", "resident-identity-card", expect=403)
     with node.database.reading() as conn:
@@ -281,17 +360,20 @@ def test_read_unknown_license_is_not_found(world):
     assert response.json() == {"code": "not-found", "message": "no license nope"}
 
 
-def test_list_holder_licenses_pages_with_cursor(world):
+def search(world, who, **body):
+    return world.http.post("/v1/licenses/search", json=body, headers=world.headers(who))
+
+
+def test_search_holder_licenses_pages_with_cursor(world):
     holder = person_id(date(1985, 5, 5), 321)
     issued = {world.issue(type_key="household-register", holder=holder)["identifier"]}
     issued |= {world.issue(holder=holder)["identifier"] for _ in range(2)}
     world.issue(holder=person_id(date(1970, 1, 1), 11))
     seen, cursor = [], None
     while True:
-        params = {"holder": holder, "limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = world.http.get(
-            "/v1/licenses", params=params, headers=world.headers("auditor")
-        ).json()
+        response = search(world, "auditor", holder=holder, limit=2, cursor=cursor)
+        assert response.status_code == 200, response.text
+        page = response.json()
         seen += [item["identifier"] for item in page["items"]]
         cursor = page["nextCursor"]
         if cursor is None:
@@ -299,28 +381,46 @@ def test_list_holder_licenses_pages_with_cursor(world):
     assert set(seen) == issued and len(seen) == 3
 
 
-def test_list_holder_licenses_shows_a_department_only_its_own(world):
+def test_search_holder_licenses_shows_a_department_only_its_own(world):
     holder = person_id(date(1985, 5, 5), 321)
     world.issue(holder=holder)
     world.issue("psb_shayibake", holder=holder)
-    page = world.http.get(
-        "/v1/licenses",
-        params={"holder": holder},
-        headers=world.headers("psb_shayibake"),
-    ).json()
+    page = search(world, "psb_shayibake", holder=holder).json()
     assert [i["issuerCode"] for i in page["items"]] == [
         world.departments["psb_shayibake"].credit_code
     ]
 
 
-def test_list_with_forged_cursor_is_refused(world):
-    response = world.http.get(
-        "/v1/licenses",
-        params={"holder": person_id(), "cursor": "!!"},
-        headers=world.headers("auditor"),
-    )
+def test_search_of_an_organisation_finds_its_licenses(world):
+    world.issue("market_urumqi", "business-licence", holder=org_id(3), name="某公司")
+    page = search(world, "auditor", holder=org_id(3).lower()).json()
+    assert len(page["items"]) == 1
+
+
+def test_search_needs_credentials(world):
+    response = world.http.post("/v1/licenses/search", json={"holder": person_id()})
+    assert response.status_code == 401
+
+
+def test_search_with_forged_cursor_is_refused(world):
+    response = search(world, "auditor", holder=person_id(), cursor="!!")
     assert response.status_code == 422
     assert "cursor" in response.json()["message"]
+
+
+def test_list_with_holder_in_the_url_is_refused_and_points_to_search(world):
+    response = world.http.get(
+        "/v1/licenses",
+        params={"holder": person_id()},
+        headers=world.headers("auditor"),
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "holder-in-url",
+        "message": "a holder's licenses are found with POST /v1/licenses/search and"
+        ' {"holder": "<identifier>"} in the body: an identifier in a URL is kept by'
+        " access logs, proxies and browser histories",
+    }
 
 
 def test_issued_event_is_signed_and_names_the_document_hash(world):
@@ -333,3 +433,36 @@ def test_issued_event_is_signed_and_names_the_document_hash(world):
     assert document["proof"]["proofPurpose"] == "assertionMethod"
     assert len(document["details"]["licenseDocumentHash"]) == 64
     assert "holder" not in json.dumps(document)
+
+
+def nested(depth):
+    value: dict = {}
+    for _ in range(depth - 1):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("depth", [33, 300, 900])
+def test_issue_fields_nested_too_deeply_are_refused(world, depth):
+    fields = example_fields("resident-identity-card") | {"address": nested(depth)}
+    body = world.issue(fields=fields, expect=422)
+    assert body["code"] == "invalid-request"
+    assert body["message"] == (
+        "fields: Value error, nests more than 32 levels of objects and arrays;"
+        " flatten it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("issueDate", "0001-01-01"), ("validFrom", "9999-12-31")],
+)
+def test_issue_date_outside_what_a_license_may_state_is_refused(world, field, value):
+    body = world.issue(
+        "hrss_region", "social-security-card", expect=422, **{field: value}
+    )
+    assert body["code"] == "invalid-request"
+    assert body["message"] == (
+        f"{field} {value} is outside the dates a license may state"
+        " (1900-01-01 to 2999-12-31)"
+    )

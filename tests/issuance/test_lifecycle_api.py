@@ -1,6 +1,6 @@
 """Lifecycle events over the API: the state machine, re-issues, status lists."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -183,9 +183,9 @@ def test_transfer_to_same_holder_is_refused(world):
 
 
 def test_expiry_before_last_day_is_refused_and_after_is_recorded(world, clock):
-    identifier = world.issue(validFrom="2020-01-01", validUntil="2026-11-01")[
-        "identifier"
-    ]
+    identifier = world.issue(
+        issueDate="2020-01-01", validFrom="2020-01-01", validUntil="2026-11-01"
+    )["identifier"]
     body = world.event(
         identifier, "expired", occurredAt="2026-10-30T12:00:00+08:00", expect=409
     )
@@ -200,6 +200,51 @@ def test_event_in_the_future_is_refused(world):
         identifier, "suspended", occurredAt="2030-01-01T00:00:00Z", expect=422
     )
     assert "in the future" in body["message"]
+
+
+def test_event_time_beyond_what_the_node_can_record_is_refused(world):
+    identifier = world.issue()["identifier"]
+    body = world.event(
+        identifier, "suspended", occurredAt="0001-01-01T00:00:00+14:00", expect=422
+    )
+    assert body["code"] == "invalid-request"
+    assert body["message"] == (
+        "occurredAt 0001-01-01T00:00:00+14:00 is not a time the node can record"
+    )
+
+
+def test_event_before_the_license_was_issued_is_refused(world):
+    body = world.issue(issueDate="2026-10-01")
+    response = world.event(
+        body["identifier"], "suspended", occurredAt="0001-01-01T00:00:00Z", expect=422
+    )
+    assert response["code"] == "invalid-request"
+    assert response["message"] == (
+        "occurredAt 0001-01-01T00:00:00Z is before license"
+        f" {body['identifier']} was issued (2026-10-01T00:00:00+08:00); an event"
+        " happens to a license that exists"
+    )
+    world.event(body["identifier"], "suspended", occurredAt="2026-10-01T00:00:00+08:00")
+
+
+def test_event_before_the_latest_event_is_refused(world, clock):
+    identifier = world.issue(issueDate="2026-01-01")["identifier"]
+    world.event(identifier, "suspended", occurredAt="2026-06-01T00:00:00Z")
+    body = world.event(
+        identifier, "released", occurredAt="2026-05-01T00:00:00Z", expect=422
+    )
+    assert body["message"] == (
+        "occurredAt 2026-05-01T00:00:00Z is before the latest event recorded on"
+        f" {identifier} (2026-06-01T00:00:00Z); record events in the order they"
+        " happened"
+    )
+    world.event(identifier, "released", occurredAt="2026-06-01T00:00:00Z")
+
+
+def test_event_within_the_clock_skew_is_recorded(world, clock):
+    identifier = world.issue()["identifier"]
+    ahead = (clock.now() + timedelta(minutes=4)).isoformat()
+    world.event(identifier, "suspended", occurredAt=ahead)
 
 
 def test_event_field_not_meant_for_kind_is_refused(world):

@@ -125,12 +125,16 @@ class World:
         name: str = "张三",
         fields: dict[str, Any] | None = None,
         expect: int = 201,
+        lenient_identifier: bool = False,
         **extra: Any,
     ) -> dict[str, Any]:
         """Issue a license over HTTP and return the response body."""
+        holder_in: dict[str, Any] = {"identifier": holder or person_id(), "name": name}
+        if lenient_identifier:
+            holder_in["lenientIdentifier"] = True
         body = {
             "typeCode": type_code(type_key),
-            "holder": {"identifier": holder or person_id(), "name": name},
+            "holder": holder_in,
             "fields": example_fields(type_key) if fields is None else fields,
             **extra,
         }

@@ -62,7 +62,7 @@ def test_audit_of_untouched_log_is_clean(node, logged):
 
 
 def test_audit_is_clean_for_backdated_events_stated_in_local_time(world, node, clock):
-    identifier = world.issue()["identifier"]
+    identifier = world.issue(issueDate="2025-01-01")["identifier"]
     world.event(identifier, "suspended", occurredAt="2025-06-21T12:00:00+08:00")
     integrate(node, now=clock.now())
     assert audit(node).clean

@@ -6,8 +6,14 @@ from datetime import timedelta
 
 import pytest
 
+from support.cli import invoke as run_cli
+from support.world import org_id
+from zhengzhao.seals.keys import verification_method_id
+from zhengzhao.seals.proofs import add_proof
+from zhengzhao.translog.sequencer import integrate
 from zhengzhao.verify.service import NodeStatusLists, verify_on_node
 from zhengzhao.verify.sources import FileStatusLists
+from zhengzhao.verify.status_list import StatusPurpose, status_entry
 from zhengzhao.verify.trust_list import TrustList, node_trust_list
 from zhengzhao.verify.verifier import Outcome, Verdict, verify_license
 
@@ -289,3 +295,233 @@ def test_verify_repeated_status_list_is_verified_once_per_content(world, clock):
     assert (
         check(world, clock, documents[1], status_lists=fresh).verdict is Verdict.VALID
     )
+
+
+def forge(world, document, *, signer, **changes):
+    """``document`` changed by ``changes`` and re-signed with ``signer``'s own key."""
+    forged = copy.deepcopy(document)
+    del forged["proof"]
+    for path, value in changes.items():
+        target = forged
+        *parents, last = path.split("__")
+        for part in parents:
+            target = target[part]
+        target[last] = value
+    department = world.departments[signer]
+    with world.node.database.reading() as conn:
+        key, signing_key = world.node.keyring.signer(conn, department)
+    return add_proof(
+        forged,
+        signing_key=signing_key,
+        verification_method=verification_method_id(
+            world.node.base_url, department.credit_code, key.sequence
+        ),
+        created=key.valid_from + timedelta(minutes=1),
+    )
+
+
+def market_lists(world):
+    """The market bureau's own status entries, for a position its lists leave clear."""
+    world.issue("market_urumqi", "business-licence", holder=org_id(1), name="天山商店")
+    code = world.departments["market_urumqi"].credit_code
+    url = f"{world.node.base_url}/v1/departments/{code}"
+    return [status_entry(url, purpose, 100) for purpose in StatusPurpose]
+
+
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        # The issuer's URL re-pointed to the signer; name and code still the PSB's.
+        ({"issuer__id"}, "but the credential names issuer credit code"),
+        # The whole issuer block the signer's; the identifier still the PSB's.
+        ({"issuer__id", "issuer__creditCode", "issuer__name"}, "license identifier"),
+    ],
+)
+def test_verify_license_resigned_with_another_departments_key_is_refused(
+    world, clock, claims, expected
+):
+    card = world.issue()["document"]
+    market = world.departments["market_urumqi"]
+    url = f"{world.node.base_url}/v1/departments/{market.credit_code}"
+    values = {
+        "issuer__id": url,
+        "issuer__creditCode": market.credit_code,
+        "issuer__name": market.name,
+    }
+    forged = forge(
+        world,
+        card,
+        signer="market_urumqi",
+        credentialStatus=market_lists(world),
+        **{claim: values[claim] for claim in claims},
+    )
+    result = check(world, clock, forged)
+    assert result.proof.outcome is Outcome.PASSED  # the signature itself is good
+    assert result.verdict is Verdict.INVALID
+    assert result.issuer_key.outcome is Outcome.FAILED
+    assert result.issuer_key.detail.startswith(
+        f"key {url}#key-1 belongs to {market.name} ({market.credit_code}), but"
+    )
+    assert expected in result.issuer_key.detail
+    assert result.issuer_name is None
+
+
+def test_verify_report_names_the_issuer_from_the_trust_list(world, clock):
+    document = world.issue()["document"]
+    renamed = forge(world, document, signer="psb_tianshan", issuer__name="某某机关")
+    result = check(world, clock, renamed)
+    assert result.verdict is Verdict.VALID
+    assert result.issuer_name == world.departments["psb_tianshan"].name
+
+
+def test_verify_status_list_of_the_right_url_but_another_issuers_key_is_refused(
+    world, clock, tmp_path
+):
+    mine = world.issue()["document"]
+    entry = mine["credentialStatus"][0]
+    genuine = json.loads(
+        world.http.get(
+            entry["statusListCredential"].removeprefix(world.node.base_url)
+        ).text
+    )
+    forged = forge(world, genuine, signer="market_urumqi")
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(forged))
+    result = check(world, clock, mine, status_lists=FileStatusLists([path]))
+    assert result.status.outcome is Outcome.FAILED
+    assert "signed by another department's key" in result.status.detail
+
+
+def test_verify_cli_offline_refuses_a_resigned_license(world, clock, tmp_path):
+    card = world.issue()["document"]
+    market = world.departments["market_urumqi"]
+    forged = forge(
+        world,
+        card,
+        signer="market_urumqi",
+        issuer__id=f"{world.node.base_url}/v1/departments/{market.credit_code}",
+        credentialStatus=market_lists(world),
+    )
+    (tmp_path / "forged.json").write_text(json.dumps(forged))
+    (tmp_path / "trust.json").write_text(world.http.get("/v1/trust-list").text)
+    result = run_cli(
+        "verify",
+        str(tmp_path / "forged.json"),
+        "--trust-list",
+        str(tmp_path / "trust.json"),
+        "--json",
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "invalid"
+    assert report["issuerKey"]["outcome"] == "failed"
+    assert report["issuerName"] is None
+
+
+def test_verify_web_form_refuses_a_resigned_license(world):
+    card = world.issue()["document"]
+    market = world.departments["market_urumqi"]
+    forged = forge(
+        world,
+        card,
+        signer="market_urumqi",
+        issuer__id=f"{world.node.base_url}/v1/departments/{market.credit_code}",
+        credentialStatus=market_lists(world),
+    )
+    response = world.http.post("/verify", data={"document": json.dumps(forged)})
+    assert response.status_code == 200
+    assert "Invalid: key" in response.text
+    assert '<th scope="row">Issuer · 发证机关</th><td>—</td>' in response.text
+
+
+@pytest.mark.parametrize(
+    ("page_number", "why"),
+    [
+        ("²", "names no status list page"),  # passes str.isdigit()
+        ("9" * 30, "names no status list page"),  # overflows database integers
+        ("1000001", "names a page beyond the last, 1000000"),
+    ],
+)
+def test_verify_endpoint_with_an_impossible_status_list_page_is_answered(
+    world, page_number, why
+):
+    document = world.issue()["document"]
+    for entry in document["credentialStatus"]:
+        url = entry["statusListCredential"]
+        entry["statusListCredential"] = url.rsplit("/", 1)[0] + "/" + page_number
+    response = world.http.post(
+        "/v1/verify", json=document, headers=world.headers("verifier")
+    )
+    assert response.status_code == 200, response.text
+    status = response.json()["status"]
+    assert status["outcome"] == "not-checked"
+    assert why in status["detail"]
+
+
+@pytest.mark.parametrize("index", ["²", "-1", "1_0", "9" * 30])
+def test_verify_status_index_that_is_no_position_fails_status(world, clock, index):
+    document = copy.deepcopy(world.issue()["document"])
+    document["credentialStatus"][0]["statusListIndex"] = index
+    result = check(world, clock, document)
+    assert result.status.outcome is Outcome.FAILED
+    assert "is not a position in a list" in result.status.detail
+
+
+def test_verify_report_carries_the_licenses_log_position(world, clock, node):
+    license_ = world.issue()
+    integrate(node, now=clock.now())
+    answer = world.http.get(
+        f"/v1/licenses/{license_['identifier']}", headers=world.headers("auditor")
+    ).json()
+    (issued,) = answer["log"]["events"]
+    body = world.http.post(
+        "/v1/verify", json=license_["document"], headers=world.headers("verifier")
+    ).json()
+    assert body["transparency"]["outcome"] == "passed"
+    assert body["log"] == {
+        "index": issued["index"],
+        "treeSize": answer["log"]["size"],
+        "checkpoint": answer["log"]["checkpoint"],
+        "inclusionProof": issued["inclusionProof"],
+    }
+
+
+def test_verify_report_has_no_log_position_before_the_license_is_logged(world):
+    body = world.http.post(
+        "/v1/verify",
+        json=world.issue()["document"],
+        headers=world.headers("verifier"),
+    ).json()
+    assert body["transparency"]["outcome"] == "not-checked"
+    assert body["log"] is None
+
+
+def test_verify_report_has_no_log_position_from_a_failed_log_proof(world, clock, node):
+    license_ = world.issue()
+    other = world.issue(name="李四")
+    integrate(node, now=clock.now())
+    proof = world.http.get(
+        f"/v1/licenses/{other['identifier']}", headers=world.headers("auditor")
+    ).json()["log"]
+    result = verify_license(
+        license_["document"],
+        trust_list=trust(world, clock),
+        status_lists=NodeStatusLists(world.node, now=clock.now()),
+        now=clock.now(),
+        log_proof=proof,
+    )
+    assert result.transparency.outcome is Outcome.FAILED
+    assert result.log is None
+
+
+def test_verify_web_page_shows_the_log_position(world, clock, node):
+    license_ = world.issue()
+    integrate(node, now=clock.now())
+    page = world.http.post(
+        "/verify", data={"document": json.dumps(license_["document"])}
+    )
+    assert page.status_code == 200
+    assert "Log position · 日志位置" in page.text
+    assert "Transparency log · 透明日志" in page.text
+    checkpoint = world.http.get("/log/checkpoint").text
+    assert checkpoint.splitlines()[0] in page.text  # the origin line

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 
 def test_landing_page_explains_the_node_and_links_docs(world):
     world.issue()
@@ -43,3 +45,34 @@ def test_verify_form_explains_text_that_is_not_json(world):
 def test_verify_form_escapes_pasted_markup(world):
     page = world.http.post("/verify", data={"document": "<script>alert(1)</script>"})
     assert "<script>alert(1)</script>" not in page.text
+
+
+def test_verify_form_explains_json_nested_too_deeply(world):
+    depth = 100_000  # beyond the parser's recursion limit
+    page = world.http.post("/verify", data={"document": "[" * depth + "]" * depth})
+    assert page.status_code == 422
+    assert "This JSON nests too deeply to be a license" in page.text
+
+
+def test_verify_form_reports_a_deep_credential_as_malformed(world):
+    document = world.issue()["document"]
+    nested: dict = {}
+    for _ in range(300):  # parses, but deeper than any license
+        nested = {"a": nested}
+    document["credentialSubject"]["fields"]["extra"] = nested
+    page = world.http.post("/verify", data={"document": json.dumps(document)})
+    assert page.status_code == 200
+    assert "nests more than 48 levels" in page.text
+
+
+@pytest.mark.parametrize("page_number", ["²", "9" * 30])
+def test_verify_form_with_an_impossible_status_list_page_is_answered(
+    world, page_number
+):
+    document = world.issue()["document"]
+    for entry in document["credentialStatus"]:
+        url = entry["statusListCredential"]
+        entry["statusListCredential"] = url.rsplit("/", 1)[0] + "/" + page_number
+    page = world.http.post("/verify", data={"document": json.dumps(document)})
+    assert page.status_code == 200
+    assert "names no status list page" in page.text

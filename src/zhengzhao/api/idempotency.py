@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from zhengzhao.errors import Conflict, IdempotencyKeyReused, InvalidRequest
+from zhengzhao.model.nesting import MAX_DEPTH
 from zhengzhao.node import Node
 from zhengzhao.storage.idempotency import find_response, store_response
 
@@ -103,16 +104,24 @@ def idempotent_create(
     action: Callable[[Connection], tuple[int, dict[str, Any]]],
     now: Any,
 ) -> JSONResponse:
-    """`run_idempotent` for a JSON create request with its parsed ``body``."""
+    """`run_idempotent` for a JSON create request with its parsed ``body``.
+
+    Raises `InvalidRequest` for a body too deeply nested to serialise.
+    """
+    try:
+        dumped = body.model_dump(mode="json", by_alias=True)
+    except ValueError as exc:
+        # Pydantic's serializer stops at 255 levels; free JSON typed `JsonObject` is
+        # refused far earlier, this catches any other field that takes free JSON.
+        raise InvalidRequest(
+            f"the request nests JSON too deeply to be read ({exc}); keep objects and"
+            f" arrays within {MAX_DEPTH} levels"
+        ) from exc
     return run_idempotent(
         node,
         principal=principal,
         key=key,
-        request_fingerprint=fingerprint(
-            request.method,
-            request.url.path,
-            body.model_dump(mode="json", by_alias=True),
-        ),
+        request_fingerprint=fingerprint(request.method, request.url.path, dumped),
         action=action,
         now=now,
     )

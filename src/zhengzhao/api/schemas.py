@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from zhengzhao.model.license import License
+from zhengzhao.model.nesting import MAX_DEPTH, too_deep
 
 __all__ = [
     "ApiModel",
     "ErrorBody",
     "EventIn",
     "HolderIn",
+    "JsonObject",
     "LicenseIn",
     "LicenseOut",
 ]
+
+
+def _shallow(value: dict[str, Any]) -> dict[str, Any]:
+    if too_deep(value, limit=MAX_DEPTH):
+        raise ValueError(
+            f"nests more than {MAX_DEPTH} levels of objects and arrays; flatten it"
+        )
+    return value
+
+
+#: A JSON object a caller sends freely (surface fields, a schema), nested at most
+#: `MAX_DEPTH` levels: deeper input is refused with 422 before anything reads it.
+JsonObject = Annotated[dict[str, Any], AfterValidator(_shallow)]
 
 
 class ApiModel(BaseModel):
@@ -41,6 +56,12 @@ class HolderIn(ApiModel):
         max_length=40,
     )
     name: str = Field(min_length=1, max_length=200)
+    lenient_identifier: bool = Field(
+        default=False,
+        description="Organisations only: accept a pilot-era credit code whose check"
+        " character fails, with a warning recorded on the license. Without it such a"
+        " code is refused as a typo.",
+    )
 
 
 class LicenseIn(ApiModel):
@@ -48,7 +69,7 @@ class LicenseIn(ApiModel):
 
     type_code: str = Field(description="Catalog code of the license type (ZZLXDM).")
     holder: HolderIn
-    fields: dict[str, Any] = Field(description="The type's surface fields.")
+    fields: JsonObject = Field(description="The type's surface fields.")
     issue_date: date | None = Field(default=None, description="ZZBFRQ; default today.")
     valid_from: date | None = Field(
         default=None, description="Default: the issue date."
@@ -90,7 +111,7 @@ class EventIn(ApiModel):
     )
     reason: str | None = Field(default=None, max_length=1000)
     valid_until: date | None = Field(default=None, description="Extension only.")
-    fields: dict[str, Any] | None = Field(
+    fields: JsonObject | None = Field(
         default=None, description="Correction only: new values of some fields."
     )
     holder: HolderIn | None = Field(

@@ -38,6 +38,7 @@ __all__ = [
     "get_version",
     "install_seed_catalog",
     "publish_version",
+    "remove_responsibility",
     "retire_version",
     "update_draft",
 ]
@@ -210,6 +211,21 @@ def add_responsibility(
             + ", ".join(sorted(_LEVELS))
         )
     return catalog_store.insert_responsibilities(conn, [line]) == 1
+
+
+def remove_responsibility(
+    conn: Connection, *, principal: Principal | None, line: Responsibility
+) -> None:
+    """Take a line off the responsibility list (operators): departments it covered
+    issue that type no more. Licenses issued under it stay. Raises `NotFound` when
+    the list has no such line."""
+    _require_operator(principal)
+    if catalog_store.delete_responsibility(conn, line) == 0:
+        raise NotFound(
+            f"the responsibility list has no line for type {line.type_code} in"
+            f" {line.region_code} by {line.department_level}-level"
+            f" {line.department_kind} departments"
+        )
 
 
 def get_type(conn: Connection, type_code: str) -> LicenseType:

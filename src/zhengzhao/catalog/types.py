@@ -18,6 +18,7 @@ from zhengzhao.errors import InvalidRequest, SchemaViolation
 from zhengzhao.model.license import HolderKind
 
 __all__ = [
+    "MAX_YEARS",
     "LicenseType",
     "Responsibility",
     "TypeVersion",
@@ -25,6 +26,11 @@ __all__ = [
     "ValidityRule",
     "VersionState",
 ]
+
+
+#: The longest fixed term a type may have. The longest in the seed catalog is twenty
+#: years (a resident identity card issued at 46 or older is permanent instead).
+MAX_YEARS = 100
 
 
 class VersionState(StrEnum):
@@ -64,9 +70,14 @@ class ValidityRule:
             ) from exc
         years = value.get("years")
         if kind is ValidityKind.FIXED_YEARS and (
-            not isinstance(years, int) or isinstance(years, bool) or years < 1
+            not isinstance(years, int)
+            or isinstance(years, bool)
+            or not 1 <= years <= MAX_YEARS
         ):
-            raise SchemaViolation("a fixed-years validity rule needs `years` >= 1")
+            raise SchemaViolation(
+                f"a fixed-years validity rule needs `years` from 1 to {MAX_YEARS},"
+                f" got {years!r}"
+            )
         return cls(kind=kind, years=years if kind is ValidityKind.FIXED_YEARS else None)
 
     def to_json(self) -> dict[str, Any]:
@@ -89,7 +100,13 @@ class ValidityRule:
                 )
             return None
         assert self.years is not None
-        computed = _add_years(valid_from, self.years)
+        try:
+            computed = _add_years(valid_from, self.years)
+        except (ValueError, OverflowError) as exc:
+            raise InvalidRequest(
+                f"a license valid from {valid_from.isoformat()} for {self.years} years"
+                " would end past the last date the node can record"
+            ) from exc
         if stated is not None and stated != computed:
             raise InvalidRequest(
                 f"this license type is valid for {self.years} years, so validUntil must"

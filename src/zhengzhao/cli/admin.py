@@ -15,11 +15,14 @@ from rich.table import Table
 from zhengzhao.api.app import create_app
 from zhengzhao.catalog.seed import load_department_kinds
 from zhengzhao.catalog.service import install_seed_catalog
+from zhengzhao.cli.access_log import log_config
 from zhengzhao.cli.context import GuardedGroup, console, open_node
-from zhengzhao.directory.clients import create_client
+from zhengzhao.directory.clients import create_client, disable_client, list_clients
 from zhengzhao.directory.departments import (
+    deactivate_department,
     get_department,
     register_department,
+    rename_department,
     rotate_key,
 )
 from zhengzhao.directory.regions import XINJIANG, load_regions
@@ -29,6 +32,7 @@ from zhengzhao.seals.algorithms import Algorithm
 from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import keys as key_store
+from zhengzhao.storage.clients import ClientRecord
 from zhengzhao.storage.migrate import current_revision, upgrade
 
 __all__ = [
@@ -108,7 +112,7 @@ def serve_node(node: Node, *, host: str | None = None, port: int | None = None) 
     host = host or node.settings.host
     port = port or node.settings.port
     console.print(f"serving on http://{host}:{port}/  (API docs at /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config())
 
 
 @keys_app.command("master")
@@ -205,6 +209,58 @@ def client_create(
     )
 
 
+@clients_app.command("list")
+def client_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every API client, disabled ones included (never a token)."""
+    node = open_node(ctx)
+    with node.database.reading() as conn:
+        found = list_clients(conn, principal=None)
+    if as_json:
+        console.print_json(json.dumps([_client_json(record) for record in found]))
+        return
+    table = Table("client id", "name", "role", "created", "disabled")
+    for record in found:
+        table.add_row(
+            record.client_id,
+            record.name,
+            record.role.value + (" (demo)" if record.demo else ""),
+            record.created_at.isoformat(),
+            record.disabled_at.isoformat() if record.disabled_at else "",
+        )
+    console.print(table)
+
+
+@clients_app.command("disable")
+def client_disable(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(metavar="ID", help="The client's id.")],
+) -> None:
+    """Disable an API client: its token is refused from now on (401
+    `client-disabled`). Disabling it again changes nothing."""
+    node = open_node(ctx)
+    with node.database.transaction() as conn:
+        record = disable_client(conn, principal=None, client_id=client_id, now=_now())
+    assert record.disabled_at is not None
+    console.print(
+        f"client {record.client_id} ({record.name}) disabled since"
+        f" {record.disabled_at.isoformat()}"
+    )
+
+
+def _client_json(record: ClientRecord) -> dict[str, object]:
+    return {
+        "clientId": record.client_id,
+        "name": record.name,
+        "role": record.role.value,
+        "demo": record.demo,
+        "createdAt": record.created_at.isoformat(),
+        "disabledAt": record.disabled_at.isoformat() if record.disabled_at else None,
+    }
+
+
 @catalog_app.command("list")
 def catalog_list(ctx: typer.Context) -> None:
     """The license types and their published versions."""
@@ -231,6 +287,14 @@ def department_add(
     region: Annotated[str, typer.Option(help="GB/T 2260 code of its region.")],
     kind: Annotated[str, typer.Option(help="Department kind, e.g. public-security.")],
     algorithm: Annotated[Algorithm | None, typer.Option()] = None,
+    lenient: Annotated[
+        bool,
+        typer.Option(
+            "--lenient",
+            help="Accept a pilot-era credit code whose check character fails, with a"
+            " warning kept with the department.",
+        ),
+    ] = False,
 ) -> None:
     """Register a department and create its first key."""
     node = open_node(ctx)
@@ -245,6 +309,7 @@ def department_add(
             kind=kind,
             known_kinds=frozenset(load_department_kinds()),
             algorithm=algorithm,
+            lenient_code=lenient,
             now=_now(),
         )
     for warning in department.code_warnings:
@@ -256,11 +321,57 @@ def department_add(
 def department_list(ctx: typer.Context) -> None:
     """Every department."""
     node = open_node(ctx)
-    table = Table("credit code", "name", "region", "kind")
+    table = Table("credit code", "name", "region", "kind", "deactivated")
+    table.columns[0].no_wrap = True  # a code is read whole or not at all
     with node.database.reading() as conn:
         for item in department_store.list_departments(conn):
-            table.add_row(item.credit_code, item.name, item.region_code, item.kind)
+            table.add_row(
+                item.credit_code,
+                item.name,
+                item.region_code,
+                item.kind,
+                item.deactivated_at.isoformat() if item.deactivated_at else "",
+            )
     console.print(table)
+
+
+@departments_app.command("rename")
+def department_rename(
+    ctx: typer.Context,
+    credit_code: str,
+    name: Annotated[str | None, typer.Option(help="The new name.")] = None,
+    name_en: Annotated[
+        str | None, typer.Option(help="The new English name; empty removes it.")
+    ] = None,
+) -> None:
+    """Rename a department; the trust list names its keys anew."""
+    if name is None and name_en is None:
+        raise typer.BadParameter("give --name, --name-en or both")
+    node = open_node(ctx)
+    with node.database.transaction() as conn:
+        department = rename_department(
+            conn, principal=None, credit_code=credit_code, name=name, name_en=name_en
+        )
+    console.print(
+        f"{department.credit_code} is {department.name}"
+        + (f" ({department.name_en})" if department.name_en else "")
+    )
+
+
+@departments_app.command("deactivate")
+def department_deactivate(ctx: typer.Context, credit_code: str) -> None:
+    """Deactivate a department: it issues and records nothing more; its keys stay on
+    the trust list, so what it signed keeps verifying."""
+    node = open_node(ctx)
+    with node.database.transaction() as conn:
+        department = deactivate_department(
+            conn, principal=None, credit_code=credit_code, now=_now()
+        )
+    assert department.deactivated_at is not None
+    console.print(
+        f"{department.name} ({department.credit_code}) deactivated since"
+        f" {department.deactivated_at.isoformat()}"
+    )
 
 
 def _operator() -> Principal:

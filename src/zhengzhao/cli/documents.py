@@ -14,10 +14,12 @@ from rich.table import Table
 
 from zhengzhao.cli.context import EXIT_INVALID, console, errors, open_node
 from zhengzhao.errors import CopyExpired, InvalidRequest, SignatureInvalid
+from zhengzhao.issuance.credential import EVENT_TYPE
 from zhengzhao.issuance.export import export_licenses
 from zhengzhao.model.time import SystemClock
 from zhengzhao.sharing.copies import COPY_TYPE, check_copy
 from zhengzhao.translog.sequencer import integrate_all
+from zhengzhao.verify.events import verify_event
 from zhengzhao.verify.sources import (
     FileStatusLists,
     HttpStatusLists,
@@ -54,7 +56,7 @@ def verify(
     FILE is a credential, or a license as the API answers it or `export` writes it
     ({"document": ..., "log": ...}), whose log proof is then checked too; or an
     annotated copy (加注件) from a share, checked against the node's copy key and its
-    expiry. Online
+    expiry; or a signed lifecycle event, checked against the issuer's key. Online
     (--url) the node's trust list, status lists and, when FILE has none, the log
     proof are fetched; offline (--trust-list, --status-list) nothing touches the
     network. Exit status 0 only for
@@ -63,6 +65,10 @@ def verify(
     document = read_json_file(file)
     if isinstance(document, dict) and COPY_TYPE in document.get("type", []):
         _verify_copy(document, url, trust_list_file, as_json=as_json)
+        return
+    if isinstance(document, dict) and document.get("type") == EVENT_TYPE:
+        trust = _trust(url, trust_list_file, what="the event")
+        _verify_event(document, trust, as_json=as_json)
         return
     log_proof = None
     if isinstance(document, dict) and isinstance(document.get("document"), dict):
@@ -97,6 +103,48 @@ def verify(
         raise typer.Exit(EXIT_INVALID)
 
 
+def _trust(url: str | None, trust_list_file: Path | None, *, what: str) -> TrustList:
+    if url is not None and trust_list_file is not None:
+        raise InvalidRequest("give either --url or --trust-list, not both")
+    if url is not None:
+        with httpx.Client(follow_redirects=False) as client:
+            return fetch_trust_list(client, url)
+    if trust_list_file is not None:
+        return TrustList.from_json(read_json_file(trust_list_file))
+    raise InvalidRequest(f"give --url or --trust-list to check {what} against")
+
+
+def _verify_event(document: dict[str, Any], trust: TrustList, *, as_json: bool) -> None:
+    try:
+        event = verify_event(document, trust_list=trust, now=datetime.now(UTC))
+    except SignatureInvalid as exc:
+        if as_json:
+            console.print_json(json.dumps({"valid": False, "reason": exc.message}))
+        else:
+            console.print(f"[bold red]invalid event[/]: {exc.message}")
+        raise typer.Exit(EXIT_INVALID) from exc
+    if as_json:
+        console.print_json(
+            json.dumps(
+                {
+                    "valid": True,
+                    "license": event.license,
+                    "sequence": event.sequence,
+                    "kind": event.kind,
+                    "occurredAt": event.occurred_at,
+                    "issuerCode": event.issuer_code,
+                    "issuerName": event.issuer_name,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    console.print(
+        f"[bold green]valid event[/] {event.sequence} ({event.kind},"
+        f" {event.occurred_at}) of {event.license}, signed by {event.issuer_name}"
+    )
+
+
 def _verify_copy(
     document: dict[str, Any],
     url: str | None,
@@ -104,13 +152,7 @@ def _verify_copy(
     *,
     as_json: bool,
 ) -> None:
-    if url is not None:
-        with httpx.Client(follow_redirects=False) as client:
-            trust = fetch_trust_list(client, url)
-    elif trust_list_file is not None:
-        trust = TrustList.from_json(read_json_file(trust_list_file))
-    else:
-        raise InvalidRequest("give --url or --trust-list to check the copy against")
+    trust = _trust(url, trust_list_file, what="the copy")
     try:
         copy = check_copy(document, trust_list=trust, now=datetime.now(UTC))
     except (SignatureInvalid, CopyExpired) as exc:
@@ -161,6 +203,11 @@ def _print_report(report: VerificationReport, *, as_json: bool) -> None:
         table.add_row(name.replace("_", " "), check.outcome.value, check.detail)
     console.print(f"{report.license_name or ''} {report.license_identifier or ''}")
     console.print(table)
+    if report.log is not None:
+        console.print(
+            f"log position: leaf {report.log.index} of a tree of"
+            f" {report.log.tree_size}, {len(report.log.inclusion_proof)} proof hashes"
+        )
 
 
 def export(

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from zhengzhao.cli import admin, demo, documents, gather, ids, log, oversight, sharing
+from zhengzhao.cli import (
+    admin,
+    demo,
+    documents,
+    gather,
+    ids,
+    log,
+    oversight,
+    regions,
+    sharing,
+)
 from zhengzhao.cli.context import CliState, GuardedGroup
 
 __all__ = ["app"]
@@ -50,6 +60,7 @@ app.add_typer(admin.keys_app, name="keys")
 app.add_typer(admin.clients_app, name="client")
 app.add_typer(admin.catalog_app, name="catalog")
 app.add_typer(admin.departments_app, name="department")
+app.add_typer(regions.region_app, name="region")
 app.add_typer(log.log_app, name="log")
 app.add_typer(log.witness_app, name="witness")
 app.add_typer(oversight.volumes_app, name="volumes")

@@ -16,14 +16,27 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import AuthenticationRequired, Conflict, InvalidRequest
+from zhengzhao.errors import (
+    AuthenticationRequired,
+    ClientDisabled,
+    Conflict,
+    InvalidRequest,
+    NotFound,
+)
 from zhengzhao.model.parties import Principal, Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.storage import clients as client_store
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import parties as party_store
 
-__all__ = ["IssuedCredentials", "authenticate", "create_client", "hash_secret"]
+__all__ = [
+    "IssuedCredentials",
+    "authenticate",
+    "create_client",
+    "disable_client",
+    "hash_secret",
+    "list_clients",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +106,36 @@ def create_client(
     )
 
 
+def list_clients(
+    conn: Connection, *, principal: Principal | None
+) -> list[client_store.ClientRecord]:
+    """Every API client, disabled ones included (operators and auditors; ``principal``
+    None is the local CLI). Secrets are never part of a record."""
+    if principal is not None:
+        require_role(principal, Role.OPERATOR, Role.AUDITOR)
+    return client_store.list_clients(conn)
+
+
+def disable_client(
+    conn: Connection, *, principal: Principal | None, client_id: str, now: datetime
+) -> client_store.ClientRecord:
+    """Disable API client ``client_id`` from ``now`` (operators only; ``principal``
+    None is the local CLI): its token is refused from then on, with `ClientDisabled`.
+
+    Disabling a client disabled already changes nothing and returns it as it is.
+    Raises `NotFound` for an unknown client.
+    """
+    if principal is not None:
+        require_role(principal, Role.OPERATOR)
+    if client_store.client_by_id(conn, client_id) is None:
+        raise NotFound(f"no API client {client_id}")
+    client_store.set_disabled(conn, client_id, now=now)
+    record = client_store.client_by_id(conn, client_id)
+    assert record is not None
+    logger.info("API client %s disabled since %s", client_id, record.disabled_at)
+    return record
+
+
 def _party_id(conn: Connection, role: Role, party_code: str | None) -> int | None:
     if role is not Role.USING_PARTY:
         if party_code is not None:
@@ -120,7 +163,10 @@ def authenticate(conn: Connection, token: str, *, development: bool) -> Principa
     ):
         raise AuthenticationRequired("unknown client or wrong secret")
     if record.disabled_at is not None:
-        raise AuthenticationRequired(f"client {client_id} is disabled")
+        raise ClientDisabled(
+            f"client {client_id} was disabled at {record.disabled_at.isoformat()};"
+            " ask the node's operator for a new client"
+        )
     if record.demo and not development:
         logger.warning("refused demo client %s outside development mode", client_id)
         raise AuthenticationRequired(

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import Connection
 
 from zhengzhao.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
-from zhengzhao.model.credit_code import CreditCode
+from zhengzhao.model.credit_code import parse_credit_code
 from zhengzhao.model.parties import Department, Principal, Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.node import Node
 from zhengzhao.seals.algorithms import Algorithm
+from zhengzhao.seals.keyring import note_key_change
 from zhengzhao.seals.keys import KeyRecord
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import regions as region_store
 
-__all__ = ["get_department", "register_department", "rotate_key"]
+__all__ = [
+    "deactivate_department",
+    "get_department",
+    "register_department",
+    "rename_department",
+    "rotate_key",
+]
+
+logger = logging.getLogger(__name__)
 
 
 def register_department(
@@ -31,15 +41,21 @@ def register_department(
     kind: str,
     known_kinds: frozenset[str],
     algorithm: Algorithm | None = None,
+    lenient_code: bool = False,
     now: datetime,
 ) -> tuple[Department, KeyRecord]:
     """Register a department and create its first signing key (operators only).
 
-    A pilot-era credit code whose check character fails is accepted, and the warning
-    is kept with the department.
+    The credit code is checked strictly; with ``lenient_code`` a pilot-era code
+    whose check character fails is accepted, and the warning is kept with the
+    department.
     """
     require_role(principal, Role.OPERATOR)
-    code = CreditCode.parse(credit_code, lenient=True)
+    code = parse_credit_code(
+        credit_code,
+        lenient=lenient_code,
+        flag="lenientCreditCode set to true (or --lenient)",
+    )
     if not name.strip():
         raise InvalidRequest("a department needs a name")
     if region_store.get_region(conn, region_code) is None:
@@ -70,6 +86,51 @@ def register_department(
         now=now,
     )
     return department, key
+
+
+def rename_department(
+    conn: Connection,
+    *,
+    principal: Principal | None,
+    credit_code: str,
+    name: str | None = None,
+    name_en: str | None = None,
+) -> Department:
+    """Change a department's name or English name (operators; ``principal`` None is
+    the local CLI); what is not given stays, and an empty English name removes it.
+
+    The trust list names the department's keys by the new name from then on, so
+    verification reports show it; licenses keep the name they were issued under.
+    """
+    if principal is not None:
+        require_role(principal, Role.OPERATOR)
+    department = get_department(conn, credit_code)
+    if name is not None and not name.strip():
+        raise InvalidRequest("a department needs a name")
+    department_store.rename_department(
+        conn,
+        department.id,
+        name=name.strip() if name is not None else department.name,
+        name_en=name_en.strip() or None if name_en is not None else department.name_en,
+    )
+    note_key_change(conn)  # the trust list carries the name
+    return get_department(conn, credit_code)
+
+
+def deactivate_department(
+    conn: Connection, *, principal: Principal | None, credit_code: str, now: datetime
+) -> Department:
+    """Deactivate a department from ``now`` (operators; ``principal`` None is the local
+    CLI): it issues no license and records no event any more. Its keys stay on the
+    trust list and its status lists stay published, so that what it signed keeps
+    verifying. Deactivating it again changes nothing.
+    """
+    if principal is not None:
+        require_role(principal, Role.OPERATOR)
+    department = get_department(conn, credit_code)
+    department_store.deactivate_department(conn, department.id, now=now)
+    logger.info("department %s deactivated", credit_code)
+    return get_department(conn, credit_code)
 
 
 def get_department(conn: Connection, credit_code: str) -> Department:

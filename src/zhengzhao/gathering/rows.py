@@ -205,8 +205,12 @@ class RowChecker:
         }
         state = self._state(values.get("ZZZT"), reject)
         fields = self._fields(values, reject)
+        # Gathered records are licenses a department already issued: a pilot-era
+        # credit code among them is taken as it is, and counted as lenient.
         holder = HolderClaim(
-            identifier=_text(values.get("CZZTDM")), name=_text(values.get("CZZT"))
+            identifier=_text(values.get("CZZTDM")),
+            name=_text(values.get("CZZT")),
+            lenient_identifier=True,
         )
         if not holder.identifier:
             reject("CZZTDM", None, "CZZTDM (holder identifier) is empty")

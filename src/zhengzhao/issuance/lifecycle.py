@@ -25,8 +25,10 @@ from zhengzhao.issuance.service import (
     PreparedIssue,
     Succession,
     check_holder,
+    check_license_date,
     issue_prepared,
     record_status_changes,
+    require_active,
     sign_event,
 )
 from zhengzhao.model.license import License
@@ -40,7 +42,7 @@ from zhengzhao.model.lifecycle import (
 )
 from zhengzhao.model.parties import Department, Principal
 from zhengzhao.model.permissions import require_issuer
-from zhengzhao.model.time import local_date
+from zhengzhao.model.time import local_date, start_of_day, to_rfc3339
 from zhengzhao.node import Node
 from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import departments as department_store
@@ -105,10 +107,12 @@ def record_event(
     require_issuer(principal, stored.issuer_id, what=f"record `{request.kind}`")
     issuer = department_store.department_by_id(conn, stored.issuer_id)
     assert issuer is not None
+    require_active(issuer)
     current = stored.license
 
     # 2. Decide.
     occurred_at = _occurred_at(request, now)
+    _check_event_time(conn, stored, occurred_at)
     _check_request_shape(request)
     outcome = transition(
         request.kind,
@@ -188,17 +192,49 @@ def record_event(
 
 
 def _occurred_at(request: EventRequest, now: datetime) -> datetime:
-    occurred_at = request.occurred_at or now
-    if occurred_at.tzinfo is None:
+    """The event's time as an instant in UTC: one form for the signed event, the
+    stored row and the log leaf, whatever offset the department wrote."""
+    stated = request.occurred_at or now
+    if stated.tzinfo is None:
         raise InvalidRequest("occurredAt needs a time zone offset")
+    try:
+        occurred_at = stated.astimezone(UTC)
+    except OverflowError as exc:
+        raise InvalidRequest(
+            f"occurredAt {stated.isoformat()} is not a time the node can record"
+        ) from exc
     if occurred_at > now + CLOCK_SKEW:
         raise InvalidRequest(
-            f"occurredAt {occurred_at.isoformat()} is in the future; events are"
+            f"occurredAt {stated.isoformat()} is in the future; events are"
             " recorded after they happen"
         )
-    # One form for the signed event, the stored row and the log leaf, whatever
-    # offset the department wrote: the instant, in UTC.
-    return occurred_at.astimezone(UTC)
+    return occurred_at
+
+
+def _check_event_time(
+    conn: Connection, stored: license_store.StoredLicense, occurred_at: datetime
+) -> None:
+    """Refuse an event dated before the license's date of issue or before the latest
+    event already recorded on it: a license's history is told in order."""
+    license_ = stored.license
+    issued = (
+        start_of_day(stored.issue_date)
+        if stored.issue_date is not None
+        else license_.issued_at
+    )
+    if occurred_at < issued:
+        raise InvalidRequest(
+            f"occurredAt {to_rfc3339(occurred_at)} is before license"
+            f" {license_.identifier} was issued ({to_rfc3339(issued)}); an event"
+            " happens to a license that exists"
+        )
+    latest = license_store.latest_event_time(conn, stored.row_id)
+    if latest is not None and occurred_at < latest:
+        raise InvalidRequest(
+            f"occurredAt {to_rfc3339(occurred_at)} is before the latest event"
+            f" recorded on {license_.identifier} ({to_rfc3339(latest)}); record"
+            " events in the order they happened"
+        )
 
 
 _ALLOWED = {
@@ -255,8 +291,12 @@ def _reissue(
     version = catalog_store.get_version(conn, current.type_code, current.type_version)
     assert license_type is not None and version is not None
 
+    # The identifier passed its check when the license was issued; a pilot-era
+    # code accepted then is not refused now.
     holder = HolderClaim(
-        identifier=subject["holder"]["identifier"], name=subject["holder"]["name"]
+        identifier=subject["holder"]["identifier"],
+        name=subject["holder"]["name"],
+        lenient_identifier=True,
     )
     fields = dict(subject["fields"])
     valid_from, valid_until = current.valid_from, current.valid_until
@@ -321,6 +361,7 @@ def _extended_until(
         return computed
     if request.valid_until is None:
         raise InvalidRequest("an extension needs `validUntil`: the new last valid day")
+    check_license_date("validUntil", request.valid_until)
     if request.valid_until <= current.valid_until:
         raise InvalidRequest(
             f"an extension must end after the current last day"
@@ -339,7 +380,7 @@ def _corrected_holder(
             "a correction cannot change the holder's identifier: that is a different"
             " holder; cancel this license and issue a new one"
         )
-    return HolderClaim(identifier=holder.identifier, name=correction.name)
+    return replace(holder, name=correction.name)
 
 
 def _event_details(

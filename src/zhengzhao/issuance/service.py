@@ -19,6 +19,7 @@ from zhengzhao.catalog.schema import validate_surface
 from zhengzhao.catalog.types import LicenseType, TypeVersion
 from zhengzhao.errors import (
     CatalogStateError,
+    DepartmentDeactivated,
     InvalidIdentifier,
     InvalidRequest,
     NotFound,
@@ -31,14 +32,14 @@ from zhengzhao.issuance.credential import (
     canonical_json,
     document_hash,
 )
-from zhengzhao.model.credit_code import CreditCode
+from zhengzhao.model.credit_code import parse_credit_code
 from zhengzhao.model.divisions import division, within
 from zhengzhao.model.license import HolderKind, License, LicenseStatus
 from zhengzhao.model.license_id import LicenseIdentifier
 from zhengzhao.model.lifecycle import EventKind, State
 from zhengzhao.model.parties import Department
 from zhengzhao.model.resident_id import ResidentId
-from zhengzhao.model.time import local_date
+from zhengzhao.model.time import local_date, to_rfc3339
 from zhengzhao.node import Node
 from zhengzhao.seals.algorithms import SigningKey
 from zhengzhao.seals.keys import KeyRecord, verification_method_id
@@ -51,6 +52,8 @@ from zhengzhao.translog.leaves import event_leaf
 from zhengzhao.verify.status_list import StatusPurpose, page_of
 
 __all__ = [
+    "EARLIEST_DATE",
+    "LATEST_DATE",
     "HolderClaim",
     "IssueRequest",
     "IssuedLicense",
@@ -58,12 +61,14 @@ __all__ = [
     "Succession",
     "as_license",
     "check_holder",
+    "check_license_date",
     "complete_issue",
     "issue_licenses",
     "issue_prepared",
     "new_license_row",
     "prepare_issue",
     "record_status_changes",
+    "require_active",
     "sign_credential",
     "sign_event",
 ]
@@ -75,6 +80,11 @@ class HolderClaim:
 
     identifier: str
     name: str
+    #: Accept an organisation's credit code whose check character fails, as a
+    #: pilot-era code (GB 32100 pilots issued some that stay legal), with a warning
+    #: recorded on the license. Only when the department says so: by default such a
+    #: code is taken for a typo and refused.
+    lenient_identifier: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,6 +215,12 @@ def complete_issue(
     dates and the validity rule. Raises `InvalidRequest`.
     """
     _check_paper_number(request)
+    for name, value in (
+        ("issueDate", request.issue_date),
+        ("validFrom", request.valid_from),
+        ("validUntil", request.valid_until),
+    ):
+        check_license_date(name, value)
     issue_date = request.issue_date or today
     valid_from = request.valid_from or issue_date
     valid_until = version.validity.last_day(valid_from, request.valid_until)
@@ -227,6 +243,22 @@ def complete_issue(
     )
 
 
+#: The dates a license may state. Gathered licenses go back decades, none to before
+#: 1900; the upper bound leaves room for a hundred-year term within what every
+#: database and date type holds.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def check_license_date(name: str, value: date | None) -> None:
+    """Refuse a date a license cannot state; raises `InvalidRequest`."""
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise InvalidRequest(
+            f"{name} {value.isoformat()} is outside the dates a license may state"
+            f" ({EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()})"
+        )
+
+
 def _check_paper_number(request: IssueRequest) -> None:
     if request.paper_number is not None and not request.paper_number.strip():
         raise InvalidRequest("paperNumber is empty; leave it out if there is none")
@@ -237,13 +269,20 @@ def check_holder(
 ) -> tuple[str, tuple[str, ...]]:
     """The holder's normalised identifier and any warnings; raises on a bad one.
 
-    The warnings are those of a credit code accepted in lenient mode, and only those.
+    A credit code is checked strictly unless ``holder.lenient_identifier``; the
+    warnings are those of a code accepted in lenient mode, and only those. Raises
+    `InvalidRequest` or `InvalidIdentifier`, which says when the code would pass as
+    a pilot-era one.
     """
     if not holder.name.strip():
         raise InvalidRequest("holder.name is empty")
     if kind is HolderKind.PERSON:
         return ResidentId.parse(holder.identifier, today=today).value, ()
-    code = CreditCode.parse(holder.identifier, lenient=True)
+    code = parse_credit_code(
+        holder.identifier,
+        lenient=holder.lenient_identifier,
+        flag="holder.lenientIdentifier set to true",
+    )
     return code.value, code.warnings
 
 
@@ -267,6 +306,7 @@ def issue_licenses(
     the caller then rolls back.
     """
     # 1. Check.
+    require_active(issuer)
     today = local_date(now)
     cache = _TypeCache(conn, issuer)
     prepared = [
@@ -287,9 +327,13 @@ def issue_prepared(
     actor: str,
     now: datetime,
 ) -> list[IssuedLicense]:
-    """Steps 2 to 4 of `issue_licenses`, for requests that already passed the checks."""
+    """Steps 2 to 4 of `issue_licenses`, for requests that already passed the checks.
+
+    Raises `DepartmentDeactivated` for an issuer an operator deactivated.
+    """
     if not prepared:
         return []
+    require_active(issuer)
 
     # 2. Identify.
     identifiers = _identify(conn, issuer, prepared, year=local_date(now).year)
@@ -368,6 +412,16 @@ def issue_prepared(
         )
         for row, document, item in zip(new_rows, documents, prepared, strict=True)
     ]
+
+
+def require_active(department: Department) -> None:
+    """Raise `DepartmentDeactivated` unless ``department`` may still issue."""
+    if department.deactivated_at is not None:
+        raise DepartmentDeactivated(
+            f"{department.name} ({department.credit_code}) was deactivated at"
+            f" {to_rfc3339(department.deactivated_at)}; it issues and records nothing"
+            " more, and what it signed keeps verifying"
+        )
 
 
 def _content(
@@ -461,32 +515,84 @@ def _identify(
     *,
     year: int,
 ) -> list[LicenseIdentifier]:
-    needed = sum(
-        1 for item in prepared if item.request.serial is None and not item.succession
-    )
-    next_serial = allocate(conn, f"serial:{issuer.id}:{year}", needed) if needed else 0
-    identifiers = []
+    identifiers: list[LicenseIdentifier | None] = []
     for item in prepared:
         if item.succession is not None:
             identifiers.append(item.succession.identifier)
-            continue
-        serial = item.request.serial
-        if serial is None:
-            # The year and a seven-digit sequence, as provincial systems number them.
-            serial = f"{year}{next_serial:07d}"
-            next_serial += 1
-        try:
-            identifiers.append(
-                LicenseIdentifier.build(
-                    type_code=item.license_type.code,
-                    issuer_code=issuer.credit_code,
-                    serial=serial,
-                    version=1,
+        elif item.request.serial is None:
+            identifiers.append(None)  # numbered below
+        else:
+            identifiers.append(_first_version(item, issuer, item.request.serial))
+    numbered = _number_automatically(
+        conn,
+        issuer,
+        [
+            (index, item)
+            for index, item in enumerate(prepared)
+            if not identifiers[index]
+        ],
+        chosen={str(identifier) for identifier in identifiers if identifier},
+        year=year,
+    )
+    for index, identifier in numbered.items():
+        identifiers[index] = identifier
+    return [identifier for identifier in identifiers if identifier is not None]
+
+
+def _first_version(
+    item: PreparedIssue, issuer: Department, serial: str
+) -> LicenseIdentifier:
+    try:
+        return LicenseIdentifier.build(
+            type_code=item.license_type.code,
+            issuer_code=issuer.credit_code,
+            serial=serial,
+            version=1,
+        )
+    except InvalidIdentifier as exc:
+        raise InvalidRequest(f"serial {serial!r}: {exc.message}") from exc
+
+
+def _number_automatically(
+    conn: Connection,
+    issuer: Department,
+    items: Sequence[tuple[int, PreparedIssue]],
+    *,
+    chosen: set[str],
+    year: int,
+) -> dict[int, LicenseIdentifier]:
+    """Automatic serials for ``items`` (by their place in the batch), in batch order:
+    the year and a seven-digit sequence, as provincial systems number them.
+
+    A department may choose serials of the same shape itself. A number already taken
+    for the item's type, by a stored license or by a serial ``chosen`` in this batch,
+    is skipped and the counter moves on, so that a caller's choice never blocks
+    automatic numbering. Skipped numbers stay unused.
+    """
+    numbered: dict[int, LicenseIdentifier] = {}
+    pool: list[int] = []
+    taken = set(chosen)
+    for done, (index, item) in enumerate(items):
+        while index not in numbered:
+            if not pool:
+                first = allocate(conn, f"serial:{issuer.id}:{year}", len(items) - done)
+                pool = list(range(first, first + len(items) - done))
+                taken |= license_store.existing_identifiers(
+                    conn,
+                    [
+                        str(_first_version(other, issuer, f"{year}{number:07d}"))
+                        for number in pool
+                        for other in _one_per_type(items)
+                    ],
                 )
-            )
-        except InvalidIdentifier as exc:
-            raise InvalidRequest(f"serial {serial!r}: {exc.message}") from exc
-    return identifiers
+            identifier = _first_version(item, issuer, f"{year}{pool.pop(0):07d}")
+            if str(identifier) not in taken:
+                numbered[index] = identifier
+    return numbered
+
+
+def _one_per_type(items: Sequence[tuple[int, PreparedIssue]]) -> list[PreparedIssue]:
+    return list({item.license_type.code: item for _, item in items}.values())
 
 
 def sign_credential(

@@ -38,7 +38,9 @@ __all__ = [
     "CREDIT_CODE_ALPHABET",
     "CreditCode",
     "credit_code_check_character",
+    "is_pilot_era",
     "organisation_code_check_character",
+    "parse_credit_code",
 ]
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -111,6 +113,30 @@ class CreditCode:
         )
         body = f"{registration_authority}{category}{division_code}{organisation}"
         return cls.parse(body + credit_code_check_character(body))
+
+
+def parse_credit_code(text: str, *, lenient: bool, flag: str) -> CreditCode:
+    """`CreditCode.parse` of a code a request sends, strictly unless the request says
+    ``lenient``. A strict refusal of a code that lenient mode would accept names
+    ``flag``: the request's way of saying that it is a pilot-era code."""
+    try:
+        return CreditCode.parse(text, lenient=lenient)
+    except InvalidIdentifier as exc:
+        if lenient or not is_pilot_era(text):
+            raise
+        raise _invalid(
+            f"credit code {text.strip().upper()}: {exc.message}; if this is a"
+            f" pilot-era code that is legal as it is, send it again with {flag}"
+        ) from exc
+
+
+def is_pilot_era(text: str) -> bool:
+    """Whether ``text`` fails strictly but passes leniently: a pilot-era code, or a
+    mistyped one; nothing tells them apart."""
+    try:
+        return bool(CreditCode.parse(text, lenient=True).warnings)
+    except InvalidIdentifier:
+        return False
 
 
 def credit_code_check_character(body: str) -> str:

@@ -34,6 +34,7 @@ __all__ = [
     "descendants_of",
     "division",
     "is_known",
+    "provinces",
     "within",
 ]
 
@@ -95,6 +96,15 @@ def children(code: str, *, historical: bool = False) -> tuple[Division, ...]:
     division(code)
     found = (_table()[child] for child in _children_index().get(code, ()))
     return tuple(child for child in found if historical or child.is_current)
+
+
+def provinces(*, historical: bool = False) -> tuple[Division, ...]:
+    """The province-level divisions in code order, current ones unless told."""
+    return tuple(
+        item
+        for code, item in sorted(_table().items())
+        if item.level is Level.PROVINCE and (historical or item.is_current)
+    )
 
 
 def descendants_of(code: str, *, historical: bool = False) -> tuple[Division, ...]:

@@ -10,6 +10,14 @@ The kind follows the shape, checked in this order:
 4. eighteen letters and digits: a unified social credit code (GB 32100);
 5. anything else: unknown.
 
+Eighteen characters that pass as a credit code (strictly, or leniently when asked)
+but are one mistyped character away from a valid resident ID number are reported
+invalid, naming both readings: a typo in an ID number is far likelier than a credit
+code whose first digits happen to make a division and a birth date. Any
+single-character substitution of a valid ID number is one such value, since its
+MOD 11-2 check catches every substitution and the number it came from is one
+character away.
+
 A report never raises for a bad value; it says why the value is invalid.
 """
 
@@ -25,7 +33,8 @@ from typing import Any
 
 from zhengzhao.errors import InvalidIdentifier
 from zhengzhao.model import divisions
-from zhengzhao.model.credit_code import CreditCode
+from zhengzhao.model.credit_code import CreditCode, is_pilot_era
+from zhengzhao.model.iso7064 import DIGITS
 from zhengzhao.model.license_id import LICENSE_ID_ROOT, LicenseIdentifier
 from zhengzhao.model.resident_id import ResidentId
 
@@ -35,6 +44,8 @@ _DIVISION_SHAPE = re.compile(r"[0-9]{6}")
 _RESIDENT_SHAPE = re.compile(r"[0-9]+X?")
 _CREDIT_SHAPE = re.compile(r"[0-9A-Z]{18}")
 _LENIENT_HINT = "lenient mode would accept it as a pilot-era code"
+_ID_LENGTH = 18
+_ID_CHECK_CHARACTERS = DIGITS + "X"
 
 
 class IdentifierKind(StrEnum):
@@ -97,7 +108,7 @@ def identify(
     if _RESIDENT_SHAPE.fullmatch(text):
         return _resident_report(text, today=today)
     if _CREDIT_SHAPE.fullmatch(text):
-        return _credit_report(text, lenient=lenient)
+        return _unless_mistyped_id(_credit_report(text, lenient=lenient), today)
     return IdentifierReport(
         value=text,
         kind=IdentifierKind.UNKNOWN,
@@ -115,7 +126,7 @@ def _resident_report(text: str, *, today: datetime.date | None) -> IdentifierRep
             # Strictly only: leniently, every eighteen digits would pass.
             as_credit_code = _credit_report(text, lenient=False)
             if as_credit_code.valid:
-                return as_credit_code
+                return _unless_mistyped_id(as_credit_code, today)
         return IdentifierReport(value=text, kind=kind, valid=False, reason=exc.message)
     facts = {
         "division_code": number.division_code,
@@ -126,13 +137,57 @@ def _resident_report(text: str, *, today: datetime.date | None) -> IdentifierRep
     return IdentifierReport(value=text, kind=kind, valid=True, facts=facts)
 
 
+def _unless_mistyped_id(
+    report: IdentifierReport, today: datetime.date | None
+) -> IdentifierReport:
+    """``report`` of a valid credit code, or an invalid one when the value is a
+    resident ID number with one character mistyped (see the module's docstring)."""
+    text = report.value
+    if not report.valid or len(text) != _ID_LENGTH:
+        return report
+    if not any(_is_resident_id(typo, today) for typo in _substitutions(text)):
+        return report
+    try:
+        ResidentId.parse(text, today=today)
+    except InvalidIdentifier as exc:
+        why = exc.message
+    else:
+        return report  # unreachable: a valid ID number is reported as one
+    return IdentifierReport(
+        value=text,
+        kind=IdentifierKind.RESIDENT_ID,
+        valid=False,
+        reason=f"reads as a resident ID number whose {why}; it also passes as a"
+        " credit code, but one mistyped character of an ID number is the likelier"
+        " reading: check the number",
+    )
+
+
+def _substitutions(text: str) -> list[str]:
+    """Every value one character away from ``text`` in the resident ID alphabet."""
+    return [
+        text[:position] + char + text[position + 1 :]
+        for position in range(len(text))
+        for char in (_ID_CHECK_CHARACTERS if position == len(text) - 1 else DIGITS)
+        if char != text[position]
+    ]
+
+
+def _is_resident_id(text: str, today: datetime.date | None) -> bool:
+    try:
+        ResidentId.parse(text, today=today)
+    except InvalidIdentifier:
+        return False
+    return True
+
+
 def _credit_report(text: str, *, lenient: bool) -> IdentifierReport:
     kind = IdentifierKind.CREDIT_CODE
     try:
         code = CreditCode.parse(text, lenient=lenient)
     except InvalidIdentifier as exc:
         reason = exc.message
-        if _is_pilot_era(text):
+        if is_pilot_era(text):
             reason = f"{reason}; {_LENIENT_HINT}"
         return IdentifierReport(value=text, kind=kind, valid=False, reason=reason)
     facts = {
@@ -146,13 +201,6 @@ def _credit_report(text: str, *, lenient: bool) -> IdentifierReport:
     return IdentifierReport(
         value=text, kind=kind, valid=True, warnings=code.warnings, facts=facts
     )
-
-
-def _is_pilot_era(text: str) -> bool:
-    try:
-        return bool(CreditCode.parse(text, lenient=True).warnings)
-    except InvalidIdentifier:
-        return False
 
 
 def _division_report(text: str) -> IdentifierReport:

@@ -39,6 +39,13 @@ class Department:
     #: Warnings recorded when its credit code was accepted in lenient mode.
     code_warnings: tuple[str, ...] = ()
     created_at: datetime | None = None
+    #: When an operator deactivated it; it issues nothing from then on, and what it
+    #: signed keeps verifying.
+    deactivated_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None
 
 
 class Role(StrEnum):

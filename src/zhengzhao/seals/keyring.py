@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import Conflict, NotFound
+from zhengzhao.errors import Conflict, NoActiveKey, NotFound
 from zhengzhao.model.parties import Department
 from zhengzhao.seals.algorithms import Algorithm, SigningKey
 from zhengzhao.seals.keys import KeyRecord, KeyState
@@ -139,9 +139,11 @@ class KeyRing:
         """The department's active key record and its unwrapped private key."""
         record = key_store.active_key(conn, department.id)
         if record is None or record.wrapped_private_key is None:
-            raise NotFound(
-                f"department {department.credit_code} has no active signing key; create"
-                " one with `zhengzhao keys create`"
+            raise NoActiveKey(
+                f"department {department.credit_code} has no active signing key (its"
+                " last one was compromised or closed); start the next with"
+                f" `zhengzhao keys rotate {department.credit_code}` or POST"
+                f" /v1/departments/{department.credit_code}/keys"
             )
         with self._lock:
             cached = self._signers.get(record.id)

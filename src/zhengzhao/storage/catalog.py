@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, delete, func, select
 
 from zhengzhao.catalog.types import (
     LicenseType,
@@ -22,6 +22,7 @@ from zhengzhao.storage.tables import (
 )
 
 __all__ = [
+    "delete_responsibility",
     "get_type",
     "get_version",
     "insert_responsibilities",
@@ -211,6 +212,19 @@ def insert_responsibilities(conn: Connection, lines: list[Responsibility]) -> in
     if rows:
         conn.execute(responsibilities.insert(), rows)
     return len(rows)
+
+
+def delete_responsibility(conn: Connection, line: Responsibility) -> int:
+    """Delete ``line``; return how many lines went (0 or 1)."""
+    result = conn.execute(
+        delete(responsibilities).where(
+            responsibilities.c.type_code == line.type_code,
+            responsibilities.c.region_code == line.region_code,
+            responsibilities.c.department_kind == line.department_kind,
+            responsibilities.c.department_level == line.department_level,
+        )
+    )
+    return int(result.rowcount)
 
 
 def list_responsibilities(

@@ -6,12 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from zhengzhao.model.parties import Role
 from zhengzhao.storage.tables import api_clients
 
-__all__ = ["ClientRecord", "client_by_id", "insert_client", "list_clients"]
+__all__ = [
+    "ClientRecord",
+    "client_by_id",
+    "insert_client",
+    "list_clients",
+    "set_disabled",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,3 +86,14 @@ def client_by_id(conn: Connection, client_id: str) -> ClientRecord | None:
 def list_clients(conn: Connection) -> list[ClientRecord]:
     rows = conn.execute(select(api_clients).order_by(api_clients.c.client_id))
     return [_client(row) for row in rows]
+
+
+def set_disabled(conn: Connection, client_id: str, *, now: datetime) -> None:
+    """Disable a client from ``now``; a client disabled already keeps its time."""
+    conn.execute(
+        update(api_clients)
+        .where(
+            api_clients.c.client_id == client_id, api_clients.c.disabled_at.is_(None)
+        )
+        .values(disabled_at=now)
+    )

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from zhengzhao.model.parties import Department
 from zhengzhao.storage.tables import departments
 
 __all__ = [
+    "deactivate_department",
     "department_by_code",
     "department_by_id",
     "insert_department",
     "list_departments",
+    "rename_department",
 ]
 
 
@@ -28,6 +30,7 @@ def _department(row: Any) -> Department:
         kind=row.kind,
         code_warnings=tuple(row.code_warnings or ()),
         created_at=row.created_at,
+        deactivated_at=row.deactivated_at,
     )
 
 
@@ -83,3 +86,27 @@ def list_departments(
     if kind is not None:
         query = query.where(departments.c.kind == kind)
     return [_department(row) for row in conn.execute(query)]
+
+
+def rename_department(
+    conn: Connection, department_id: int, *, name: str, name_en: str | None
+) -> None:
+    conn.execute(
+        update(departments)
+        .where(departments.c.id == department_id)
+        .values(name=name, name_en=name_en)
+    )
+
+
+def deactivate_department(
+    conn: Connection, department_id: int, *, now: datetime
+) -> None:
+    """Mark a department deactivated from ``now``; one deactivated already keeps its
+    time."""
+    conn.execute(
+        update(departments)
+        .where(
+            departments.c.id == department_id, departments.c.deactivated_at.is_(None)
+        )
+        .values(deactivated_at=now)
+    )

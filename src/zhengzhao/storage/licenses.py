@@ -23,9 +23,11 @@ __all__ = [
     "StoredLicense",
     "count_licenses",
     "events_of",
+    "existing_identifiers",
     "indexes_with_status",
     "insert_events",
     "insert_licenses",
+    "latest_event_time",
     "license_by_identifier",
     "licenses_in_order",
     "licenses_of_holder",
@@ -78,6 +80,9 @@ class StoredLicense:
     document_cipher: bytes
     #: Identifier of the version that replaced this one, if any.
     superseded_by: str | None
+    #: The date of issue (ZZBFRQ) the credential states; None for licenses stored
+    #: before it was kept.
+    issue_date: date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +143,7 @@ def _stored(row: Any) -> StoredLicense:
         holder_cipher=row.holder_cipher,
         document_cipher=row.document_cipher,
         superseded_by=row.superseded_by,
+        issue_date=row.issue_date,
     )
 
 
@@ -203,6 +209,22 @@ def license_by_identifier(
     query = _BY_IDENTIFIER_FOR_UPDATE if lock else _BY_IDENTIFIER
     row = conn.execute(query, {"identifier": identifier}).first()
     return _stored(row) if row else None
+
+
+#: Identifiers per lookup: under SQLite's old limit of 999 bound parameters.
+_LOOKUP_CHUNK = 500
+
+
+def existing_identifiers(conn: Connection, identifiers: Sequence[str]) -> set[str]:
+    """Which of ``identifiers`` a stored license version has."""
+    found: set[str] = set()
+    for start in range(0, len(identifiers), _LOOKUP_CHUNK):
+        chunk = identifiers[start : start + _LOOKUP_CHUNK]
+        rows = conn.execute(
+            select(licenses.c.identifier).where(licenses.c.identifier.in_(chunk))
+        )
+        found.update(row.identifier for row in rows)
+    return found
 
 
 def licenses_of_holder(
@@ -304,6 +326,18 @@ def insert_events(conn: Connection, items: Sequence[NewEvent]) -> None:
 def next_event_sequence(conn: Connection, license_row_id: int) -> int:
     latest = conn.execute(_NEXT_SEQUENCE, {"license_id": license_row_id}).scalar_one()
     return int(latest or 0) + 1
+
+
+def latest_event_time(conn: Connection, license_row_id: int) -> datetime | None:
+    """When the latest event after issuance happened on a license version; None
+    when it has none. (The `issued` event carries the time it was recorded.)"""
+    value = conn.execute(
+        select(func.max(license_events.c.occurred_at)).where(
+            license_events.c.license_id == license_row_id,
+            license_events.c.kind != EventKind.ISSUED.value,
+        )
+    ).scalar()
+    return value if isinstance(value, datetime) else None
 
 
 def events_of(conn: Connection, license_row_id: int) -> list[LicenseEvent]:

@@ -93,6 +93,8 @@ departments = Table(
     # Warnings recorded when a pilot-era credit code was accepted in lenient mode.
     Column("code_warnings", Json, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # Set when an operator deactivated the department: it issues nothing more.
+    Column("deactivated_at", UTCDateTime(), nullable=True),
 )
 
 license_types = Table(

@@ -21,6 +21,7 @@ from zhengzhao.storage import licenses as license_store
 from zhengzhao.storage import status_lists as status_list_store
 from zhengzhao.storage.counters import peek
 from zhengzhao.verify.status_list import (
+    LAST_PAGE,
     PAGE_SIZE,
     StatusPurpose,
     status_list_credential,
@@ -43,8 +44,11 @@ def status_list_text(
 ) -> str:
     """The signed status list credential of one page, as canonical JSON text.
 
-    The common case, a current cached page, costs one query.
+    The common case, a current cached page, costs one query. Raises `NotFound`
+    for a page the issuer has not reached, or beyond `LAST_PAGE`.
     """
+    if not 0 <= page <= LAST_PAGE:
+        raise NotFound(f"{issuer_code} has no {purpose} list page {page}")
     with node.database.reading() as conn:
         cached = status_list_store.cached_by_issuer_code(
             conn, issuer_code, purpose, page

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import NotFound
+from zhengzhao.errors import NoActiveKey, NotFound
 from zhengzhao.node import Node
 from zhengzhao.translog.service import license_inclusion
 from zhengzhao.verify.publication import status_list_text
-from zhengzhao.verify.status_list import StatusPurpose
+from zhengzhao.verify.status_list import LAST_PAGE, StatusPurpose
 from zhengzhao.verify.verifier import VerificationReport, verify_license
 
 __all__ = ["NodeStatusLists", "verify_on_node"]
@@ -30,21 +30,38 @@ class NodeStatusLists:
         if not url.startswith(self._prefix):
             raise NotFound(f"status list {url} is not published by this node")
         parts = url[len(self._prefix) :].split("/")
-        if len(parts) != 4 or parts[1] != "status-lists" or not parts[3].isdigit():
+        if len(parts) != 4 or parts[1] != "status-lists":
             raise NotFound(f"{url} is not a status list address of this node")
         try:
             purpose = StatusPurpose(parts[2])
         except ValueError:
             raise NotFound(f"{url} names no known status purpose") from None
-        text = status_list_text(
-            self._node,
-            issuer_code=parts[0],
-            purpose=purpose,
-            page=int(parts[3]),
-            now=self._now,
-        )
+        try:
+            text = status_list_text(
+                self._node,
+                issuer_code=parts[0],
+                purpose=purpose,
+                page=_page_number(parts[3], url),
+                now=self._now,
+            )
+        except NoActiveKey as exc:
+            raise NotFound(
+                f"status list {url} cannot be signed now: {exc.message}"
+            ) from exc
         value: dict[str, Any] = json.loads(text)
         return value
+
+
+def _page_number(text: str, url: str) -> int:
+    """The page number in a status list address; raises `NotFound` for anything but
+    ASCII digits up to `LAST_PAGE` (``²`` passes `str.isdigit`, thirty digits
+    overflow the database's integers)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(LAST_PAGE))):
+        raise NotFound(f"{url} names no status list page")
+    page = int(text)
+    if page > LAST_PAGE:
+        raise NotFound(f"{url} names a page beyond the last, {LAST_PAGE}")
+    return page
 
 
 def verify_on_node(node: Node, document: Any, *, now: datetime) -> VerificationReport:

@@ -22,6 +22,7 @@ from typing import Any
 from zhengzhao.errors import InvalidDocument
 
 __all__ = [
+    "LAST_PAGE",
     "PAGE_SIZE",
     "StatusListEntry",
     "StatusPurpose",
@@ -35,6 +36,14 @@ __all__ = [
 #: 131,072 positions: the specification's minimum list length (16 KiB), which keeps a
 #: single license from standing out in a short list (herd privacy).
 PAGE_SIZE = 131_072
+
+#: The last status list page a node serves: a million pages of `PAGE_SIZE` positions
+#: are 1.3 × 10^11 licenses, more than any issuer holds, and the bound keeps a page
+#: number inside every database's integers.
+LAST_PAGE = 1_000_000
+
+#: Digits of a position inside one page (`PAGE_SIZE` has six).
+_INDEX_DIGITS = 6
 
 #: GZIP level 9 and a fixed mtime make the encoding deterministic for the same bits.
 _GZIP_LEVEL = 9
@@ -98,9 +107,16 @@ class StatusListEntry:
                 raise InvalidDocument(
                     f"unsupported credentialStatus type {value['type']}"
                 )
+            index = str(value["statusListIndex"])
+            if not (
+                index.isascii() and index.isdigit() and len(index) <= _INDEX_DIGITS
+            ):
+                raise InvalidDocument(
+                    f"statusListIndex {index[:20]!r} is not a position in a list"
+                )
             return cls(
                 purpose=StatusPurpose(value["statusPurpose"]),
-                index=int(value["statusListIndex"]),
+                index=int(index),
                 list_url=str(value["statusListCredential"]),
             )
         except (KeyError, TypeError, ValueError) as exc:

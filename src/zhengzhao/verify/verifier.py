@@ -6,8 +6,10 @@ check and a bottom line:
 - ``format``: the document is a Zhengzhao license credential with a well-formed
   GB/T 36904 identifier;
 - ``proof``: its Data Integrity proof verifies;
-- ``issuer_key``: the signing key is on the trust list, belongs to the issuer named in
-  the credential, and was valid (and not compromised) when the proof was made;
+- ``issuer_key``: the signing key is on the trust list, belongs to the issuer the
+  credential names three times over (``issuer.id``, ``issuer.creditCode`` and the
+  issuer code inside the license identifier), and was valid (and not compromised)
+  when the proof was made;
 - ``status``: neither the issuer's revocation list nor its suspension list flags it;
 - ``validity_window``: the time of checking lies between ``validFrom`` and
   ``validUntil``;
@@ -15,12 +17,21 @@ check and a bottom line:
   that the issuing node's log holds the issuance of exactly this credential, under a
   checkpoint signed by the log key on the trust list.
 
+A report whose transparency check passed also carries the license's ``log``
+position: the issued leaf's index, the tree size, the signed checkpoint and the
+leaf's inclusion proof.
+
 The verdict is ``valid`` when every check passed, ``invalid`` when any failed, and
 ``indeterminate`` when none failed but one could not be made (no status list at hand,
 say). The transparency check counts only when a log proof is given: a license
 checked within the log's merge delay, or handed over without its proof, has none,
 and is judged on the other five. Where the status lists come from is the caller's
 choice: files, the issuing node over HTTP, or the node's own database.
+
+The issuer name a report shows is the trust list's name for the key's department,
+never the name the document claims. The trust list does not say which license types
+a department may issue: a department's genuine key signing a type it is not
+responsible for passes here, and the report names that department as the issuer.
 """
 
 from __future__ import annotations
@@ -43,6 +54,7 @@ from zhengzhao.errors import (
 )
 from zhengzhao.issuance.credential import CREDENTIAL_TYPE
 from zhengzhao.model.license_id import LicenseIdentifier
+from zhengzhao.model.nesting import MAX_DOCUMENT_DEPTH, too_deep
 from zhengzhao.model.time import to_rfc3339
 from zhengzhao.seals.algorithms import VerifyingKey
 from zhengzhao.seals.proofs import VerifiedProof, verify_proof
@@ -57,6 +69,7 @@ from zhengzhao.verify.trust_list import TrustedKey, TrustList
 
 __all__ = [
     "Check",
+    "LogPosition",
     "Outcome",
     "StatusListSource",
     "Verdict",
@@ -88,6 +101,28 @@ class Check:
     detail: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class LogPosition:
+    """Where a verified log proof puts the license's issuance in the node's log."""
+
+    #: Leaf index of the license's `issued` event.
+    index: int
+    #: Size of the tree the proof leads to, which the checkpoint signs.
+    tree_size: int
+    #: The signed checkpoint note (C2SP tlog-checkpoint), as the proof carried it.
+    checkpoint: str
+    #: The `issued` leaf's inclusion proof: base64 hashes, leaf to root.
+    inclusion_proof: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "treeSize": self.tree_size,
+            "checkpoint": self.checkpoint,
+            "inclusionProof": list(self.inclusion_proof),
+        }
+
+
 class StatusListSource(Protocol):
     """Where status list credentials come from."""
 
@@ -107,6 +142,8 @@ class VerificationReport:
     #: What the credential claims to be, for display; None where unreadable.
     license_identifier: str | None
     license_name: str | None
+    #: The issuer's name as the trust list knows it; None unless the signing key
+    #: was found to be the issuer's own.
     issuer_name: str | None
     holder_name: str | None
     format: Check
@@ -115,6 +152,9 @@ class VerificationReport:
     status: Check
     validity_window: Check
     transparency: Check
+    #: The license's position in the node's log, when a log proof was given and
+    #: passed the transparency check; None otherwise.
+    log: LogPosition | None = None
 
     @property
     def valid(self) -> bool:
@@ -129,6 +169,7 @@ class VerificationReport:
                 "outcome": data[name]["outcome"].value,
                 "detail": data[name]["detail"],
             }
+        data["log"] = None if self.log is None else self.log.to_json()
         return {_camel(key): value for key, value in data.items()}
 
 
@@ -167,10 +208,15 @@ def verify_license(
         if proof is not None:
             key = trust_list.key(proof.verification_method)
             checks["issuer_key"] = _check_issuer_key(document, key, proof, now)
+            if _issuer_mismatch(document, key) is None:
+                facts["issuer_name"] = key.controller_name or key.controller_code
         checks["status"] = _check_status(document, trust_list, status_lists)
         checks["validity_window"] = _check_window(document, now)
-        checks["transparency"] = _check_transparency(document, trust_list, log_proof)
-    return _report(checks, facts, now)
+        checks["transparency"], position = _check_transparency(
+            document, trust_list, log_proof
+        )
+        return _report(checks, facts, now, position)
+    return _report(checks, facts, now, None)
 
 
 def _facts(document: Any) -> dict[str, str | None]:
@@ -185,7 +231,7 @@ def _facts(document: Any) -> dict[str, str | None]:
     return {
         "license_identifier": dig("credentialSubject", "license", "identifier"),
         "license_name": dig("name"),
-        "issuer_name": dig("issuer", "name"),
+        "issuer_name": None,  # from the trust list, once the key is the issuer's
         "holder_name": dig("credentialSubject", "holder", "name"),
     }
 
@@ -193,6 +239,12 @@ def _facts(document: Any) -> dict[str, str | None]:
 def _check_format(document: Any) -> Check:
     if not isinstance(document, dict):
         return Check(Outcome.FAILED, "the document is not a JSON object")
+    if too_deep(document, limit=MAX_DOCUMENT_DEPTH):
+        return Check(
+            Outcome.FAILED,
+            f"the document nests more than {MAX_DOCUMENT_DEPTH} levels of objects and"
+            " arrays, which no license does",
+        )
     types = document.get("type")
     if not isinstance(types, list) or CREDENTIAL_TYPE not in types:
         return Check(
@@ -229,16 +281,47 @@ def _check_proof(
     ), proof
 
 
+def _issuer_mismatch(document: dict[str, Any], key: TrustedKey) -> str | None:
+    """Why ``key`` may not sign for the issuer ``document`` names; None if it may.
+
+    The key's department must be the issuer by URL (``issuer.id``), by credit code
+    (``issuer.creditCode``) and by the issuer code inside the license identifier:
+    a department's key re-signing another department's license fails here even
+    though its signature verifies.
+    """
+    issuer = document.get("issuer")
+    url = issuer.get("id") if isinstance(issuer, dict) else issuer
+    code = issuer.get("creditCode") if isinstance(issuer, dict) else None
+    owner = f"{key.controller_name or key.controller_code} ({key.controller_code})"
+    if key.controller != url:
+        return f"key {key.id} belongs to {owner}, not to the issuer {url}"
+    if key.controller_code != code:
+        return (
+            f"key {key.id} belongs to {owner}, but the credential names issuer"
+            f" credit code {code}"
+        )
+    in_identifier = _license_issuer_code(document)
+    if key.controller_code != in_identifier:
+        return (
+            f"key {key.id} belongs to {owner}, but the license identifier names"
+            f" issuer {in_identifier}"
+        )
+    return None
+
+
+def _license_issuer_code(document: dict[str, Any]) -> str:
+    """The issuer code inside the identifier of a document that passed `format`."""
+    identifier = _facts(document)["license_identifier"]
+    assert identifier is not None
+    return LicenseIdentifier.parse(identifier).issuer_code
+
+
 def _check_issuer_key(
     document: dict[str, Any], key: TrustedKey, proof: VerifiedProof, now: datetime
 ) -> Check:
-    issuer = document.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if key.controller != issuer_id:
-        return Check(
-            Outcome.FAILED,
-            f"key {key.id} belongs to {key.controller}, not to the issuer {issuer_id}",
-        )
+    mismatch = _issuer_mismatch(document, key)
+    if mismatch is not None:
+        return Check(Outcome.FAILED, mismatch)
     if proof.created is None:
         return Check(Outcome.FAILED, "the proof does not say when it was made")
     if proof.created > now + CLOCK_SKEW:
@@ -279,11 +362,14 @@ def _check_status(
         )
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    issuer_code = _license_issuer_code(document)
     as_of = []
     for raw_entry in entries:
         try:
             entry = StatusListEntry.from_json(raw_entry)
-            flagged, valid_from = _read_status(entry, issuer_id, trust_list, source)
+            flagged, valid_from = _read_status(
+                entry, (issuer_id, issuer_code), trust_list, source
+            )
         except NotFound as exc:
             return Check(Outcome.NOT_CHECKED, f"status unknown: {exc.message}")
         except ZhengzhaoError as exc:
@@ -305,23 +391,32 @@ def _check_status(
 
 def _read_status(
     entry: StatusListEntry,
-    issuer_id: Any,
+    issuer: tuple[Any, str],
     trust_list: TrustList,
     source: StatusListSource,
 ) -> tuple[bool, str]:
+    """Whether the list at ``entry`` flags the license, and the list's date.
+
+    ``issuer`` is the license's issuer: its URL and the issuer code inside its
+    identifier; the list must be that department's, signed with its key.
+    """
     credential = source.status_list(entry.list_url)
     if credential.get("id") != entry.list_url:
         raise InvalidDocument(f"the list at {entry.list_url} names itself otherwise")
-    if credential.get("issuer") != issuer_id:
+    if credential.get("issuer") != issuer[0]:
         raise InvalidDocument("the status list was not issued by the license's issuer")
-    bits, valid_from = _VERIFIED_LISTS.get(credential, entry, trust_list)
+    bits, valid_from = _VERIFIED_LISTS.get(credential, entry, issuer[1], trust_list)
     return bit_is_set(bits, entry.index), valid_from
 
 
 def _verify_status_list(
-    credential: dict[str, Any], entry: StatusListEntry, trust_list: TrustList
+    credential: dict[str, Any],
+    entry: StatusListEntry,
+    issuer_code: str,
+    trust_list: TrustList,
 ) -> tuple[bytes, str]:
-    """The bitstring of a status list credential whose proof and signer check out."""
+    """The bitstring of a status list credential whose proof and signer check out:
+    a key of the department with credit code ``issuer_code``."""
     try:
         proof = verify_proof(credential, resolve_key=_public_key(trust_list))
     except NotFound as exc:
@@ -329,7 +424,7 @@ def _verify_status_list(
             f"status list signed by an unknown key: {exc.message}"
         ) from exc
     key = trust_list.key(proof.verification_method)
-    if key.controller != credential.get("issuer"):
+    if key.controller != credential.get("issuer") or key.controller_code != issuer_code:
         raise SignatureInvalid("the status list is signed by another department's key")
     if proof.created is None or not key.trusted_at(proof.created):
         raise SignatureInvalid(
@@ -360,18 +455,25 @@ class _VerifiedStatusLists:
         self._lock = threading.Lock()
 
     def get(
-        self, credential: dict[str, Any], entry: StatusListEntry, trust_list: TrustList
+        self,
+        credential: dict[str, Any],
+        entry: StatusListEntry,
+        issuer_code: str,
+        trust_list: TrustList,
     ) -> tuple[bytes, str]:
         proof = credential.get("proof")
         method = proof.get("verificationMethod") if isinstance(proof, dict) else None
         try:
             key = trust_list.key(str(method))
         except NotFound:
-            return _verify_status_list(credential, entry, trust_list)
+            return _verify_status_list(credential, entry, issuer_code, trust_list)
         cache_key = (
             json.dumps(credential, sort_keys=True),
             entry.purpose.value,
+            issuer_code,
             key.id,
+            key.controller,
+            key.controller_code,
             key.public_key.public_bytes().hex(),
             key.state.value,
             str(key.valid_until),
@@ -382,7 +484,7 @@ class _VerifiedStatusLists:
             if found is not None:
                 self._entries.move_to_end(cache_key)
                 return found
-        verified = _verify_status_list(credential, entry, trust_list)
+        verified = _verify_status_list(credential, entry, issuer_code, trust_list)
         with self._lock:
             self._entries[cache_key] = verified
             if len(self._entries) > self.SIZE:
@@ -415,13 +517,13 @@ def _check_window(document: dict[str, Any], now: datetime) -> Check:
 
 def _check_transparency(
     document: dict[str, Any], trust_list: TrustList, log_proof: Any
-) -> Check:
+) -> tuple[Check, LogPosition | None]:
     if log_proof is None:
-        return Check(Outcome.NOT_CHECKED, "no log proof was given")
+        return Check(Outcome.NOT_CHECKED, "no log proof was given"), None
     if trust_list.log is None:
         return Check(
             Outcome.NOT_CHECKED, "the trust list names no log key to check the proof"
-        )
+        ), None
     try:
         logged = check_license_proof(
             log_proof,
@@ -430,13 +532,24 @@ def _check_transparency(
             verifier=trust_list.log.verifier,
         )
     except ZhengzhaoError as exc:
-        return Check(Outcome.FAILED, f"log proof: {exc.message}")
+        return Check(Outcome.FAILED, f"log proof: {exc.message}"), None
     later = len(logged.events) - 1
     return Check(
         Outcome.PASSED,
         f"issuance logged at index {logged.issued_index} of {logged.origin}"
         + (f" with {later} later event(s)" if later else "")
         + f", proved against its signed checkpoint of size {logged.size}",
+    ), _position(log_proof, logged.issued_index, logged.size)
+
+
+def _position(log_proof: dict[str, Any], index: int, size: int) -> LogPosition:
+    """The issued leaf's place, from a log proof that `check_license_proof` passed."""
+    issued = next(entry for entry in log_proof["events"] if entry["index"] == index)
+    return LogPosition(
+        index=index,
+        tree_size=size,
+        checkpoint=str(log_proof["checkpoint"]),
+        inclusion_proof=tuple(str(item) for item in issued["inclusionProof"]),
     )
 
 
@@ -448,7 +561,10 @@ def _parse_time(value: Any) -> datetime:
 
 
 def _report(
-    checks: dict[str, Check], facts: dict[str, str | None], now: datetime
+    checks: dict[str, Check],
+    facts: dict[str, str | None],
+    now: datetime,
+    log: LogPosition | None,
 ) -> VerificationReport:
     failed = [name for name in _CHECKS if checks[name].outcome is Outcome.FAILED]
     unknown = [
@@ -482,4 +598,5 @@ def _report(
         status=checks["status"],
         validity_window=checks["validity_window"],
         transparency=checks["transparency"],
+        log=log,
     )

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from zhengzhao.api.deps import CurrentNode, Now
+from zhengzhao.model.nesting import MAX_DOCUMENT_DEPTH
 from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import licenses as license_store
@@ -62,6 +63,11 @@ def verify_pasted(
         parsed = json.loads(document)
     except ValueError as exc:
         error = f"This is not JSON: {exc}. Paste the whole license document."
+    except RecursionError:
+        error = (
+            "This JSON nests too deeply to be a license: a license nests fewer than"
+            f" {MAX_DOCUMENT_DEPTH} levels. Paste the whole license document."
+        )
     else:
         if isinstance(parsed, dict) and isinstance(parsed.get("document"), dict):
             parsed = parsed["document"]  # an API response: check the credential in it

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 from sqlalchemy import Connection
 
 from zhengzhao.api.deps import Caller, CurrentNode, Now
 from zhengzhao.api.idempotency import idempotent_create
-from zhengzhao.api.schemas import ApiModel, ErrorBody
+from zhengzhao.api.schemas import ApiModel, ErrorBody, JsonObject
 from zhengzhao.catalog import service
 from zhengzhao.catalog.types import LicenseType, Responsibility, TypeVersion
 from zhengzhao.model.license import HolderKind
@@ -86,16 +86,16 @@ class TypeIn(ApiModel):
     authority_code: str
     authority_name: str = Field(min_length=1, max_length=200)
     department_kind: str
-    json_schema: dict[str, Any] = Field(alias="schema")
-    validity: dict[str, Any] = Field(
+    json_schema: JsonObject = Field(alias="schema")
+    validity: JsonObject = Field(
         description='For example {"kind": "fixed-years", "years": 6}.'
     )
     template: str = Field(min_length=1, max_length=200)
 
 
 class VersionIn(ApiModel):
-    json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
-    validity: dict[str, Any] | None = None
+    json_schema: JsonObject | None = Field(default=None, alias="schema")
+    validity: JsonObject | None = None
     template: str | None = Field(default=None, max_length=200)
 
 
@@ -307,21 +307,66 @@ def responsibilities(
     responses=_ERRORS,
 )
 def add_responsibility(
-    body: ResponsibilityOut, principal: Caller, node: CurrentNode
-) -> ResponsibilityOut:
-    """Add a line to the responsibility list (operators); adding twice is harmless."""
+    body: ResponsibilityOut,
+    request: Request,
+    principal: Caller,
+    node: CurrentNode,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Add a line to the responsibility list (operators); adding a line that is
+    there already is harmless."""
+
+    def action(conn: Connection) -> tuple[int, dict[str, Any]]:
+        service.add_responsibility(conn, principal=principal, line=_line(body))
+        return 201, _dump(body)
+
+    return idempotent_create(
+        node,
+        principal=principal,
+        key=idempotency_key,
+        request=request,
+        body=body,
+        action=action,
+        now=now,
+    )
+
+
+@router.delete(
+    "/responsibilities",
+    status_code=204,
+    responses=_ERRORS,
+    summary="Remove a line of the responsibility list",
+)
+def remove_responsibility(
+    principal: Caller,
+    node: CurrentNode,
+    type_code: Annotated[str, Query(alias="typeCode", max_length=21)],
+    region_code: Annotated[str, Query(alias="regionCode", max_length=6)],
+    department_kind: Annotated[str, Query(alias="departmentKind", max_length=64)],
+    department_level: Annotated[str, Query(alias="departmentLevel", max_length=16)],
+) -> Response:
+    """Take a line off the responsibility list (operators): the departments it
+    covered issue that type no more; licenses issued under it stay. 404 when the
+    list has no such line."""
+    line = Responsibility(
+        type_code=type_code,
+        region_code=region_code,
+        department_kind=department_kind,
+        department_level=department_level,
+    )
     with node.database.transaction() as conn:
-        service.add_responsibility(
-            conn,
-            principal=principal,
-            line=Responsibility(
-                type_code=body.type_code,
-                region_code=body.region_code,
-                department_kind=body.department_kind,
-                department_level=body.department_level,
-            ),
-        )
-    return body
+        service.remove_responsibility(conn, principal=principal, line=line)
+    return Response(status_code=204)
+
+
+def _line(body: ResponsibilityOut) -> Responsibility:
+    return Responsibility(
+        type_code=body.type_code,
+        region_code=body.region_code,
+        department_kind=body.department_kind,
+        department_level=body.department_level,
+    )
 
 
 def _published(conn: Connection, code: str) -> int | None:

@@ -1,19 +1,18 @@
-"""API clients (operators only)."""
+"""API clients: create, list and disable them (operators)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import Field
 
 from zhengzhao.api.deps import Caller, CurrentNode, Now
 from zhengzhao.api.schemas import ApiModel, ErrorBody
-from zhengzhao.directory.clients import create_client
+from zhengzhao.directory.clients import create_client, disable_client, list_clients
 from zhengzhao.model.parties import Role
-from zhengzhao.model.permissions import require_role
-from zhengzhao.storage import clients as client_store
+from zhengzhao.storage.clients import ClientRecord
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 
@@ -36,6 +35,12 @@ class ClientIn(ApiModel):
     )
 
 
+class CredentialsOut(ApiModel):
+    client_id: str
+    role: Role
+    token: str = Field(description="Shown once; the node keeps only its hash.")
+
+
 class ClientOut(ApiModel):
     client_id: str
     name: str
@@ -44,29 +49,46 @@ class ClientOut(ApiModel):
     created_at: datetime
     disabled_at: datetime | None
 
-
-class CredentialsOut(ApiModel):
-    client_id: str
-    role: Role
-    token: str = Field(description="Shown once; the node keeps only its hash.")
+    @classmethod
+    def of(cls, record: ClientRecord) -> ClientOut:
+        return cls(
+            client_id=record.client_id,
+            name=record.name,
+            role=record.role,
+            demo=record.demo,
+            created_at=record.created_at,
+            disabled_at=record.disabled_at,
+        )
 
 
 @router.get("", response_model=list[ClientOut], responses=_ERRORS)
-def list_clients(principal: Caller, node: CurrentNode) -> list[ClientOut]:
-    require_role(principal, Role.OPERATOR, Role.AUDITOR)
+def list_all(principal: Caller, node: CurrentNode) -> list[ClientOut]:
+    """Every API client, disabled ones included (operators and auditors)."""
     with node.database.reading() as conn:
-        found = client_store.list_clients(conn)
-    return [
-        ClientOut(
-            client_id=c.client_id,
-            name=c.name,
-            role=c.role,
-            demo=c.demo,
-            created_at=c.created_at,
-            disabled_at=c.disabled_at,
-        )
-        for c in found
-    ]
+        found = list_clients(conn, principal=principal)
+    return [ClientOut.of(record) for record in found]
+
+
+@router.post(
+    "/{client_id}/disable",
+    response_model=ClientOut,
+    responses=_ERRORS | {404: {"model": ErrorBody}},
+    summary="Disable an API client",
+)
+def disable(
+    client_id: Annotated[str, Path(max_length=64)],
+    principal: Caller,
+    node: CurrentNode,
+    now: Now,
+) -> ClientOut:
+    """Refuse the client's token from now on, with 401 `client-disabled` (operators).
+
+    Idempotent: disabling a disabled client changes nothing and answers the same.
+    A disabled client cannot be enabled again; create a new one.
+    """
+    with node.database.transaction() as conn:
+        record = disable_client(conn, principal=principal, client_id=client_id, now=now)
+    return ClientOut.of(record)
 
 
 @router.post("", status_code=201, response_model=CredentialsOut, responses=_ERRORS)
@@ -77,7 +99,8 @@ def create(
 
     NOTE: unlike other creates this takes no Idempotency-Key: a replay would have to
     store the token to return it again, and the node keeps tokens only as hashes. A
-    retried call creates a second client, which the operator can disable.
+    retried call creates a second client, which the operator can disable
+    (`POST /v1/clients/{id}/disable`).
     """
     with node.database.transaction() as conn:
         issued = create_client(

@@ -15,8 +15,10 @@ from zhengzhao.api.idempotency import idempotent_create
 from zhengzhao.api.schemas import ApiModel, ErrorBody
 from zhengzhao.catalog.seed import load_department_kinds
 from zhengzhao.directory.departments import (
+    deactivate_department,
     get_department,
     register_department,
+    rename_department,
     rotate_key,
 )
 from zhengzhao.model.parties import Department, Role
@@ -26,7 +28,7 @@ from zhengzhao.seals.keys import KeyRecord, verification_method_id
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import keys as key_store
 from zhengzhao.verify.publication import status_list_text
-from zhengzhao.verify.status_list import StatusPurpose
+from zhengzhao.verify.status_list import LAST_PAGE, StatusPurpose
 
 router = APIRouter(prefix="/v1/departments", tags=["departments"])
 
@@ -44,6 +46,19 @@ class DepartmentIn(ApiModel):
     algorithm: Algorithm | None = Field(
         default=None, description="Algorithm of its first key; default: the node's."
     )
+    lenient_credit_code: bool = Field(
+        default=False,
+        description="Accept a pilot-era credit code whose check character fails,"
+        " with a warning kept with the department. Without it such a code is"
+        " refused as a typo.",
+    )
+
+
+class DepartmentUpdate(ApiModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(
+        default=None, max_length=200, description="An empty string removes it."
+    )
 
 
 class DepartmentOut(ApiModel):
@@ -53,6 +68,9 @@ class DepartmentOut(ApiModel):
     region_code: str
     kind: str
     code_warnings: list[str]
+    deactivated_at: datetime | None = Field(
+        default=None, description="Set once deactivated: it issues nothing more."
+    )
 
     @classmethod
     def of(cls, department: Department) -> DepartmentOut:
@@ -63,6 +81,7 @@ class DepartmentOut(ApiModel):
             region_code=department.region_code,
             kind=department.kind,
             code_warnings=list(department.code_warnings),
+            deactivated_at=department.deactivated_at,
         )
 
 
@@ -123,6 +142,7 @@ def register(
             kind=body.kind,
             known_kinds=frozenset(load_department_kinds()),
             algorithm=body.algorithm,
+            lenient_code=body.lenient_credit_code,
             now=now,
         )
         return 201, DepartmentOut.of(department).model_dump(mode="json", by_alias=True)
@@ -144,6 +164,40 @@ def read(credit_code: str, principal: Caller, node: CurrentNode) -> DepartmentOu
     require_role(principal, Role.OPERATOR, Role.AUDITOR, Role.DEPARTMENT)
     with node.database.reading() as conn:
         return DepartmentOut.of(get_department(conn, credit_code))
+
+
+@router.patch("/{credit_code}", response_model=DepartmentOut, responses=_ERRORS)
+def update(
+    credit_code: str, body: DepartmentUpdate, principal: Caller, node: CurrentNode
+) -> DepartmentOut:
+    """Rename a department (operators); fields left out stay. The trust list and
+    verification reports name it anew; licenses keep the name they were issued
+    under."""
+    with node.database.transaction() as conn:
+        department = rename_department(
+            conn,
+            principal=principal,
+            credit_code=credit_code,
+            name=body.name,
+            name_en=body.name_en,
+        )
+    return DepartmentOut.of(department)
+
+
+@router.post(
+    "/{credit_code}/deactivate", response_model=DepartmentOut, responses=_ERRORS
+)
+def deactivate(
+    credit_code: str, principal: Caller, node: CurrentNode, now: Now
+) -> DepartmentOut:
+    """Deactivate a department (operators): it issues no license and records no event
+    any more (409 `department-deactivated`). Its keys stay on the trust list and its
+    status lists stay published, so what it signed keeps verifying. Idempotent."""
+    with node.database.transaction() as conn:
+        department = deactivate_department(
+            conn, principal=principal, credit_code=credit_code, now=now
+        )
+    return DepartmentOut.of(department)
 
 
 @router.get("/{credit_code}/keys", response_model=list[KeyOut], responses=_ERRORS)
@@ -201,7 +255,7 @@ def rotate(
 def status_list(
     credit_code: str,
     purpose: StatusPurpose,
-    page: Annotated[int, Path(ge=0, le=1_000_000)],
+    page: Annotated[int, Path(ge=0, le=LAST_PAGE)],
     node: CurrentNode,
     now: Now,
 ) -> Response:

@@ -1,4 +1,4 @@
-"""Licenses: issue, read, list a holder's, and record lifecycle events."""
+"""Licenses: issue, read, find a holder's, and record lifecycle events."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import Connection
@@ -14,8 +14,15 @@ from sqlalchemy import Connection
 from zhengzhao.api.deps import Caller, CurrentNode, Now
 from zhengzhao.api.idempotency import idempotent_create
 from zhengzhao.api.pagination import decode_cursor, encode_cursor
-from zhengzhao.api.schemas import ApiModel, ErrorBody, EventIn, LicenseIn, LicenseOut
-from zhengzhao.errors import InvalidIdentifier, PermissionDenied
+from zhengzhao.api.schemas import (
+    ApiModel,
+    ErrorBody,
+    EventIn,
+    HolderIn,
+    LicenseIn,
+    LicenseOut,
+)
+from zhengzhao.errors import HolderInUrl, InvalidIdentifier, PermissionDenied
 from zhengzhao.issuance.lifecycle import EventRequest, record_event
 from zhengzhao.issuance.queries import get_license, holder_licenses, license_events
 from zhengzhao.issuance.service import HolderClaim, IssueRequest, issue_licenses
@@ -126,34 +133,45 @@ def issue(
     )
 
 
-@router.get(
-    "", response_model=LicensePageOut, responses=_ERRORS, summary="A holder's licenses"
+class LicenseSearchIn(ApiModel):
+    """Which holder's licenses to find; in the body, so that no URL carries the
+    holder's identifier into access logs."""
+
+    holder: str = Field(
+        max_length=40,
+        description="The holder's identifier: resident ID number or credit code.",
+    )
+    holder_kind: HolderKind | None = Field(
+        default=None, description="Default: guessed from the identifier."
+    )
+    cursor: str | None = Field(
+        default=None, max_length=200, description="`nextCursor` of the previous page."
+    )
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+@router.post(
+    "/search",
+    response_model=LicensePageOut,
+    responses=_ERRORS,
+    summary="A holder's licenses",
 )
-def list_for_holder(
-    principal: Caller,
-    node: CurrentNode,
-    holder: Annotated[
-        str, Query(description="The holder's identifier.", max_length=40)
-    ],
-    holder_kind: Annotated[
-        HolderKind | None,
-        Query(alias="holderKind", description="Default: guessed from the identifier."),
-    ] = None,
-    cursor: Annotated[str | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+def search(
+    body: LicenseSearchIn, principal: Caller, node: CurrentNode
 ) -> LicensePageOut:
-    """Licenses of one holder: all of them for operators and auditors, the
-    department's own for a department."""
-    kind = holder_kind or _guess_kind(holder)
+    """Licenses of one holder, a page at a time: all of them for operators and
+    auditors, the department's own for a department. A search changes nothing and
+    takes no Idempotency-Key."""
+    kind = body.holder_kind or _guess_kind(body.holder)
     with node.database.reading() as conn:
         page = holder_licenses(
             conn,
             node,
             principal=principal,
             holder_kind=kind,
-            holder_identifier=holder.strip().upper(),
-            after=decode_cursor(cursor),
-            limit=limit,
+            holder_identifier=body.holder.strip().upper(),
+            after=decode_cursor(body.cursor),
+            limit=body.limit,
         )
     return LicensePageOut(
         items=[
@@ -161,6 +179,17 @@ def list_for_holder(
             for v in page.items
         ],
         next_cursor=encode_cursor(page.next_cursor),
+    )
+
+
+@router.get("", include_in_schema=False)
+def list_in_url() -> None:
+    """Refuses the listing by query string that once was: a holder's identifier in
+    a URL ends up in access logs; `POST /v1/licenses/search` takes it in the body."""
+    raise HolderInUrl(
+        "a holder's licenses are found with POST /v1/licenses/search and"
+        ' {"holder": "<identifier>"} in the body: an identifier in a URL is kept by'
+        " access logs, proxies and browser histories"
     )
 
 
@@ -249,7 +278,7 @@ def add_event(
 def _issue_request(body: LicenseIn) -> IssueRequest:
     return IssueRequest(
         type_code=body.type_code,
-        holder=HolderClaim(identifier=body.holder.identifier, name=body.holder.name),
+        holder=_holder_claim(body.holder),
         fields=body.fields,
         issue_date=body.issue_date,
         valid_from=body.valid_from,
@@ -266,12 +295,16 @@ def _event_request(body: EventIn) -> EventRequest:
         reason=body.reason,
         valid_until=body.valid_until,
         fields=body.fields,
-        holder=(
-            HolderClaim(identifier=body.holder.identifier, name=body.holder.name)
-            if body.holder
-            else None
-        ),
+        holder=_holder_claim(body.holder) if body.holder else None,
         inspection_result=body.inspection_result,
+    )
+
+
+def _holder_claim(holder: HolderIn) -> HolderClaim:
+    return HolderClaim(
+        identifier=holder.identifier,
+        name=holder.name,
+        lenient_identifier=holder.lenient_identifier,
     )
 
 
