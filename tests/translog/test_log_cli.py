@@ -184,3 +184,22 @@ def test_demo_log_is_sequenced_audited_and_cosigned_by_its_witness(tmp_path):
         note = cosigned_checkpoint(demo_node)
     assert note.split("\n")[1] == str(report.size)
     assert "\n\u2014 witness.demo.zhengzhao " in note
+
+
+def test_log_audit_with_the_published_vkey_finds_a_swapped_key(
+    config, world, node, clock
+):
+    world.issue()
+    integrate(node, now=clock.now())
+    published = run(config, "log", "vkey").output.strip()
+    clean = run(config, "log", "audit", "--vkey", published)
+    assert clean.exit_code == 0, clean.output
+    with node.database.transaction() as conn:
+        conn.execute(
+            text("UPDATE node_keys SET public_key = :k WHERE purpose = 'log'"),
+            {"k": bytes(32)},
+        )
+    found = run(config, "log", "audit", "--vkey", published, "--json")
+    assert found.exit_code == 1
+    kinds = [f["kind"] for f in json.loads(found.stdout)["findings"]]
+    assert kinds == ["untrusted-key", "untrusted-key"]

@@ -3,10 +3,12 @@ and tiles, entry bundles and proofs served over HTTP all agree."""
 
 import base64
 
+import pytest
 from sqlalchemy import select
 
 from support.world import person_id
 from zhengzhao.seals.proofs import add_proof
+from zhengzhao.storage import log as log_store
 from zhengzhao.storage.tables import license_events, log_entries, log_outbox
 from zhengzhao.translog.leaves import read_leaf
 from zhengzhao.translog.merkle import (
@@ -232,3 +234,30 @@ def test_node_verification_refuses_a_re_signed_copy_the_log_never_saw(
     assert report["transparency"]["outcome"] == "failed"
     assert "commits to another credential" in report["transparency"]["detail"]
     assert report["verdict"] == "invalid"
+
+
+def test_log_key_of_a_rolled_back_first_integration_is_never_used(
+    world, node, clock, monkeypatch
+):
+    world.issue()
+    real = log_store.insert_checkpoint
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(log_store, "insert_checkpoint", real)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(log_store, "insert_checkpoint", fail_once)
+    with pytest.raises(RuntimeError):
+        integrate(node, now=clock.now())  # created a key, then rolled back
+    with node.database.reading() as conn:
+        assert node.log_keys.verifier_key(conn) is None
+    step = integrate(node, now=clock.now())
+    assert step is not None and step.new_size == 1
+    opened = open_note(step.checkpoint, [NoteVerifier.from_vkey(vkey(world))])
+    assert Checkpoint.parse(opened.body).size == 1
+    later = integrate(node, now=clock.now())  # the key, now kept in memory
+    assert later is None
+    world.issue()
+    third = integrate(node, now=clock.now())
+    assert third is not None
+    open_note(third.checkpoint, [NoteVerifier.from_vkey(vkey(world))])

@@ -115,25 +115,36 @@ def audit_command(
         Path | None,
         typer.Option(
             help="A checkpoint note obtained outside the node (from a witness or a"
-            " monitor); the log must not have shrunk below it."
+            " monitor): the log must hold that very tree, or extend it."
+        ),
+    ] = None,
+    vkey: Annotated[
+        str | None,
+        typer.Option(
+            "--vkey",
+            help="The log's verifier key as published (C2SP name+hash+base64, as the"
+            " trust list carries it): then the only key trusted. Default: the stored"
+            " key, if the node's own wrapped private key makes it.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Recompute the log from the stored events and tiles; name every event changed,
-    deleted, inserted or reordered since it was logged.
+    deleted, inserted or reordered since it was logged, and every checkpoint, key or
+    cosignature that does not hold.
 
     Exit status 0 when the log and the events agree, 1 when anything was found.
     """
     node = open_node(ctx)
     trusted_note = trusted.read_text(encoding="utf-8") if trusted else None
     with node.database.reading() as conn:
-        total = log_store.entry_count(conn)
+        latest = log_store.latest_checkpoint(conn)
     with _bar() as bar:
-        task = bar.add_task("auditing", total=total)
+        task = bar.add_task("auditing", total=latest.size if latest else 0)
         report = audit(
             node,
             trusted=trusted_note,
+            vkey=vkey,
             progress=lambda done: bar.update(task, completed=done),
         )
     if as_json:
