@@ -178,7 +178,7 @@ def test_demo_log_is_sequenced_audited_and_cosigned_by_its_witness(tmp_path):
             assert conn.execute(text("SELECT count(*) FROM log_outbox")).scalar() == 0
         witness = serve_witness_in_background(directory / "witness" / "zhengzhao.toml")
         try:
-            Cosigner(demo_node, clock=SystemClock()).request_latest()
+            Cosigner(demo_node, clock=SystemClock()).cosign_latest()
         finally:
             witness.stop()
         note = cosigned_checkpoint(demo_node)

@@ -20,7 +20,7 @@ from zhengzhao.errors import InvalidRequest, SplitView, ZhengzhaoError
 from zhengzhao.model.time import SystemClock
 from zhengzhao.storage import log as log_store
 from zhengzhao.translog.audit import audit
-from zhengzhao.translog.cosigning import Cosigner
+from zhengzhao.translog.cosigning import CosigningThread
 from zhengzhao.translog.monitor import first_view, follow, load_view, save_view
 from zhengzhao.translog.sequencer import BATCH, SequencerThread, integrate_all
 from zhengzhao.translog.witness_keys import node_witness
@@ -86,18 +86,15 @@ def sequence(
         size = latest.size if latest else 0
         console.print(f"{added} leaves integrated; the log's size is {size}")
         return
-    cosigner = Cosigner(node, clock=clock)
+    cosigning = CosigningThread(node, clock=clock)
     sequencer = SequencerThread(
-        node,
-        clock=clock,
-        on_checkpoint=cosigner.request,
-        on_start=cosigner.request_latest,
-        batch=batch,
+        node, clock=clock, on_checkpoint=cosigning.notify, batch=batch
     )
     console.print(
         f"sequencing {node.settings.origin} every"
         f" {node.settings.log_merge_delay / 2:g} s; Ctrl-C stops"
     )
+    cosigning.start()
     sequencer.start()
     try:
         while True:
@@ -106,6 +103,7 @@ def sequence(
         pass
     finally:
         sequencer.stop()
+        cosigning.stop()
 
 
 @log_app.command("audit")
