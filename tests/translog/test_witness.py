@@ -13,10 +13,11 @@ from conftest import POSTGRES_URL
 from support.live import free_port, serving
 from zhengzhao.api.app import create_witness_app
 from zhengzhao.config import WitnessedLogConfig, WitnessEndpoint
+from zhengzhao.errors import InvalidDocument
 from zhengzhao.node import Node
 from zhengzhao.storage import witness as witness_store
 from zhengzhao.translog.cosigning import Cosigner, add_checkpoint_body
-from zhengzhao.translog.merkle import leaf_hash, root_from_leaf_hashes
+from zhengzhao.translog.merkle import leaf_hash, root_from_leaf_hashes, verify_inclusion
 from zhengzhao.translog.note import (
     Checkpoint,
     CosignatureVerifier,
@@ -27,6 +28,7 @@ from zhengzhao.translog.note import (
 from zhengzhao.translog.sequencer import integrate
 from zhengzhao.translog.service import consistency, cosigned_checkpoint
 from zhengzhao.translog.witness_keys import node_witness
+from zhengzhao.verify.trust_list import TrustList
 
 
 def use_witness(world, witness):
@@ -276,3 +278,104 @@ def test_witness_on_postgresql_cosigns_one_of_concurrent_requests(
             assert len(cosigned) == 1, answers
             assert sorted(answers.values()) == [200] + [409] * (len(offered) - 1)
             assert held is not None and held.size == cosigned[0]  # never went back
+
+
+# --- serving cosigned checkpoints ----------------------------------------------------
+
+
+def test_checkpoint_served_is_the_latest_the_witnesses_cosigned(
+    world, node, clock, witness
+):
+    vkey = use_witness(world, witness)
+    world.issue()
+    first = integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
+    world.issue()
+    newest = integrate(node, now=clock.now())  # not cosigned yet
+    served = world.http.get("/log/checkpoint").text
+    opened = open_note(served, [CosignatureVerifier.from_vkey(vkey)])
+    assert Checkpoint.parse(opened.body).size == first.new_size
+    Cosigner(node, clock=clock).cosign_latest()
+    served = world.http.get("/log/checkpoint").text
+    assert served.startswith(newest.checkpoint)
+    assert "\u2014 witness.test/w1 " in served
+
+
+def test_license_proof_carries_cosignatures_a_verifier_checks_with_the_trust_list(
+    world, node, clock, witness
+):
+    use_witness(world, witness)
+    identifier = world.issue()["identifier"]
+    integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
+    world.issue()
+    integrate(node, now=clock.now())  # a newer, uncosigned checkpoint
+    trust = TrustList.from_json(world.http.get("/v1/trust-list").json())
+    assert trust.log is not None and len(trust.log.witnesses) == 1
+    body = world.http.get(f"/log/proofs/license/{identifier}").json()
+    opened = open_note(body["checkpoint"], [trust.log.verifier, *trust.log.witnesses])
+    assert opened.verified_by == ("zz.test/log", "witness.test/w1")
+    checkpoint = Checkpoint.parse(opened.body)
+    assert body["size"] == checkpoint.size == 1  # the cosigned one, not the newest
+    (event,) = body["events"]
+    verify_inclusion(
+        leaf_hash=leaf_hash(base64.b64decode(event["leaf"])),
+        index=event["index"],
+        size=checkpoint.size,
+        proof=[base64.b64decode(p) for p in event["inclusionProof"]],
+        root=checkpoint.root_hash,
+    )
+
+
+def test_license_proof_of_an_event_newer_than_the_cosigned_checkpoint(
+    world, node, clock, witness
+):
+    use_witness(world, witness)
+    world.issue()
+    integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
+    identifier = world.issue()["identifier"]
+    integrate(node, now=clock.now())
+    body = world.http.get(f"/log/proofs/license/{identifier}").json()
+    assert body["size"] == 2  # the newest checkpoint: no cosigned one holds it yet
+    assert "\u2014 witness.test/w1 " not in body["checkpoint"]
+
+
+def test_license_proof_against_an_asked_size(world, node, clock):
+    identifier = world.issue()["identifier"]
+    first = integrate(node, now=clock.now())
+    world.issue()
+    integrate(node, now=clock.now())
+    older = world.http.get(
+        f"/log/proofs/license/{identifier}", params={"size": first.new_size}
+    ).json()
+    assert older["size"] == first.new_size
+    assert older["checkpoint"] == first.checkpoint
+    unsigned = world.http.get(f"/log/proofs/license/{identifier}", params={"size": 7})
+    assert unsigned.status_code == 404
+    assert unsigned.json()["message"].startswith(
+        "the log signed no checkpoint of size 7"
+    )
+
+
+def test_trust_list_without_witnesses_names_none(world, node, clock):
+    integrate(node, now=clock.now())
+    assert "witnesses" not in world.http.get("/v1/trust-list").json()["log"]
+
+
+@pytest.mark.parametrize(
+    ("witnesses", "message"),
+    [
+        ("witness.test/w1+00", "the trust list's log `witnesses` must be a list"),
+        (["zz.test/log+00000000+AQ=="], "the trust list's witness key"),
+    ],
+)
+def test_trust_list_with_malformed_witness_keys_is_refused(
+    world, node, clock, witnesses, message
+):
+    integrate(node, now=clock.now())
+    document = world.http.get("/v1/trust-list").json()
+    document["log"]["witnesses"] = witnesses
+    with pytest.raises(InvalidDocument) as caught:
+        TrustList.from_json(document)
+    assert caught.value.message.startswith(message)

@@ -66,7 +66,8 @@ class FullTiles:
 
 @router.get("/checkpoint", response_class=PlainTextResponse, responses=_ERRORS)
 def checkpoint(node: CurrentNode) -> PlainTextResponse:
-    """The latest checkpoint (C2SP tlog-checkpoint), with witness cosignatures."""
+    """The checkpoint to rely on (C2SP tlog-checkpoint), with witness cosignatures:
+    the latest one the node's witnesses cosigned, or the newest while none has."""
     return PlainTextResponse(
         cosigned_checkpoint(node), headers={"Cache-Control": _CHANGING}
     )
@@ -93,16 +94,31 @@ async def tile(path: str, node: CurrentNode, request: Request) -> Response:
 
 
 @router.get("/proofs/license/{identifier}", responses=_ERRORS)
-def license_proofs(identifier: str, node: CurrentNode) -> JSONResponse:
-    """Inclusion proofs of a license version's logged events, against one checkpoint.
+def license_proofs(
+    identifier: str,
+    node: CurrentNode,
+    size: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**63 - 1,
+            description="Prove against the checkpoint of this size (one the log"
+            " signed). Default: the latest cosigned checkpoint that holds the events,"
+            " else the newest.",
+        ),
+    ] = None,
+) -> JSONResponse:
+    """Inclusion proofs of a license version's logged events, against one checkpoint,
+    served with its witness cosignatures.
 
     An event recorded in the last merge delay may not be in a checkpoint yet.
     """
     with node.database.reading() as conn:
-        found = license_inclusion(conn, identifier)
+        found = license_inclusion(conn, identifier, size=size)
     if found is None:
+        where = f"the checkpoint of size {size}" if size is not None else "a checkpoint"
         raise NotFound(
-            f"no event of license {identifier} is in a checkpoint yet; try again after"
+            f"no event of license {identifier} is in {where} yet; try again after"
             " the log's merge delay"
         )
     return JSONResponse(found.to_json())
