@@ -1,8 +1,10 @@
 """The transparency log, served as C2SP tlog-tiles plus JSON proofs. All public.
 
-Full tiles never change and are sent as immutable; partial tiles and the checkpoint
-change as the log grows. Full tiles are also kept in memory, so that the log's
-hottest resource costs no database read.
+Tiles never change once served: a full tile is final, and a partial tile ``.p/W``
+always holds the same first W hashes (tlog-tiles names a grown tile by another
+width). Both are sent as immutable; only the checkpoint changes as the log grows.
+Full tiles are also kept in memory, so that the log's hottest resource costs no
+database read.
 """
 
 from __future__ import annotations
@@ -87,9 +89,10 @@ async def tile(path: str, node: CurrentNode, request: Request) -> Response:
             full_tiles.put(key, data)
     else:
         data = cached
-    cache = _IMMUTABLE if parsed.width is None else _CHANGING
     return Response(
-        data, media_type="application/octet-stream", headers={"Cache-Control": cache}
+        data,
+        media_type="application/octet-stream",
+        headers={"Cache-Control": _IMMUTABLE},
     )
 
 
