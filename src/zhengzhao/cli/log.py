@@ -194,9 +194,10 @@ def monitor(
     """Follow a node's log: each new checkpoint must extend the last one seen.
 
     Consistency is proved from the log's public tiles, not taken from the node. A
-    fork (a checkpoint that does not extend the last one, or a smaller one) is
-    reported with both checkpoints and exits with status 1; the state file keeps
-    the last good view.
+    fork (a checkpoint that does not extend the last one, or a smaller one the
+    tiles do not prove a prefix of it) is reported with both checkpoints and exits
+    with status 1; the state file keeps the last good view. A smaller checkpoint
+    that is a prefix is only stale (a cache): reported, not a fork.
     """
     node_url = url.rstrip("/").removesuffix("/log")
     log_url = f"{node_url}/log"
