@@ -56,7 +56,9 @@ The tree::
     │   └── NoActiveKey                 the department has no key to sign with
     ├── CryptoError                     a key or signature operation failed
     │   ├── SignatureInvalid            a proof does not verify
-    │   └── KeyDecryptionFailed         a stored private key cannot be decrypted
+    │   ├── KeyDecryptionFailed         a stored private key cannot be decrypted
+    │   └── LogKeyMismatch              the stored log public key is not the public
+    │                                   half of the node's own wrapped log key
     ├── RateLimited                     429: too many checks; retry after a while
     ├── LogStoreDamaged                 the log's stored hashes are missing or short
     └── ConfigurationError              the node is configured unsafely or wrongly
@@ -92,6 +94,7 @@ __all__ = [
     "InvalidIdentifier",
     "InvalidRequest",
     "KeyDecryptionFailed",
+    "LogKeyMismatch",
     "LogProofInvalid",
     "LogStoreDamaged",
     "MatterMismatch",
@@ -439,6 +442,14 @@ class KeyDecryptionFailed(CryptoError):
     """A stored private key cannot be decrypted with the configured master key."""
 
     code = "key-decryption-failed"
+
+
+class LogKeyMismatch(CryptoError):
+    """The log's stored public key is not the one its wrapped private key makes:
+    someone with database access swapped it. Checkpoints must not be trusted (or
+    signed) with it until the key is restored from a backup."""
+
+    code = "log-key-mismatch"
 
 
 class RateLimited(ZhengzhaoError):

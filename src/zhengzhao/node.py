@@ -63,6 +63,7 @@ class Node:
             node_name=self.settings.node_name,
             base_url=self.base_url,
             log_origin=self.settings.origin,
+            witness_keys=[witness.vkey for witness in self.settings.witnesses],
         )
 
     def close(self) -> None:

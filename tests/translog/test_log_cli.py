@@ -1,8 +1,12 @@
 """`zhengzhao log` and `zhengzhao witness`: key, sequencer, audit, monitor, witness."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import text
 
 from support.cli import invoke, write_config
@@ -178,9 +182,124 @@ def test_demo_log_is_sequenced_audited_and_cosigned_by_its_witness(tmp_path):
             assert conn.execute(text("SELECT count(*) FROM log_outbox")).scalar() == 0
         witness = serve_witness_in_background(directory / "witness" / "zhengzhao.toml")
         try:
-            Cosigner(demo_node, clock=SystemClock()).request_latest()
+            Cosigner(demo_node, clock=SystemClock()).cosign_latest()
         finally:
             witness.stop()
         note = cosigned_checkpoint(demo_node)
     assert note.split("\n")[1] == str(report.size)
     assert "\n\u2014 witness.demo.zhengzhao " in note
+
+
+def test_log_audit_with_the_published_vkey_finds_a_swapped_key(
+    config, world, node, clock
+):
+    world.issue()
+    integrate(node, now=clock.now())
+    published = run(config, "log", "vkey").output.strip()
+    clean = run(config, "log", "audit", "--vkey", published)
+    assert clean.exit_code == 0, clean.output
+    with node.database.transaction() as conn:
+        conn.execute(
+            text("UPDATE node_keys SET public_key = :k WHERE purpose = 'log'"),
+            {"k": bytes(32)},
+        )
+    found = run(config, "log", "audit", "--vkey", published, "--json")
+    assert found.exit_code == 1
+    kinds = [f["kind"] for f in json.loads(found.stdout)["findings"]]
+    assert kinds == ["untrusted-key", "untrusted-key"]
+
+
+@contextmanager
+def proxied(world) -> Iterator[tuple[str, dict[str, str | None]]]:
+    """The node's log behind a cache that can be made to serve an old checkpoint:
+    set ``served["note"]``; tiles always come from the node."""
+    served: dict[str, str | None] = {"note": None}
+    proxy = FastAPI()
+
+    @proxy.get("/log/checkpoint")
+    def checkpoint() -> PlainTextResponse:
+        note = served["note"] or world.http.get("/log/checkpoint").text
+        return PlainTextResponse(note)
+
+    @proxy.get("/log/{path:path}")
+    def rest(path: str) -> Response:
+        answer = world.http.get(f"/log/{path}")
+        return Response(answer.content, status_code=answer.status_code)
+
+    with serving(proxy, free_port()) as url:
+        yield url, served
+
+
+def grow(world, node, clock, count: int) -> str:
+    for _ in range(count):
+        world.issue()
+    return integrate(node, now=clock.now()).checkpoint
+
+
+def rewrite_history(node) -> None:
+    """The operator drops the whole log, to grow another with the same key."""
+    with node.database.transaction() as conn:
+        for table in ("log_cosignatures", "log_checkpoints", "log_hashes"):
+            conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("DELETE FROM log_entries"))
+
+
+def monitor_once(url, state, vkey):
+    return invoke(
+        "log", "monitor", url, "--state", str(state), "--vkey", vkey, "--once"
+    )
+
+
+def test_log_monitor_takes_an_older_consistent_checkpoint_for_stale(
+    world, node, clock, tmp_path
+):
+    state = tmp_path / "monitor.json"
+    older = grow(world, node, clock, 3)
+    grow(world, node, clock, 2)
+    vkey = run_vkey(node)
+    with proxied(world) as (url, served):
+        assert monitor_once(url, state, vkey).exit_code == 0
+        served["note"] = older  # a cache still holds size 3
+        result = monitor_once(url, state, vkey)
+    assert result.exit_code == 0, result.output
+    assert "stale: served size 3, older than size 5 seen" in result.output
+    assert json.loads(state.read_text())["size"] == 5
+
+
+def test_log_monitor_finds_a_fork_in_an_older_inconsistent_checkpoint(
+    world, node, clock, tmp_path
+):
+    state = tmp_path / "monitor.json"
+    grow(world, node, clock, 5)
+    vkey = run_vkey(node)
+    with proxied(world) as (url, served):
+        assert monitor_once(url, state, vkey).exit_code == 0
+        rewrite_history(node)
+        served["note"] = grow(world, node, clock, 3)  # another tree's size 3
+        grow(world, node, clock, 4)  # its tiles reach past size 5
+        result = monitor_once(url, state, vkey)
+    assert result.exit_code == 1
+    assert "FORK" in result.output
+    assert "size 3 of zz.test/log is not a prefix of the size 5" in result.output
+
+
+def test_log_monitor_finds_a_log_rolled_back_below_its_tiles(
+    world, node, clock, tmp_path
+):
+    state = tmp_path / "monitor.json"
+    grow(world, node, clock, 5)
+    vkey = run_vkey(node)
+    with proxied(world) as (url, _served):
+        assert monitor_once(url, state, vkey).exit_code == 0
+        rewrite_history(node)
+        grow(world, node, clock, 2)
+        result = monitor_once(url, state, vkey)
+    assert result.exit_code == 1
+    assert "went back from size 5 to 2 and no longer serves the tiles" in result.output
+
+
+def run_vkey(node) -> str:
+    with node.database.reading() as conn:
+        key = node.log_keys.verifier_key(conn)
+    assert key is not None
+    return key

@@ -3,10 +3,12 @@ and tiles, entry bundles and proofs served over HTTP all agree."""
 
 import base64
 
+import pytest
 from sqlalchemy import select
 
 from support.world import person_id
 from zhengzhao.seals.proofs import add_proof
+from zhengzhao.storage import log as log_store
 from zhengzhao.storage.tables import license_events, log_entries, log_outbox
 from zhengzhao.translog.leaves import read_leaf
 from zhengzhao.translog.merkle import (
@@ -85,7 +87,7 @@ def test_tiles_and_entry_bundles_rebuild_the_signed_root(world, node, clock):
     reader = TiledHashReader(HttpHashes(world, current.size))
     assert root_hash(current.size, reader) == current.root_hash
     bundle = world.http.get(f"/log/tile/entries/000.p/{current.size}")
-    assert bundle.headers["cache-control"] == "public, max-age=1"
+    assert bundle.headers["cache-control"] == "public, max-age=31536000, immutable"
     leaves = decode_entry_bundle(bundle.content)
     assert [leaf_hash(x) for x in leaves] == HttpHashes(world, current.size).read(
         0, 0, 5
@@ -232,3 +234,61 @@ def test_node_verification_refuses_a_re_signed_copy_the_log_never_saw(
     assert report["transparency"]["outcome"] == "failed"
     assert "commits to another credential" in report["transparency"]["detail"]
     assert report["verdict"] == "invalid"
+
+
+def test_log_key_of_a_rolled_back_first_integration_is_never_used(
+    world, node, clock, monkeypatch
+):
+    world.issue()
+    real = log_store.insert_checkpoint
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(log_store, "insert_checkpoint", real)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(log_store, "insert_checkpoint", fail_once)
+    with pytest.raises(RuntimeError):
+        integrate(node, now=clock.now())  # created a key, then rolled back
+    with node.database.reading() as conn:
+        assert node.log_keys.verifier_key(conn) is None
+    step = integrate(node, now=clock.now())
+    assert step is not None and step.new_size == 1
+    opened = open_note(step.checkpoint, [NoteVerifier.from_vkey(vkey(world))])
+    assert Checkpoint.parse(opened.body).size == 1
+    later = integrate(node, now=clock.now())  # the key, now kept in memory
+    assert later is None
+    world.issue()
+    third = integrate(node, now=clock.now())
+    assert third is not None
+    open_note(third.checkpoint, [NoteVerifier.from_vkey(vkey(world))])
+
+
+def test_log_endpoints_send_their_cache_headers_and_content_types(world, node, clock):
+    with node.database.transaction() as conn:
+        conn.execute(
+            log_outbox.insert(),
+            [
+                {"leaf": f"leaf {n}".encode(), "created_at": clock.now()}
+                for n in range(300)
+            ],
+        )
+    integrate(node, now=clock.now())
+    immutable = "public, max-age=31536000, immutable"
+    expected = {
+        "/log/checkpoint": ("text/plain; charset=utf-8", "public, max-age=1"),
+        "/log/tile/0/000": ("application/octet-stream", immutable),
+        "/log/tile/0/001.p/44": ("application/octet-stream", immutable),
+        "/log/tile/entries/000": ("application/octet-stream", immutable),
+        "/log/tile/entries/001.p/44": ("application/octet-stream", immutable),
+    }
+    for path, (media_type, cache) in expected.items():
+        response = world.http.get(path)
+        assert response.status_code == 200, path
+        assert (
+            response.headers["content-type"],
+            response.headers["cache-control"],
+        ) == (media_type, cache), path
+    # Beyond the tree: nothing to cache.
+    missing = world.http.get("/log/tile/0/001.p/45")
+    assert missing.status_code == 404
+    assert "cache-control" not in missing.headers

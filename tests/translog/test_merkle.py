@@ -16,6 +16,7 @@ from translog.memory import MemoryHashReader, leaf, mth
 from zhengzhao.errors import InvalidRequest, LogProofInvalid, SplitView, ZhengzhaoError
 from zhengzhao.translog.merkle import (
     EMPTY_ROOT,
+    Frontier,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
@@ -388,3 +389,24 @@ def test_consistency_proof_against_another_tree_is_refused(
             new_root=mth(forked),
             proof=proof,
         )
+
+
+def test_frontier_root_is_the_tree_hash_at_every_size() -> None:
+    hashes = [leaf_hash(bytes([n])) for n in range(70)]
+    frontier = Frontier()
+    assert frontier.root() == EMPTY_ROOT
+    for size, value in enumerate(hashes, start=1):
+        frontier.push(value)
+        assert (frontier.size, frontier.root()) == (
+            size,
+            root_from_leaf_hashes(hashes[:size]),
+        )
+
+
+def test_frontier_copy_grows_apart_from_the_original() -> None:
+    frontier = Frontier()
+    frontier.push(leaf_hash(b"a"))
+    twin = frontier.copy()
+    twin.push(leaf_hash(b"b"))
+    assert frontier.root() == leaf_hash(b"a")
+    assert twin.root() == root_from_leaf_hashes([leaf_hash(b"a"), leaf_hash(b"b")])

@@ -2,18 +2,22 @@
 checkpoints that extend what it saw, and refuses a split view with evidence."""
 
 import base64
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from sqlalchemy import text
 
-from conftest import random_master_key
+from conftest import POSTGRES_URL
 from support.live import free_port, serving
-from zhengzhao.api.app import create_app
-from zhengzhao.config import Settings, WitnessedLogConfig, WitnessEndpoint
+from zhengzhao.api.app import create_witness_app
+from zhengzhao.config import WitnessedLogConfig, WitnessEndpoint
+from zhengzhao.errors import InvalidDocument
 from zhengzhao.node import Node
-from zhengzhao.storage.migrate import upgrade
+from zhengzhao.storage import witness as witness_store
 from zhengzhao.translog.cosigning import Cosigner, add_checkpoint_body
-from zhengzhao.translog.merkle import leaf_hash, root_from_leaf_hashes
+from zhengzhao.translog.merkle import leaf_hash, root_from_leaf_hashes, verify_inclusion
 from zhengzhao.translog.note import (
     Checkpoint,
     CosignatureVerifier,
@@ -24,31 +28,7 @@ from zhengzhao.translog.note import (
 from zhengzhao.translog.sequencer import integrate
 from zhengzhao.translog.service import consistency, cosigned_checkpoint
 from zhengzhao.translog.witness_keys import node_witness
-
-
-@pytest.fixture
-def log_vkey(world, node, clock):
-    integrate(node, now=clock.now())
-    with node.database.reading() as conn:
-        return node.log_keys.verifier_key(conn)
-
-
-@pytest.fixture
-def witness(tmp_path, log_vkey, clock):
-    settings = Settings(
-        mode="development",
-        database_url=f"sqlite:///{tmp_path / 'witness.db'}",
-        master_key=random_master_key(),  # type: ignore[arg-type]
-        node_name="witness.test",
-        witness_name="witness.test/w1",
-        witness_logs=[WitnessedLogConfig(origin="zz.test/log", vkey=log_vkey)],
-    )
-    with Node(settings) as node:
-        upgrade(node.database)
-        app = create_app(node, clock=clock)
-        with serving(app, free_port()) as url:
-            vkey = node_witness(node, now=clock.now()).verifier_key
-            yield node, f"{url}/witness", vkey
+from zhengzhao.verify.trust_list import TrustList
 
 
 def use_witness(world, witness):
@@ -68,12 +48,12 @@ def test_node_collects_and_serves_witness_cosignatures(world, node, clock, witne
     vkey = use_witness(world, witness)
     cosigner = Cosigner(node, clock=clock)
     world.issue()
-    step = integrate(node, now=clock.now())
-    cosigner.request(step)
+    integrate(node, now=clock.now())
+    cosigner.cosign_latest()
     for _ in range(3):
         world.issue()
     step = integrate(node, now=clock.now())
-    cosigner.request(step)
+    cosigner.cosign_latest()
     text = cosigned_checkpoint(node)
     opened = open_note(text, [CosignatureVerifier.from_vkey(vkey)])
     assert opened.verified_by == ("witness.test/w1",)
@@ -89,10 +69,11 @@ def test_node_collects_and_serves_witness_cosignatures(world, node, clock, witne
 def test_restarted_node_learns_witness_size_from_409(world, node, clock, witness):
     use_witness(world, witness)
     world.issue()
-    Cosigner(node, clock=clock).request(integrate(node, now=clock.now()))
+    integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
     world.issue()
-    step = integrate(node, now=clock.now())
-    Cosigner(node, clock=clock).request(step)  # a fresh cosigner starts from old 0
+    integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()  # a fresh cosigner starts from old 0
     assert "witness.test/w1" in cosigned_checkpoint(node)
 
 
@@ -100,7 +81,7 @@ def test_witness_answers_size_mismatch_with_its_size(world, node, clock, witness
     use_witness(world, witness)
     world.issue()
     step = integrate(node, now=clock.now())
-    Cosigner(node, clock=clock).request(step)
+    Cosigner(node, clock=clock).cosign_latest()
     world.issue()
     later = integrate(node, now=clock.now())
     response = post(witness[1], add_checkpoint_body(0, [], later.checkpoint))
@@ -115,7 +96,7 @@ def test_witness_refuses_split_view_and_keeps_evidence(world, node, clock, witne
     world.issue()
     world.issue()
     step = integrate(node, now=clock.now())
-    Cosigner(node, clock=clock).request(step)
+    Cosigner(node, clock=clock).cosign_latest()
     # The log key signs another tree of the same size: a split view.
     forged_root = root_from_leaf_hashes([leaf_hash(b"a"), leaf_hash(b"b")])
     forged = Checkpoint(origin="zz.test/log", size=step.new_size, root_hash=forged_root)
@@ -136,7 +117,7 @@ def test_witness_refuses_checkpoint_without_consistency(world, node, clock, witn
     use_witness(world, witness)
     world.issue()
     first = integrate(node, now=clock.now())
-    Cosigner(node, clock=clock).request(first)
+    Cosigner(node, clock=clock).cosign_latest()
     world.issue()
     world.issue()
     second = integrate(node, now=clock.now())
@@ -177,3 +158,224 @@ def test_witness_cosignature_blob_layout(world, node, clock, witness):
     blob = base64.b64decode(line.split(" ")[-1])
     assert len(blob) == 4 + 8 + 64
     assert blob[:4] == CosignatureVerifier.from_vkey(vkey).key_id
+
+
+@pytest.mark.parametrize(
+    "old",
+    ["old \u0661", "old \uff11", "old 1\u0660", "old +1", "old -0", "old 0 ", "old"],
+)
+def test_witness_refuses_an_old_size_that_is_not_ascii_digits(
+    world, node, clock, witness, old
+):
+    world.issue()
+    step = integrate(node, now=clock.now())
+    response = post(witness[1], f"{old}\n\n{step.checkpoint}")
+    assert response.status_code == 400
+    assert "the first line must be `old <size>`" in response.text
+
+
+def test_witness_refuses_a_proof_between_equal_sizes(world, node, clock, witness):
+    use_witness(world, witness)
+    world.issue()
+    step = integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
+    body = add_checkpoint_body(1, [bytes(32)], step.checkpoint)
+    response = post(witness[1], body)
+    assert response.status_code == 400
+    assert "the consistency proof must be empty, not 1 lines" in response.text
+    # The same checkpoint again, with the empty proof the spec asks for, is fine.
+    assert (
+        post(witness[1], add_checkpoint_body(1, [], step.checkpoint)).status_code == 200
+    )
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda note: note.replace("\n\n", "\n"),  # no blank line before signatures
+        lambda note: note.replace("\u2014 ", "- "),  # not a signature line
+        lambda note: note.replace("\n1\n", "\none\n", 1),  # the size is no number
+    ],
+)
+def test_witness_answers_a_malformed_checkpoint_with_400(
+    world, node, clock, witness, mangle
+):
+    world.issue()
+    step = integrate(node, now=clock.now())
+    response = post(witness[1], add_checkpoint_body(0, [], mangle(step.checkpoint)))
+    assert response.status_code == 400
+    assert "the checkpoint of zz.test/log is malformed" in response.text
+
+
+def test_add_checkpoint_on_a_node_that_is_not_a_witness_is_not_found(
+    world, node, clock, witness
+):
+    witness_node, url, _vkey = witness
+    world.issue()
+    step = integrate(node, now=clock.now())
+    witness_node.settings = witness_node.settings.model_copy(
+        update={"witness_name": None}
+    )
+    response = post(url, add_checkpoint_body(0, [], step.checkpoint))
+    assert response.status_code == 404
+    assert response.text == "this node is not a witness: it has no witness_name\n"
+
+
+#: Rounds of the race: one round alone races only now and then.
+RACE_ROUNDS = 5
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL,
+    reason="SQLite runs one write transaction at a time, so requests cannot race",
+)
+@pytest.mark.parametrize("old_size", [0, 2])
+def test_witness_on_postgresql_cosigns_one_of_concurrent_requests(
+    world, node, clock, settings, old_size
+):
+    checkpoints = {}
+    for _ in range(old_size + 6):
+        world.issue()
+        step = integrate(node, now=clock.now())
+        checkpoints[step.new_size] = step.checkpoint
+    offered = [size for size in checkpoints if size > old_size]
+    bodies = {
+        size: add_checkpoint_body(
+            old_size, consistency(node, old_size, size), checkpoints[size]
+        )
+        for size in offered
+    }
+    with node.database.reading() as conn:
+        log_vkey = node.log_keys.verifier_key(conn)
+    witness_settings = settings.model_copy(
+        update={
+            "witness_name": "witness.test/w1",
+            "witness_logs": [WitnessedLogConfig(origin="zz.test/log", vkey=log_vkey)],
+        }
+    )
+    with (
+        Node(witness_settings) as witness_node,
+        serving(create_witness_app(witness_node, clock=clock), free_port()) as url,
+    ):
+        for _round in range(RACE_ROUNDS):
+            with witness_node.database.transaction() as conn:
+                conn.execute(text("DELETE FROM witness_checkpoints"))
+            if old_size:
+                node_witness(witness_node, now=clock.now()).add_checkpoint(
+                    add_checkpoint_body(0, [], checkpoints[old_size]), now=clock.now()
+                )
+            barrier = threading.Barrier(len(offered))
+
+            def offer(size, barrier=barrier):
+                barrier.wait()
+                return size, post(f"{url}/witness", bodies[size]).status_code
+
+            with ThreadPoolExecutor(len(offered)) as pool:
+                answers = dict(pool.map(offer, offered))
+            with witness_node.database.reading() as conn:
+                held = witness_store.latest_cosigned(conn, "zz.test/log")
+            cosigned = [size for size, status in answers.items() if status == 200]
+            assert len(cosigned) == 1, answers
+            assert sorted(answers.values()) == [200] + [409] * (len(offered) - 1)
+            assert held is not None and held.size == cosigned[0]  # never went back
+
+
+# --- serving cosigned checkpoints ----------------------------------------------------
+
+
+def test_checkpoint_served_is_the_latest_the_witnesses_cosigned(
+    world, node, clock, witness
+):
+    vkey = use_witness(world, witness)
+    world.issue()
+    first = integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
+    world.issue()
+    newest = integrate(node, now=clock.now())  # not cosigned yet
+    served = world.http.get("/log/checkpoint").text
+    opened = open_note(served, [CosignatureVerifier.from_vkey(vkey)])
+    assert Checkpoint.parse(opened.body).size == first.new_size
+    Cosigner(node, clock=clock).cosign_latest()
+    served = world.http.get("/log/checkpoint").text
+    assert served.startswith(newest.checkpoint)
+    assert "\u2014 witness.test/w1 " in served
+
+
+def test_license_proof_carries_cosignatures_a_verifier_checks_with_the_trust_list(
+    world, node, clock, witness
+):
+    use_witness(world, witness)
+    identifier = world.issue()["identifier"]
+    integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
+    world.issue()
+    integrate(node, now=clock.now())  # a newer, uncosigned checkpoint
+    trust = TrustList.from_json(world.http.get("/v1/trust-list").json())
+    assert trust.log is not None and len(trust.log.witnesses) == 1
+    body = world.http.get(f"/log/proofs/license/{identifier}").json()
+    opened = open_note(body["checkpoint"], [trust.log.verifier, *trust.log.witnesses])
+    assert opened.verified_by == ("zz.test/log", "witness.test/w1")
+    checkpoint = Checkpoint.parse(opened.body)
+    assert body["size"] == checkpoint.size == 1  # the cosigned one, not the newest
+    (event,) = body["events"]
+    verify_inclusion(
+        leaf_hash=leaf_hash(base64.b64decode(event["leaf"])),
+        index=event["index"],
+        size=checkpoint.size,
+        proof=[base64.b64decode(p) for p in event["inclusionProof"]],
+        root=checkpoint.root_hash,
+    )
+
+
+def test_license_proof_of_an_event_newer_than_the_cosigned_checkpoint(
+    world, node, clock, witness
+):
+    use_witness(world, witness)
+    world.issue()
+    integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
+    identifier = world.issue()["identifier"]
+    integrate(node, now=clock.now())
+    body = world.http.get(f"/log/proofs/license/{identifier}").json()
+    assert body["size"] == 2  # the newest checkpoint: no cosigned one holds it yet
+    assert "\u2014 witness.test/w1 " not in body["checkpoint"]
+
+
+def test_license_proof_against_an_asked_size(world, node, clock):
+    identifier = world.issue()["identifier"]
+    first = integrate(node, now=clock.now())
+    world.issue()
+    integrate(node, now=clock.now())
+    older = world.http.get(
+        f"/log/proofs/license/{identifier}", params={"size": first.new_size}
+    ).json()
+    assert older["size"] == first.new_size
+    assert older["checkpoint"] == first.checkpoint
+    unsigned = world.http.get(f"/log/proofs/license/{identifier}", params={"size": 7})
+    assert unsigned.status_code == 404
+    assert unsigned.json()["message"].startswith(
+        "the log signed no checkpoint of size 7"
+    )
+
+
+def test_trust_list_without_witnesses_names_none(world, node, clock):
+    integrate(node, now=clock.now())
+    assert "witnesses" not in world.http.get("/v1/trust-list").json()["log"]
+
+
+@pytest.mark.parametrize(
+    ("witnesses", "message"),
+    [
+        ("witness.test/w1+00", "the trust list's log `witnesses` must be a list"),
+        (["zz.test/log+00000000+AQ=="], "the trust list's witness key"),
+    ],
+)
+def test_trust_list_with_malformed_witness_keys_is_refused(
+    world, node, clock, witnesses, message
+):
+    integrate(node, now=clock.now())
+    document = world.http.get("/v1/trust-list").json()
+    document["log"]["witnesses"] = witnesses
+    with pytest.raises(InvalidDocument) as caught:
+        TrustList.from_json(document)
+    assert caught.value.message.startswith(message)

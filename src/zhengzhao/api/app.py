@@ -36,7 +36,7 @@ from zhengzhao.api.routes import (
 from zhengzhao.errors import ConfigurationError
 from zhengzhao.model.time import Clock, SystemClock
 from zhengzhao.node import Node
-from zhengzhao.translog.cosigning import Cosigner
+from zhengzhao.translog.cosigning import CosigningThread
 from zhengzhao.translog.sequencer import SequencerThread
 from zhengzhao.web import pages
 from zhengzhao.web import quality as quality_pages
@@ -72,19 +72,22 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sequencer = None
+        sequencer = cosigning = None
         if background and node.settings.log_sequencer:
-            cosigner = Cosigner(node, clock=clock)
+            if node.settings.witnesses:
+                cosigning = CosigningThread(node, clock=clock)
+                cosigning.start()
             sequencer = SequencerThread(
                 node,
                 clock=clock,
-                on_checkpoint=cosigner.request,
-                on_start=cosigner.request_latest,
+                on_checkpoint=cosigning.notify if cosigning else lambda _step: None,
             )
             sequencer.start()
         yield
         if sequencer is not None:
             sequencer.stop()
+        if cosigning is not None:
+            cosigning.stop()
 
     app = FastAPI(
         lifespan=lifespan,

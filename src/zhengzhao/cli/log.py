@@ -20,7 +20,7 @@ from zhengzhao.errors import InvalidRequest, SplitView, ZhengzhaoError
 from zhengzhao.model.time import SystemClock
 from zhengzhao.storage import log as log_store
 from zhengzhao.translog.audit import audit
-from zhengzhao.translog.cosigning import Cosigner
+from zhengzhao.translog.cosigning import CosigningThread
 from zhengzhao.translog.monitor import first_view, follow, load_view, save_view
 from zhengzhao.translog.sequencer import BATCH, SequencerThread, integrate_all
 from zhengzhao.translog.witness_keys import node_witness
@@ -86,18 +86,15 @@ def sequence(
         size = latest.size if latest else 0
         console.print(f"{added} leaves integrated; the log's size is {size}")
         return
-    cosigner = Cosigner(node, clock=clock)
+    cosigning = CosigningThread(node, clock=clock)
     sequencer = SequencerThread(
-        node,
-        clock=clock,
-        on_checkpoint=cosigner.request,
-        on_start=cosigner.request_latest,
-        batch=batch,
+        node, clock=clock, on_checkpoint=cosigning.notify, batch=batch
     )
     console.print(
         f"sequencing {node.settings.origin} every"
         f" {node.settings.log_merge_delay / 2:g} s; Ctrl-C stops"
     )
+    cosigning.start()
     sequencer.start()
     try:
         while True:
@@ -106,6 +103,7 @@ def sequence(
         pass
     finally:
         sequencer.stop()
+        cosigning.stop()
 
 
 @log_app.command("audit")
@@ -115,25 +113,36 @@ def audit_command(
         Path | None,
         typer.Option(
             help="A checkpoint note obtained outside the node (from a witness or a"
-            " monitor); the log must not have shrunk below it."
+            " monitor): the log must hold that very tree, or extend it."
+        ),
+    ] = None,
+    vkey: Annotated[
+        str | None,
+        typer.Option(
+            "--vkey",
+            help="The log's verifier key as published (C2SP name+hash+base64, as the"
+            " trust list carries it): then the only key trusted. Default: the stored"
+            " key, if the node's own wrapped private key makes it.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Recompute the log from the stored events and tiles; name every event changed,
-    deleted, inserted or reordered since it was logged.
+    deleted, inserted or reordered since it was logged, and every checkpoint, key or
+    cosignature that does not hold.
 
     Exit status 0 when the log and the events agree, 1 when anything was found.
     """
     node = open_node(ctx)
     trusted_note = trusted.read_text(encoding="utf-8") if trusted else None
     with node.database.reading() as conn:
-        total = log_store.entry_count(conn)
+        latest = log_store.latest_checkpoint(conn)
     with _bar() as bar:
-        task = bar.add_task("auditing", total=total)
+        task = bar.add_task("auditing", total=latest.size if latest else 0)
         report = audit(
             node,
             trusted=trusted_note,
+            vkey=vkey,
             progress=lambda done: bar.update(task, completed=done),
         )
     if as_json:
@@ -185,9 +194,10 @@ def monitor(
     """Follow a node's log: each new checkpoint must extend the last one seen.
 
     Consistency is proved from the log's public tiles, not taken from the node. A
-    fork (a checkpoint that does not extend the last one, or a smaller one) is
-    reported with both checkpoints and exits with status 1; the state file keeps
-    the last good view.
+    fork (a checkpoint that does not extend the last one, or a smaller one the
+    tiles do not prove a prefix of it) is reported with both checkpoints and exits
+    with status 1; the state file keeps the last good view. A smaller checkpoint
+    that is a prefix is only stale (a cache): reported, not a fork.
     """
     node_url = url.rstrip("/").removesuffix("/log")
     log_url = f"{node_url}/log"

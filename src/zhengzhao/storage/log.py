@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,29 +30,37 @@ __all__ = [
     "LoggedEvent",
     "PendingLeaf",
     "StoredCheckpoint",
+    "StoredCosignature",
     "StoredNodeKey",
     "add_cosignature",
     "audit_rows",
     "checkpoint_at",
+    "checkpoints_between",
     "cosignatures",
+    "cosignatures_between",
     "entries",
     "entries_of_license",
     "entry_count",
     "entry_of_access_record",
+    "event_sequence_gaps",
+    "hashes_between",
     "insert_checkpoint",
     "insert_entries",
     "insert_hashes",
     "insert_node_key",
     "insert_node_key_if_absent",
+    "last_entry_index",
     "latest_checkpoint",
+    "latest_cosigned_checkpoint",
+    "leaf_hash_indices",
     "lock_log",
     "node_key",
     "pending",
     "pending_count",
     "read_hashes",
     "remove_pending",
-    "unlogged_access_records",
-    "unlogged_events",
+    "unlogged_access_rows",
+    "unlogged_event_rows",
 ]
 
 #: Key of the PostgreSQL advisory lock that makes one sequencer run at a time.
@@ -273,6 +281,56 @@ def cosignatures(conn: Connection, size: int) -> list[str]:
     return [str(line) for line in rows.scalars()]
 
 
+@dataclass(frozen=True, kw_only=True)
+class StoredCosignature:
+    """One witness's cosignature line of the checkpoint of ``size``."""
+
+    size: int
+    witness: str
+    signature: str
+
+
+def cosignatures_between(
+    conn: Connection, low: int, high: int
+) -> list[StoredCosignature]:
+    """Every cosignature of the checkpoints of sizes ``low..high``, by size."""
+    rows = conn.execute(
+        select(log_cosignatures)
+        .where(log_cosignatures.c.size >= low, log_cosignatures.c.size <= high)
+        .order_by(log_cosignatures.c.size, log_cosignatures.c.witness)
+    )
+    return [
+        StoredCosignature(
+            size=int(row.size), witness=row.witness, signature=row.signature
+        )
+        for row in rows
+    ]
+
+
+def checkpoints_between(
+    conn: Connection, low: int, high: int
+) -> list[StoredCheckpoint]:
+    """The stored checkpoints of sizes ``low..high``, smallest first."""
+    rows = conn.execute(
+        select(log_checkpoints)
+        .where(log_checkpoints.c.size >= low, log_checkpoints.c.size <= high)
+        .order_by(log_checkpoints.c.size)
+    )
+    return [_checkpoint(row) for row in rows]
+
+
+def latest_cosigned_checkpoint(
+    conn: Connection, witnesses: Collection[str] | None = None
+) -> StoredCheckpoint | None:
+    """The largest checkpoint with a cosignature (by one of ``witnesses``, when
+    given); None when no checkpoint has one."""
+    query = select(func.max(log_cosignatures.c.size))
+    if witnesses is not None:
+        query = query.where(log_cosignatures.c.witness.in_(list(witnesses)))
+    size = conn.execute(query).scalar()
+    return None if size is None else checkpoint_at(conn, int(size))
+
+
 def node_key(conn: Connection, purpose: str) -> StoredNodeKey | None:
     row = conn.execute(select(node_keys).where(node_keys.c.purpose == purpose)).first()
     if row is None:
@@ -362,8 +420,26 @@ class LoggedEvent:
     license_document_cipher: bytes
 
 
+_EVENT_COLUMNS = (
+    license_events.c.sequence,
+    license_events.c.kind,
+    license_events.c.occurred_at,
+    license_events.c.recorded_at,
+    license_events.c.reason,
+    license_events.c.document,
+    licenses.c.id.label("license_row_id"),
+    licenses.c.identifier,
+    licenses.c.document_cipher,
+    departments.c.credit_code,
+)
+_EVENT_JOINS = license_events.join(
+    licenses, licenses.c.id == license_events.c.license_id
+).join(departments, departments.c.id == licenses.c.issuer_id)
+
+
 def audit_rows(conn: Connection, start: int, end: int) -> list[AuditRow]:
-    """Log entries ``start..end-1`` joined to their events, licenses and issuers."""
+    """Log entries ``start..end-1`` joined to their events, licenses and issuers;
+    an index with no entry is simply absent."""
     query = (
         select(
             log_entries.c.idx,
@@ -371,16 +447,7 @@ def audit_rows(conn: Connection, start: int, end: int) -> list[AuditRow]:
             log_entries.c.event_id,
             log_entries.c.access_record_id,
             *[c.label(f"access_{c.name}") for c in access_records.c],
-            license_events.c.sequence,
-            license_events.c.kind,
-            license_events.c.occurred_at,
-            license_events.c.recorded_at,
-            license_events.c.reason,
-            license_events.c.document,
-            licenses.c.id.label("license_row_id"),
-            licenses.c.identifier,
-            licenses.c.document_cipher,
-            departments.c.credit_code,
+            *_EVENT_COLUMNS,
         )
         .select_from(
             log_entries.outerjoin(
@@ -399,21 +466,25 @@ def audit_rows(conn: Connection, start: int, end: int) -> list[AuditRow]:
     return [_audit_row(row) for row in conn.execute(query)]
 
 
+def _logged_event(row: Any) -> LoggedEvent | None:
+    if row.sequence is None or row.identifier is None:
+        return None
+    return LoggedEvent(
+        license_identifier=row.identifier,
+        issuer_code=row.credit_code,
+        sequence=int(row.sequence),
+        kind=row.kind,
+        occurred_at=row.occurred_at,
+        recorded_at=row.recorded_at,
+        reason=row.reason,
+        document=row.document,
+        license_row_id=int(row.license_row_id),
+        license_document_cipher=bytes(row.document_cipher),
+    )
+
+
 def _audit_row(row: Any) -> AuditRow:
-    event = None
-    if row.sequence is not None and row.identifier is not None:
-        event = LoggedEvent(
-            license_identifier=row.identifier,
-            issuer_code=row.credit_code,
-            sequence=int(row.sequence),
-            kind=row.kind,
-            occurred_at=row.occurred_at,
-            recorded_at=row.recorded_at,
-            reason=row.reason,
-            document=row.document,
-            license_row_id=int(row.license_row_id),
-            license_document_cipher=bytes(row.document_cipher),
-        )
+    event = _logged_event(row)
     access = None
     if row.access_id is not None:
         columns = {c.name: getattr(row, f"access_{c.name}") for c in access_records.c}
@@ -430,26 +501,28 @@ def _audit_row(row: Any) -> AuditRow:
     )
 
 
-def unlogged_events(conn: Connection) -> list[tuple[int, str, int, str]]:
-    """Events in neither the log nor its outbox: (event id, license, sequence, kind)."""
+def unlogged_event_rows(conn: Connection) -> list[tuple[int, LoggedEvent]]:
+    """Events in neither the log nor its outbox, as (event id, event row), in the
+    order they were recorded."""
     logged = select(log_entries.c.event_id).where(log_entries.c.event_id.is_not(None))
     queued = select(log_outbox.c.event_id).where(log_outbox.c.event_id.is_not(None))
     rows = conn.execute(
-        select(
-            license_events.c.id,
-            licenses.c.identifier,
-            license_events.c.sequence,
-            license_events.c.kind,
-        )
-        .join(licenses, licenses.c.id == license_events.c.license_id)
+        select(license_events.c.id.label("event_row_id"), *_EVENT_COLUMNS)
+        .select_from(_EVENT_JOINS)
         .where(license_events.c.id.not_in(logged), license_events.c.id.not_in(queued))
-        .order_by(license_events.c.id)
+        .order_by(license_events.c.recorded_at, license_events.c.id)
     )
-    return [(int(r.id), r.identifier, int(r.sequence), r.kind) for r in rows]
+    found = []
+    for row in rows:
+        event = _logged_event(row)
+        assert event is not None  # the inner joins found its license
+        found.append((int(row.event_row_id), event))
+    return found
 
 
-def unlogged_access_records(conn: Connection) -> list[str]:
-    """Public ids of access records in neither the log nor its outbox."""
+def unlogged_access_rows(conn: Connection) -> list[LoggedAccess]:
+    """Access records in neither the log nor its outbox, in the order they were
+    made."""
     logged = select(log_entries.c.access_record_id).where(
         log_entries.c.access_record_id.is_not(None)
     )
@@ -457,11 +530,82 @@ def unlogged_access_records(conn: Connection) -> list[str]:
         log_outbox.c.access_record_id.is_not(None)
     )
     rows = conn.execute(
-        select(access_records.c.public_id)
+        select(access_records)
         .where(access_records.c.id.not_in(logged), access_records.c.id.not_in(queued))
-        .order_by(access_records.c.id)
+        .order_by(access_records.c.occurred_at, access_records.c.id)
     )
-    return [str(value) for value in rows.scalars()]
+    return [
+        LoggedAccess(public_id=row.public_id, columns=dict(row._mapping))
+        for row in rows
+    ]
+
+
+def event_sequence_gaps(conn: Connection) -> list[tuple[str, list[int]]]:
+    """Licenses whose events are not numbered 1, 2, ... without a gap: (license
+    identifier, the missing sequence numbers). A license with no event misses 1."""
+    count = func.count(license_events.c.id)
+    top = func.coalesce(func.max(license_events.c.sequence), 0)
+    flagged = conn.execute(
+        select(licenses.c.id, licenses.c.identifier, top.label("top"))
+        .select_from(
+            licenses.outerjoin(
+                license_events, license_events.c.license_id == licenses.c.id
+            )
+        )
+        .group_by(licenses.c.id, licenses.c.identifier)
+        .having((count != top) | (count == 0))
+        .order_by(licenses.c.id)
+    ).all()
+    gaps = []
+    for row in flagged:
+        present = set(
+            conn.execute(
+                select(license_events.c.sequence).where(
+                    license_events.c.license_id == row.id
+                )
+            ).scalars()
+        )
+        missing = [n for n in range(1, max(int(row.top), 1) + 1) if n not in present]
+        gaps.append((str(row.identifier), missing))
+    return gaps
+
+
+def hashes_between(
+    conn: Connection, level: int, start: int, end: int
+) -> dict[int, bytes]:
+    """The stored tile-level hashes of ``level`` with indices ``start..end-1``, by
+    index; a missing hash is simply absent."""
+    rows = conn.execute(_READ_HASHES, {"level": level, "start": start, "end": end})
+    return {int(row.idx): bytes(row.hash) for row in rows}
+
+
+#: Hashes per `IN (...)` list: well under every database's parameter limit.
+_IN_CHUNK = 500
+
+
+def leaf_hash_indices(conn: Connection, hashes: Collection[bytes]) -> dict[bytes, int]:
+    """Where each of ``hashes`` is stored as a leaf (level 0) hash: hash -> the
+    lowest such index. Hashes stored nowhere are absent."""
+    wanted = list(dict.fromkeys(hashes))
+    found: dict[bytes, int] = {}
+    for first in range(0, len(wanted), _IN_CHUNK):
+        rows = conn.execute(
+            select(log_hashes.c.idx, log_hashes.c.hash)
+            .where(
+                log_hashes.c.level == 0,
+                log_hashes.c.hash.in_(wanted[first : first + _IN_CHUNK]),
+            )
+            .order_by(log_hashes.c.idx)
+        )
+        for row in rows:
+            found.setdefault(bytes(row.hash), int(row.idx))
+    return found
+
+
+def last_entry_index(conn: Connection) -> int | None:
+    """The highest index of a stored entry; None when there is none."""
+    value = conn.execute(select(func.max(log_entries.c.idx))).scalar()
+    return None if value is None else int(value)
 
 
 def entry_count(conn: Connection) -> int:

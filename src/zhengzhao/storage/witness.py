@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from zhengzhao.storage.tables import witness_checkpoints, witness_evidence
@@ -15,6 +15,7 @@ __all__ = [
     "WitnessedCheckpoint",
     "evidence",
     "latest_cosigned",
+    "lock_origin",
     "record_evidence",
     "save_cosigned",
 ]
@@ -37,13 +38,25 @@ class Evidence:
     received_at: datetime
 
 
-def latest_cosigned(conn: Connection, origin: str) -> WitnessedCheckpoint | None:
-    """The latest checkpoint cosigned for ``origin``, locked until the transaction
-    ends on PostgreSQL (SQLite transactions here already hold the write lock)."""
-    query = select(witness_checkpoints).where(witness_checkpoints.c.origin == origin)
+def lock_origin(conn: Connection, origin: str) -> None:
+    """Hold the witness's lock on ``origin`` until the transaction ends, so that
+    one add-checkpoint request of a log at a time reads and moves its size.
+
+    On PostgreSQL a transaction-scoped advisory lock keyed by the origin: it works
+    before the origin's first row exists, which a row lock cannot. SQLite needs
+    nothing: its write transactions already run one at a time.
+    """
     if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:origin))"), {"origin": origin}
+        )
+
+
+def latest_cosigned(conn: Connection, origin: str) -> WitnessedCheckpoint | None:
+    """The latest checkpoint cosigned for ``origin``."""
+    row = conn.execute(
+        select(witness_checkpoints).where(witness_checkpoints.c.origin == origin)
+    ).first()
     if row is None:
         return None
     return WitnessedCheckpoint(
@@ -55,22 +68,40 @@ def latest_cosigned(conn: Connection, origin: str) -> WitnessedCheckpoint | None
 
 
 def save_cosigned(
-    conn: Connection, checkpoint: WitnessedCheckpoint, *, now: datetime
-) -> None:
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn: Connection,
+    checkpoint: WitnessedCheckpoint,
+    *,
+    previous_size: int | None,
+    now: datetime,
+) -> bool:
+    """Move the origin's cosigned checkpoint from ``previous_size`` (None: there
+    was none) to ``checkpoint``; False, changing nothing, when the stored size is
+    no longer ``previous_size``: a compare-and-swap, so a size never goes back."""
     values = {
         "size": checkpoint.size,
         "root_hash": checkpoint.root_hash,
         "note": checkpoint.note,
         "updated_at": now,
     }
-    conn.execute(
-        insert(witness_checkpoints)
-        .values(origin=checkpoint.origin, **values)
-        .on_conflict_do_update(
-            index_elements=[witness_checkpoints.c.origin], set_=values
+    if previous_size is None:
+        insert = (
+            postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         )
-    )
+        result = conn.execute(
+            insert(witness_checkpoints)
+            .values(origin=checkpoint.origin, **values)
+            .on_conflict_do_nothing(index_elements=[witness_checkpoints.c.origin])
+        )
+    else:
+        result = conn.execute(
+            update(witness_checkpoints)
+            .where(
+                witness_checkpoints.c.origin == checkpoint.origin,
+                witness_checkpoints.c.size == previous_size,
+            )
+            .values(**values)
+        )
+    return bool(result.rowcount)
 
 
 def record_evidence(conn: Connection, item: Evidence) -> None:

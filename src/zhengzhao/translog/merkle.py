@@ -27,6 +27,7 @@ from zhengzhao.errors import InvalidRequest, LogProofInvalid, LogStoreDamaged, S
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
+    "Frontier",
     "HashReader",
     "consistency_proof",
     "inclusion_proof",
@@ -89,6 +90,49 @@ def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
         paired = [node_hash(level[i], level[i + 1]) for i in pairs]
         level = paired + level[len(paired) * 2 :]
     return level[0]
+
+
+class Frontier:
+    """The right edge of a tree built leaf hash by leaf hash: its root at every size.
+
+    Holds one hash per complete subtree on the edge, at most ``log2(n) + 1`` of
+    them, so a tree of any size is rebuilt in constant memory from a stream of its
+    leaf hashes (RFC 9162 section 2.1.1, folded as a compact range).
+    """
+
+    def __init__(self) -> None:
+        #: (height, hash) of each complete subtree on the edge, tallest first.
+        self._edge: list[tuple[int, bytes]] = []
+        self._size = 0
+
+    @property
+    def size(self) -> int:
+        """How many leaf hashes were pushed."""
+        return self._size
+
+    def push(self, leaf: bytes) -> None:
+        """Append one leaf hash (not leaf data) to the tree."""
+        node, height = leaf, 0
+        while self._edge and self._edge[-1][0] == height:
+            node = node_hash(self._edge.pop()[1], node)
+            height += 1
+        self._edge.append((height, node))
+        self._size += 1
+
+    def root(self) -> bytes:
+        """The Merkle Tree Hash of the leaves pushed so far."""
+        if not self._edge:
+            return EMPTY_ROOT
+        value = self._edge[-1][1]
+        for _height, left in reversed(self._edge[:-1]):
+            value = node_hash(left, value)
+        return value
+
+    def copy(self) -> Frontier:
+        twin = Frontier()
+        twin._edge = list(self._edge)
+        twin._size = self._size
+        return twin
 
 
 def root_hash(size: int, reader: HashReader) -> bytes:

@@ -7,6 +7,12 @@ view *from the log's public tiles*, computing the proof itself rather than trust
 one the log hands out. A checkpoint that does not extend the last view is a fork:
 `follow` raises `SplitView` carrying both checkpoints as evidence, and keeps the old
 view.
+
+A checkpoint smaller than the last view is not taken for a fork by itself: a web
+cache may serve an old checkpoint while the tiles are current (tiles never change,
+so caches keep them right). If the tiles prove the smaller tree a prefix of the one
+seen, the checkpoint is only stale and the view stays; it is a fork when they prove
+otherwise, or when the log no longer serves the tiles of the size it showed.
 """
 
 from __future__ import annotations
@@ -91,8 +97,10 @@ class HttpTiles:
 def follow(client: httpx.Client, view: LogView) -> tuple[LogView, str]:
     """Fetch the log's checkpoint and accept it if it extends ``view``.
 
-    Returns the new view and a line saying what happened. Raises `SplitView` with
-    both checkpoints in ``details`` when the log forked or went back.
+    Returns the new view and a line saying what happened (an older checkpoint
+    that the tiles prove a prefix of ``view`` is stale, and the view stays).
+    Raises `SplitView` with both checkpoints in ``details`` when the log forked or
+    went back.
     """
     note = _get(client, f"{view.log_url}/checkpoint").text
     opened = open_note(note, [NoteVerifier.from_vkey(view.vkey)])
@@ -104,10 +112,7 @@ def follow(client: httpx.Client, view: LogView) -> tuple[LogView, str]:
     old_root = base64.b64decode(view.root_hash)
     evidence = {"previous": view.checkpoint, "current": note}
     if current.size < view.size:
-        raise SplitView(
-            f"fork: {view.origin} went back from size {view.size} to {current.size}",
-            details=evidence,
-        )
+        return view, _stale(client, view, current, evidence)
     if current.size == view.size:
         if current.root_hash != old_root:
             raise SplitView(
@@ -142,6 +147,45 @@ def follow(client: httpx.Client, view: LogView) -> tuple[LogView, str]:
     return new_view, f"consistent: size {view.size} -> {current.size}"
 
 
+def _stale(
+    client: httpx.Client,
+    view: LogView,
+    current: Checkpoint,
+    evidence: dict[str, str],
+) -> str:
+    """Prove from the tiles that the smaller ``current`` is a prefix of ``view``;
+    raises `SplitView` when it is not, or when the tiles of ``view`` are gone."""
+    try:
+        reader = TiledHashReader(HttpTiles(client, view.log_url, view.size))
+        proof = consistency_proof(current.size, view.size, reader)
+    except NotFound as exc:
+        if exc.details.get("status") != 404:
+            raise  # no answer: look again later
+        raise SplitView(
+            f"fork: {view.origin} went back from size {view.size} to {current.size}"
+            f" and no longer serves the tiles of size {view.size}",
+            details=evidence,
+        ) from exc
+    try:
+        verify_consistency(
+            old_size=current.size,
+            new_size=view.size,
+            old_root=current.root_hash,
+            new_root=base64.b64decode(view.root_hash),
+            proof=proof,
+        )
+    except LogProofInvalid as exc:
+        raise SplitView(
+            f"fork: size {current.size} of {view.origin} is not a prefix of the size"
+            f" {view.size} seen before: {exc.message}",
+            details=evidence,
+        ) from exc
+    return (
+        f"stale: served size {current.size}, older than size {view.size} seen but"
+        " consistent with it (an old checkpoint from a cache); keeping the view"
+    )
+
+
 def first_view(client: httpx.Client, log_url: str, vkey: str) -> LogView:
     """The view of a log not seen before, from its current checkpoint."""
     note = _get(client, f"{log_url}/checkpoint").text
@@ -162,5 +206,8 @@ def _get(client: httpx.Client, url: str) -> httpx.Response:
     except httpx.HTTPError as exc:
         raise NotFound(f"cannot reach {url}: {exc}") from exc
     if response.status_code != 200:
-        raise NotFound(f"{url} answered HTTP {response.status_code}")
+        raise NotFound(
+            f"{url} answered HTTP {response.status_code}",
+            details={"status": response.status_code},
+        )
     return response

@@ -43,6 +43,7 @@ __all__ = [
     "NoteVerifier",
     "OpenedNote",
     "open_note",
+    "read_note",
     "sign_note",
     "verifier_from_vkey",
     "verify_cosignature",
@@ -338,6 +339,18 @@ def sign_note(body: str, signers: Sequence[NoteSigner]) -> str:
         raise InvalidRequest("a signed note needs at least one signer")
     lines = [signer.signature_line(body) for signer in signers]
     return OpenedNote(body, (), tuple(lines)).text
+
+
+def read_note(text: str | bytes) -> tuple[str, tuple[str, ...]]:
+    """The body and signature lines of a signed note, checking its form only.
+
+    Raises `NoteInvalid` when it is not a signed note at all; no signature is
+    checked (`open_note` does that).
+    """
+    body, lines = _split_note(_as_text(text))
+    for line in lines:
+        _parse_signature_line(line)
+    return body, tuple(lines)
 
 
 def open_note(

@@ -9,8 +9,9 @@ integrated or none of it: no leaf is lost, duplicated or reordered.
 
 `SequencerThread` runs integrations inside the server, every half of the maximum
 merge delay (`Settings.log_merge_delay`), so that a leaf is in a signed checkpoint
-within that delay while traffic flows; after each new checkpoint it asks the
-configured witnesses to cosign it.
+within that delay while traffic flows. After each new checkpoint it only tells
+``on_checkpoint``; witnesses are asked in their own thread
+(`cosigning.CosigningThread`), so that no witness can hold up the next checkpoint.
 """
 
 from __future__ import annotations
@@ -111,8 +112,8 @@ def integrate_all(
 class SequencerThread:
     """Runs integrations in the background until stopped.
 
-    ``on_checkpoint`` is called after each new checkpoint, ``on_start`` once in the
-    thread before the first integration; neither may stop the loop.
+    ``on_checkpoint`` is called after each new checkpoint, in this thread: it must
+    return at once (hand the work to another thread), and may not stop the loop.
     """
 
     def __init__(
@@ -121,14 +122,12 @@ class SequencerThread:
         *,
         clock: Clock | None = None,
         on_checkpoint: Callable[[Integration], None] = lambda _step: None,
-        on_start: Callable[[], None] = lambda: None,
         batch: int = BATCH,
     ) -> None:
         self._batch = batch
         self._node = node
         self._clock = clock or SystemClock()
         self._on_checkpoint = on_checkpoint
-        self._on_start = on_start
         self._interval = node.settings.log_merge_delay / 2
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -143,10 +142,6 @@ class SequencerThread:
         self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        try:
-            self._on_start()
-        except Exception:
-            logger.exception("log sequencer start-up hook failed")
         while not self._stop.is_set():
             try:
                 step = integrate(self._node, now=self._clock.now(), batch=self._batch)
@@ -156,7 +151,10 @@ class SequencerThread:
                 logger.exception("log integration failed; retrying")
                 step = None
             if step is not None:
-                self._on_checkpoint(step)
+                try:
+                    self._on_checkpoint(step)
+                except Exception:
+                    logger.exception("log checkpoint hook failed")
                 if step.new_size - step.old_size >= self._batch:
                     continue  # more may be waiting: no pause
             self._stop.wait(self._interval)

@@ -3,6 +3,13 @@
 Everything here reads committed, append-only data: a tile or proof computed for a
 tree size never changes once that size is signed, so readers need no lock against
 the sequencer.
+
+Checkpoints are served with the witness cosignatures collected for them. When the
+node has witnesses, `/log/checkpoint` serves the latest checkpoint they cosigned
+(the newest until any is), and a proof leads to the latest cosigned checkpoint that
+covers what it proves, or to the newest checkpoint when none does yet (an event
+within the last cosigning round): a verifier holding the witnesses' keys can then
+check that the log showed it the view the witnesses saw.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from zhengzhao.storage import licenses as license_store
 from zhengzhao.storage import log as log_store
 from zhengzhao.translog.leaves import read_leaf
 from zhengzhao.translog.merkle import consistency_proof, inclusion_proof, leaf_hash
+from zhengzhao.translog.note import CosignatureVerifier
 from zhengzhao.translog.sequencer import DatabaseHashes
 from zhengzhao.translog.tiles import (
     TILE_WIDTH,
@@ -37,6 +45,7 @@ __all__ = [
     "cosigned_checkpoint",
     "license_inclusion",
     "read_tile",
+    "witness_names",
 ]
 
 
@@ -51,12 +60,45 @@ def _latest(conn: Connection) -> log_store.StoredCheckpoint:
     return latest
 
 
+def witness_names(node: Node) -> list[str]:
+    """The names of the node's configured witnesses' keys."""
+    return [CosignatureVerifier.from_vkey(w.vkey).name for w in node.settings.witnesses]
+
+
 def cosigned_checkpoint(node: Node) -> str:
-    """The latest checkpoint note with every witness cosignature collected for it."""
+    """The checkpoint to serve, with every witness cosignature collected for it:
+    the latest one the configured witnesses cosigned, else the newest."""
+    names = witness_names(node)
     with node.database.reading() as conn:
         latest = _latest(conn)
-        lines = log_store.cosignatures(conn, latest.size)
-    return latest.note + "".join(f"{line}\n" for line in lines)
+        if names:
+            latest = log_store.latest_cosigned_checkpoint(conn, names) or latest
+        return _with_cosignatures(conn, latest)
+
+
+def _with_cosignatures(conn: Connection, checkpoint: log_store.StoredCheckpoint) -> str:
+    lines = log_store.cosignatures(conn, checkpoint.size)
+    return checkpoint.note + "".join(f"{line}\n" for line in lines)
+
+
+def _proved_against(
+    conn: Connection, *, size: int | None, reaching: int
+) -> log_store.StoredCheckpoint | None:
+    """The checkpoint a proof leads to: the one of ``size`` when asked (raises
+    `NotFound` if none was signed), else the latest cosigned checkpoint whose tree
+    holds index ``reaching``, else the newest; None before the first."""
+    if size is not None:
+        chosen = log_store.checkpoint_at(conn, size)
+        if chosen is None:
+            raise NotFound(
+                f"the log signed no checkpoint of size {size}; ask for a size"
+                " /log/checkpoint served"
+            )
+        return chosen
+    cosigned = log_store.latest_cosigned_checkpoint(conn)
+    if cosigned is not None and cosigned.size > reaching:
+        return cosigned
+    return log_store.latest_checkpoint(conn)
 
 
 def read_tile(node: Node, tile: TilePath) -> tuple[bytes, bool]:
@@ -122,19 +164,26 @@ class LicenseInclusion:
         }
 
 
-def license_inclusion(conn: Connection, identifier: str) -> LicenseInclusion | None:
-    """Proofs of the integrated events of license ``identifier``; None when none of
-    them is in a checkpoint yet. Raises `NotFound` for an unknown license."""
+def license_inclusion(
+    conn: Connection, identifier: str, *, size: int | None = None
+) -> LicenseInclusion | None:
+    """Proofs of the logged events of license ``identifier`` against one
+    checkpoint (see the module docstring; ``size`` asks for a signed size), with
+    its cosignatures. None when none of the events is in that checkpoint. Raises
+    `NotFound` for an unknown license or a size never signed."""
     stored = license_store.license_by_identifier(conn, identifier)
     if stored is None:
         raise NotFound(f"no license {identifier}")
-    latest = log_store.latest_checkpoint(conn)
-    if latest is None:
+    indices = [
+        index for _sequence, index in log_store.entries_of_license(conn, stored.row_id)
+    ]
+    checkpoint = _proved_against(conn, size=size, reaching=max(indices, default=0))
+    if checkpoint is None:
         return None
-    reader = TiledHashReader(WholeTiles(DatabaseHashes(conn), latest.size))
+    reader = TiledHashReader(WholeTiles(DatabaseHashes(conn), checkpoint.size))
     events = []
-    for _sequence, index in log_store.entries_of_license(conn, stored.row_id):
-        if index >= latest.size:
+    for index in indices:
+        if index >= checkpoint.size:
             continue
         (leaf,) = log_store.entries(conn, index, index + 1)
         decoded = read_leaf(leaf)
@@ -144,13 +193,16 @@ def license_inclusion(conn: Connection, identifier: str) -> LicenseInclusion | N
                 event=decoded.event,
                 index=index,
                 leaf=leaf,
-                proof=inclusion_proof(index, latest.size, reader),
+                proof=inclusion_proof(index, checkpoint.size, reader),
             )
         )
     if not events:
         return None
     return LicenseInclusion(
-        license=identifier, size=latest.size, checkpoint=latest.note, events=events
+        license=identifier,
+        size=checkpoint.size,
+        checkpoint=_with_cosignatures(conn, checkpoint),
+        events=events,
     )
 
 
@@ -175,20 +227,25 @@ class RecordInclusion:
         }
 
 
-def access_inclusion(conn: Connection, index: int | None) -> RecordInclusion | None:
-    """The inclusion proof of the leaf at ``index`` (an access record's); None
-    while it is not yet in a checkpoint."""
-    latest = log_store.latest_checkpoint(conn)
-    if index is None or latest is None or index >= latest.size:
+def access_inclusion(
+    conn: Connection, index: int | None, *, size: int | None = None
+) -> RecordInclusion | None:
+    """The inclusion proof of the leaf at ``index`` (an access record's), against
+    the checkpoint `license_inclusion` would choose; None while it is not yet in
+    that checkpoint."""
+    if index is None:
+        return None
+    checkpoint = _proved_against(conn, size=size, reaching=index)
+    if checkpoint is None or index >= checkpoint.size:
         return None
     (leaf,) = log_store.entries(conn, index, index + 1)
-    reader = TiledHashReader(WholeTiles(DatabaseHashes(conn), latest.size))
+    reader = TiledHashReader(WholeTiles(DatabaseHashes(conn), checkpoint.size))
     return RecordInclusion(
         index=index,
         leaf=leaf,
-        proof=inclusion_proof(index, latest.size, reader),
-        size=latest.size,
-        checkpoint=latest.note,
+        proof=inclusion_proof(index, checkpoint.size, reader),
+        size=checkpoint.size,
+        checkpoint=_with_cosignatures(conn, checkpoint),
     )
 
 

@@ -9,7 +9,9 @@ evidence with both views and the proof, and answered with the evidence.
 
 Refusals and the HTTP statuses tlog-witness gives them:
 
-- malformed request, or old size beyond the new size: `InvalidRequest` (400);
+- malformed request (an old size that is not plain ASCII digits without leading
+  zeros, a malformed note or checkpoint, a non-empty proof between equal sizes),
+  or old size beyond the new size: `InvalidRequest` (400);
 - unknown origin: `NotFound` (404); no valid signature of the log: `PermissionDenied`
   (403);
 - old size not the one held: `WitnessSizeMismatch` (409, with the size held);
@@ -22,9 +24,12 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import Connection
 
 from zhengzhao.errors import (
     InvalidRequest,
@@ -43,6 +48,7 @@ from zhengzhao.translog.note import (
     CosignatureSigner,
     NoteVerifier,
     open_note,
+    read_note,
 )
 
 __all__ = ["AddCheckpoint", "Witness", "WitnessedLog", "parse_add_checkpoint"]
@@ -51,6 +57,9 @@ logger = logging.getLogger(__name__)
 
 #: tlog-witness: "The client MUST NOT send more than 63 consistency proof lines."
 MAX_PROOF_LINES = 63
+#: A tree size in ASCII decimal without leading zeros (`str.isdigit` would take
+#: other scripts' digits too).
+_SIZE = re.compile(r"0|[1-9][0-9]{0,19}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -79,11 +88,7 @@ def parse_add_checkpoint(body: str) -> AddCheckpoint:
     lines = head.split("\n")
     old_line, proof_lines = lines[0], lines[1:]
     number = old_line.removeprefix("old ")
-    if (
-        old_line == number
-        or not number.isdigit()
-        or (number != "0" and number[0] == "0")
-    ):
+    if old_line == number or not _SIZE.fullmatch(number):
         raise InvalidRequest(f"the first line must be `old <size>`; got {old_line!r}")
     if len(proof_lines) > MAX_PROOF_LINES:
         raise InvalidRequest(f"more than {MAX_PROOF_LINES} consistency proof lines")
@@ -123,20 +128,17 @@ class Witness:
                 f"old size {request.old_size} is beyond the checkpoint's size"
                 f" {checkpoint.size}"
             )
+        if request.old_size == checkpoint.size and request.proof:
+            raise InvalidRequest(
+                f"the old size is the checkpoint's size {checkpoint.size}: the"
+                f" consistency proof must be empty, not {len(request.proof)} lines"
+            )
         try:
             with self._database.transaction() as conn:
+                witness_store.lock_origin(conn, checkpoint.origin)
                 held = witness_store.latest_cosigned(conn, checkpoint.origin)
                 _check_extends(held, request, checkpoint)
-                witness_store.save_cosigned(
-                    conn,
-                    witness_store.WitnessedCheckpoint(
-                        origin=checkpoint.origin,
-                        size=checkpoint.size,
-                        root_hash=checkpoint.root_hash,
-                        note=request.note,
-                    ),
-                    now=now,
-                )
+                self._save(conn, held, request.note, checkpoint, now)
         except (SplitView, LogProofInvalid) as refusal:
             self._keep_evidence(checkpoint.origin, body, refusal, now)
             raise
@@ -145,16 +147,53 @@ class Witness:
             + "\n"
         )
 
+    @staticmethod
+    def _save(
+        conn: Connection,
+        held: witness_store.WitnessedCheckpoint | None,
+        note: str,
+        checkpoint: Checkpoint,
+        now: datetime,
+    ) -> None:
+        saved = witness_store.save_cosigned(
+            conn,
+            witness_store.WitnessedCheckpoint(
+                origin=checkpoint.origin,
+                size=checkpoint.size,
+                root_hash=checkpoint.root_hash,
+                note=note,
+            ),
+            previous_size=held.size if held else None,
+            now=now,
+        )
+        if not saved:
+            # Only a writer that bypassed `lock_origin` can get here.
+            moved = witness_store.latest_cosigned(conn, checkpoint.origin)
+            size = moved.size if moved else 0
+            raise WitnessSizeMismatch(
+                f"this witness's size for {checkpoint.origin} moved to {size} while"
+                " the request was checked; send it again from that size",
+                size=size,
+            )
+
     def evidence(self) -> list[witness_store.Evidence]:
         """Every refusal that showed a log misbehaving, oldest first."""
         with self._database.reading() as conn:
             return witness_store.evidence(conn)
 
     def _open(self, note: str) -> Checkpoint:
+        """The checkpoint of a known log, with a valid signature of that log."""
         origin = note.split("\n", 1)[0]
         log = self._logs.get(origin)
         if log is None:
             raise NotFound(f"this witness does not follow the log {origin!r}")
+        try:
+            body, _lines = read_note(note)
+            Checkpoint.parse(body)
+        except NoteInvalid as exc:
+            raise InvalidRequest(
+                f"the checkpoint of {origin} is malformed: {exc.message}"
+            ) from exc
         try:
             opened = open_note(note, log.verifiers)
         except NoteInvalid as exc:

@@ -33,8 +33,10 @@ def node_witness(node: Node, *, now: datetime) -> Witness:
     with node.database.transaction() as conn:
         stored = log_store.node_key(conn, WITNESS_KEY)
         if stored is None:
+            # Of two first requests, the second waits for the first's key and
+            # stores none of its own.
             key = SigningKey.generate(Algorithm.ED25519)
-            log_store.insert_node_key(
+            log_store.insert_node_key_if_absent(
                 conn,
                 log_store.StoredNodeKey(
                     purpose=WITNESS_KEY,
@@ -47,14 +49,15 @@ def node_witness(node: Node, *, now: datetime) -> Witness:
                 ),
                 now=now,
             )
-        else:
-            key = unwrap_private_key(
-                kek=kek,
-                key_id=label,
-                algorithm=Algorithm(stored.algorithm),
-                blob=stored.wrapped_private_key,
-            )
-            name = stored.name
+            stored = log_store.node_key(conn, WITNESS_KEY)
+            assert stored is not None
+        key = unwrap_private_key(
+            kek=kek,
+            key_id=label,
+            algorithm=Algorithm(stored.algorithm),
+            blob=stored.wrapped_private_key,
+        )
+        name = stored.name
     logs = {
         item.origin: WitnessedLog(
             origin=item.origin, verifiers=(NoteVerifier.from_vkey(item.vkey),)

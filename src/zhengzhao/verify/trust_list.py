@@ -12,7 +12,8 @@ credit code), its algorithm, its signing window and its state::
         "publicKeyMultibase": "zDn...", "publicKeyJwk": {...},
         "algorithm": "ecdsa-p256", "validFrom": "...", "validUntil": null,
         "state": "active", "compromisedAt": null}, ...],
-     "log": {"origin": "<checkpoint origin>", "verifierKey": "<name+hash+base64>"}}
+     "log": {"origin": "<checkpoint origin>", "verifierKey": "<name+hash+base64>",
+             "witnesses": ["<witness cosignature vkey>", ...]}}
 
 A key is trusted for a signature made at time *t* when *t* lies in its window and
 before any compromise. A compromised key also carries ``revoked`` (W3C Controlled
@@ -20,7 +21,9 @@ Identifiers v1.0), so that a generic verifier distrusts it too.
 
 ``log`` names the node's transparency log and its C2SP verifier key, with which the
 log proofs that travel with licenses are checked; it is absent until the log has
-signed its first checkpoint.
+signed its first checkpoint. ``witnesses``, present when the node has witnesses,
+holds their cosignature verifier keys (C2SP tlog-cosignature), with which the
+cosignatures served beside each checkpoint are checked.
 
 ``annotatedCopies`` is the node's own key, controlled by the node (its base URL),
 that signs the annotated copies shares hand out (`zhengzhao.sharing.copies`)::
@@ -40,7 +43,7 @@ presenting an entry as a verification method elsewhere.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,7 +73,7 @@ from zhengzhao.storage import keys as key_store
 from zhengzhao.storage import log as log_store
 from zhengzhao.storage.counters import peek
 from zhengzhao.translog.keys import LOG_KEY
-from zhengzhao.translog.note import NoteVerifier
+from zhengzhao.translog.note import CosignatureVerifier, NoteVerifier
 
 __all__ = [
     "TRUST_LIST_TYPE",
@@ -93,7 +96,7 @@ def build_trust_list(
     node_name: str,
     base_url: str,
     generated_at: datetime,
-    log: dict[str, str] | None = None,
+    log: dict[str, Any] | None = None,
     copy_key: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The trust list document for ``keys`` (and the node's log and copy key, when
@@ -158,9 +161,16 @@ def copy_key_entry(
 
 
 def node_trust_list(
-    conn: Connection, *, node_name: str, base_url: str, log_origin: str, now: datetime
+    conn: Connection,
+    *,
+    node_name: str,
+    base_url: str,
+    log_origin: str,
+    now: datetime,
+    witness_keys: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The trust list of every key this node holds, and of its log."""
+    """The trust list of every key this node holds, and of its log and the
+    witnesses (``witness_keys``, cosignature verifier keys) that cosign it."""
     departments = {d.id: d for d in department_store.list_departments(conn)}
     log_key = log_store.node_key(conn, LOG_KEY)
     copy_key = public_copy_key(conn)
@@ -178,6 +188,7 @@ def node_trust_list(
                 "verifierKey": NoteVerifier(
                     log_key.name, log_key.public_key
                 ).verifier_key,
+                **({"witnesses": list(witness_keys)} if witness_keys else {}),
             }
         ),
         copy_key=(
@@ -195,10 +206,18 @@ class TrustListCache:
     the one query a cached answer costs.
     """
 
-    def __init__(self, *, node_name: str, base_url: str, log_origin: str) -> None:
+    def __init__(
+        self,
+        *,
+        node_name: str,
+        base_url: str,
+        log_origin: str,
+        witness_keys: Sequence[str] = (),
+    ) -> None:
         self._node_name = node_name
         self._base_url = base_url
         self._log_origin = log_origin
+        self._witness_keys = tuple(witness_keys)
         self._lock = threading.Lock()
         self._cached: tuple[int, dict[str, Any], TrustList] | None = None
 
@@ -217,6 +236,7 @@ class TrustListCache:
             base_url=self._base_url,
             log_origin=self._log_origin,
             now=now,
+            witness_keys=self._witness_keys,
         )
         parsed = TrustList.from_json(document)
         with self._lock:
@@ -262,10 +282,12 @@ class TrustedCopyKey:
 
 @dataclass(frozen=True)
 class TrustedLog:
-    """A node's transparency log: the origin its checkpoints carry, and its key."""
+    """A node's transparency log: the origin its checkpoints carry, its key, and
+    the keys of the witnesses that cosign its checkpoints."""
 
     origin: str
     verifier: NoteVerifier
+    witnesses: tuple[CosignatureVerifier, ...] = ()
 
 
 class TrustList:
@@ -336,7 +358,14 @@ def _trusted_log(entry: Any) -> TrustedLog | None:
         verifier = NoteVerifier.from_vkey(str(entry.get("verifierKey")))
     except ZhengzhaoError as exc:
         raise InvalidDocument(f"the trust list's log key: {exc.message}") from exc
-    return TrustedLog(entry["origin"], verifier)
+    listed = entry.get("witnesses", [])
+    if not isinstance(listed, list):
+        raise InvalidDocument("the trust list's log `witnesses` must be a list")
+    try:
+        witnesses = tuple(CosignatureVerifier.from_vkey(str(v)) for v in listed)
+    except ZhengzhaoError as exc:
+        raise InvalidDocument(f"the trust list's witness key: {exc.message}") from exc
+    return TrustedLog(entry["origin"], verifier, witnesses)
 
 
 def _trusted_key(entry: dict[str, Any]) -> TrustedKey:

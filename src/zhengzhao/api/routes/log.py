@@ -1,8 +1,10 @@
 """The transparency log, served as C2SP tlog-tiles plus JSON proofs. All public.
 
-Full tiles never change and are sent as immutable; partial tiles and the checkpoint
-change as the log grows. Full tiles are also kept in memory, so that the log's
-hottest resource costs no database read.
+Tiles never change once served: a full tile is final, and a partial tile ``.p/W``
+always holds the same first W hashes (tlog-tiles names a grown tile by another
+width). Both are sent as immutable; only the checkpoint changes as the log grows.
+Full tiles are also kept in memory, so that the log's hottest resource costs no
+database read.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ class FullTiles:
 
 @router.get("/checkpoint", response_class=PlainTextResponse, responses=_ERRORS)
 def checkpoint(node: CurrentNode) -> PlainTextResponse:
-    """The latest checkpoint (C2SP tlog-checkpoint), with witness cosignatures."""
+    """The checkpoint to rely on (C2SP tlog-checkpoint), with witness cosignatures:
+    the latest one the node's witnesses cosigned, or the newest while none has."""
     return PlainTextResponse(
         cosigned_checkpoint(node), headers={"Cache-Control": _CHANGING}
     )
@@ -86,23 +89,39 @@ async def tile(path: str, node: CurrentNode, request: Request) -> Response:
             full_tiles.put(key, data)
     else:
         data = cached
-    cache = _IMMUTABLE if parsed.width is None else _CHANGING
     return Response(
-        data, media_type="application/octet-stream", headers={"Cache-Control": cache}
+        data,
+        media_type="application/octet-stream",
+        headers={"Cache-Control": _IMMUTABLE},
     )
 
 
 @router.get("/proofs/license/{identifier}", responses=_ERRORS)
-def license_proofs(identifier: str, node: CurrentNode) -> JSONResponse:
-    """Inclusion proofs of a license version's logged events, against one checkpoint.
+def license_proofs(
+    identifier: str,
+    node: CurrentNode,
+    size: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**63 - 1,
+            description="Prove against the checkpoint of this size (one the log"
+            " signed). Default: the latest cosigned checkpoint that holds the events,"
+            " else the newest.",
+        ),
+    ] = None,
+) -> JSONResponse:
+    """Inclusion proofs of a license version's logged events, against one checkpoint,
+    served with its witness cosignatures.
 
     An event recorded in the last merge delay may not be in a checkpoint yet.
     """
     with node.database.reading() as conn:
-        found = license_inclusion(conn, identifier)
+        found = license_inclusion(conn, identifier, size=size)
     if found is None:
+        where = f"the checkpoint of size {size}" if size is not None else "a checkpoint"
         raise NotFound(
-            f"no event of license {identifier} is in a checkpoint yet; try again after"
+            f"no event of license {identifier} is in {where} yet; try again after"
             " the log's merge delay"
         )
     return JSONResponse(found.to_json())

@@ -46,6 +46,10 @@ async def add_checkpoint(
 
 
 def _cosign(node: Node, text: str, now: datetime) -> PlainTextResponse:
+    if not node.settings.witness_name:
+        return PlainTextResponse(
+            "this node is not a witness: it has no witness_name\n", status_code=404
+        )
     try:
         witness = node_witness(node, now=now)
         return PlainTextResponse(witness.add_checkpoint(text, now=now))
