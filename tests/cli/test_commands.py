@@ -12,6 +12,8 @@ from support.live import free_port, serving
 from support.world import build_world, department_code
 from zhengzhao.config import Settings
 from zhengzhao.node import Node
+from zhengzhao.seals.algorithms import Algorithm, SigningKey
+from zhengzhao.translog.note import CosignatureSigner
 
 
 @pytest.fixture
@@ -203,6 +205,34 @@ def test_trust_list_command_writes_file(config, tmp_path):
     result = invoke("--config", str(config), "trust-list", "--out", str(out))
     assert result.exit_code == 0
     assert len(json.loads(out.read_text())["verificationMethods"]) == 5
+
+
+def test_trust_list_command_and_export_name_the_configured_witnesses(
+    settings, tmp_path, world
+):
+    witness = CosignatureSigner(
+        "witness.test", SigningKey.generate(Algorithm.ED25519)
+    ).verifier_key
+    config = write_config(
+        tmp_path / "witnessed.toml",
+        settings,
+        "[[witnesses]]",
+        'url = "http://127.0.0.1:9/witness"',
+        f'vkey = "{witness}"',
+    )
+    world.issue()
+    assert invoke("--config", str(config), "log", "vkey").exit_code == 0  # the log key
+    out = tmp_path / "trust.json"
+    assert (
+        invoke("--config", str(config), "trust-list", "--out", str(out)).exit_code == 0
+    )
+    exported = tmp_path / "export"
+    result = invoke(
+        "--config", str(config), "export", "--limit", "1", "--out", str(exported)
+    )
+    assert result.exit_code == 0, result.output
+    for path in (out, exported / "trust-list.json"):
+        assert json.loads(path.read_text())["log"]["witnesses"] == [witness]
 
 
 def test_department_add_and_client_create(config):

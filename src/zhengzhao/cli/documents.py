@@ -27,7 +27,7 @@ from zhengzhao.verify.sources import (
     fetch_trust_list,
     read_json_file,
 )
-from zhengzhao.verify.trust_list import TrustList, node_trust_list
+from zhengzhao.verify.trust_list import TrustList
 from zhengzhao.verify.verifier import VerificationReport, verify_license
 
 __all__ = ["export", "trust_list", "verify"]
@@ -249,13 +249,9 @@ def trust_list(
     """Write the node's trust list."""
     node = open_node(ctx)
     with node.database.reading() as conn:
-        document: dict[str, Any] = node_trust_list(
-            conn,
-            node_name=node.settings.node_name,
-            base_url=node.base_url,
-            log_origin=node.settings.origin,
-            now=datetime.now(UTC),
-        )
+        document: dict[str, Any] = node.trust_lists.current(
+            conn, now=datetime.now(UTC)
+        )[0]
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)

@@ -13,7 +13,6 @@ from zhengzhao.storage import licenses as license_store
 from zhengzhao.translog.service import license_inclusion
 from zhengzhao.verify.publication import status_list_text
 from zhengzhao.verify.status_list import StatusPurpose, page_of
-from zhengzhao.verify.trust_list import node_trust_list
 
 __all__ = ["ExportSummary", "export_licenses"]
 
@@ -87,13 +86,7 @@ def export_licenses(
             name = f"{issuer_code}-{purpose.value}-{page}.json"
             (out / "status" / name).write_text(text + "\n", encoding="utf-8")
     with node.database.reading() as conn:
-        trust = node_trust_list(
-            conn,
-            node_name=node.settings.node_name,
-            base_url=node.base_url,
-            log_origin=node.settings.origin,
-            now=now,
-        )
+        trust = node.trust_lists.current(conn, now=now)[0]
     (out / "trust-list.json").write_text(
         json.dumps(trust, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
