@@ -4,7 +4,7 @@
 (GOPATH mode, offline) and run against a live node: it opens the checkpoint with
 `note.Open`, proves inclusion and consistency itself from the tiles with
 `tlog.TileHashReader`, checks the proofs the node serves, and compares leaves with the
-entry bundles. `.ci/run` installs the two packages.
+entry bundles. `scripts/test` installs the two packages when they are missing.
 """
 
 import base64
