@@ -53,7 +53,10 @@ The tree::
     │   ├── WitnessSizeMismatch         a witness last cosigned another tree size
     │   ├── DepartmentDeactivated       the department was deactivated: it issues
     │   │                               and records nothing more
-    │   └── NoActiveKey                 the department has no key to sign with
+    │   ├── NoActiveKey                 the department has no key to sign with
+    │   ├── BatchNotStored              a batch to resume whose file the node lacks
+    │   └── PaperNumberInUse            a license of the type, issuer and paper
+    │                                   number is in the library already
     ├── CryptoError                     a key or signature operation failed
     │   ├── SignatureInvalid            a proof does not verify
     │   ├── KeyDecryptionFailed         a stored private key cannot be decrypted
@@ -76,6 +79,7 @@ __all__ = [
     "AuthorizationUsedUp",
     "AuthorizationWithdrawn",
     "BatchInProgress",
+    "BatchNotStored",
     "CatalogStateError",
     "ClientDisabled",
     "ConfigurationError",
@@ -105,6 +109,7 @@ __all__ = [
     "NotFound",
     "NotResponsible",
     "NoteInvalid",
+    "PaperNumberInUse",
     "PermissionDenied",
     "RateLimited",
     "ReasonRequired",
@@ -422,6 +427,21 @@ class NoActiveKey(Conflict):
     an operator or the department starts the next one."""
 
     code = "no-active-key"
+
+
+class BatchNotStored(Conflict):
+    """A gathering batch cannot resume through the API: the command line gathered
+    it from a file on the node's machine, and the database keeps no copy."""
+
+    code = "batch-not-stored"
+
+
+class PaperNumberInUse(Conflict):
+    """A license of the same type and issuer with the same paper number (ZZBH) is
+    in the library already: a second one would be a duplicate. ``details`` names
+    the existing license."""
+
+    code = "paper-number-in-use"
 
 
 class CryptoError(ZhengzhaoError):

@@ -99,3 +99,17 @@ def test_demo_report_finds_late_gathering_and_rectification(demo):
 def test_demo_habits_differ():
     assert not HABITS[0].files and all(habit.files for habit in HABITS[1:])
     assert HABITS[1].bad_check < HABITS[3].bad_check
+
+
+def test_demo_files_carry_dated_status_changes(demo):
+    _, report, _, directory = demo
+    dated = [
+        line
+        for path in (directory / "gathering").rglob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if '"ZZZTBGRQ"' in line
+    ]
+    assert dated
+    # Prompt systems record changes at once; files a lag later.
+    on_time = _figures(report, "recording_delay", "on_time")
+    assert max(on_time) == 1 and min(on_time) < 0.5

@@ -246,14 +246,15 @@ def test_report_writes_rejections_to_an_excel_workbook(gather, report, tmp_path)
     assert "2 problems of batch 1 written to" in result.output
     sheet = load_workbook(out)["rejections"]
     assert list(sheet.iter_rows(values_only=True)) == [
-        ("row", "field", "value", "reason"),
+        ("row", "ZZBH", "field", "value", "reason"),
         (
             3,
+            "P0000002",
             "ZZYXQJZRQ",
             "2036-02-30",
             "ZZYXQJZRQ 2036-02-30 is not a date (YYYY-MM-DD)",
         ),
-        (4, "CZZT", None, "CZZT (holder name) is empty"),
+        (4, "P0000003", "CZZT", None, "CZZT (holder name) is empty"),
     ]
     assert [path.name for path in out.parent.iterdir()] == ["rejections.xlsx"]
 
@@ -264,8 +265,8 @@ def test_report_writes_csv_by_extension_or_format(gather, report, tmp_path):
     result = report(str(summary["batch"]), "--out", str(out), "--format", "csv")
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8-sig").splitlines() == [
-        "row,field,value,reason",
-        "2,CZZT,,CZZT (holder name) is empty",
+        "row,ZZBH,field,value,reason",
+        "2,P0000001,CZZT,,CZZT (holder name) is empty",
     ]
 
 

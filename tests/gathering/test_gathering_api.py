@@ -52,11 +52,42 @@ def test_submit_multipart_gathers_rows_and_reports_rejections(world, tmp_path):
     assert report["items"] == [
         {
             "row": 4,
+            "paperNumber": "P0000003",
             "field": "ZZYXQJZRQ",
             "value": "2024-02-30",
             "reason": "ZZYXQJZRQ 2024-02-30 is not a date (YYYY-MM-DD)",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("length", "reason"),
+    [
+        # Read, and refused by the schema: no field is that long.
+        (200_000, "is longer than 120 characters"),
+        # Not read at all: the row is refused for its shape, the rest gathered.
+        (2_000_000, "a cell of the row is longer than 1,048,576 characters"),
+    ],
+)
+def test_submit_csv_with_an_overlong_cell_rejects_that_row_only(
+    world, tmp_path, length, reason
+):
+    rows = [card_row(n) for n in (1, 2, 3, 4)]
+    rows[2]["address"] = "新" * length
+    response = upload(world, "psb_tianshan", csv_bytes(tmp_path, rows))
+    assert response.status_code == 202, response.text
+    found = world.http.get(
+        f"{BATCHES}/{response.json()['id']}", headers=world.headers("psb_tianshan")
+    ).json()
+    assert found["state"] == "finished"
+    assert (found["counts"]["rows"], found["counts"]["accepted"]) == (4, 3)
+    report = world.http.get(
+        f"{BATCHES}/{found['id']}/rejections", headers=world.headers("psb_tianshan")
+    ).json()
+    ((problem),) = report["items"]
+    assert problem["row"] == 4 and reason in problem["reason"]
+    # A report shows a part of a long value: enough to find the row by.
+    assert len(problem["reason"]) <= 1000 and len(problem["value"] or "") <= 200
 
 
 def test_rejections_download_as_csv_with_a_byte_order_mark(world, tmp_path):
@@ -72,10 +103,30 @@ def test_rejections_download_as_csv_with_a_byte_order_mark(world, tmp_path):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert lines[0] == ["row", "field", "value", "reason"]
-    assert lines[1] == ["2", "sex", "X", "sex: 'X' is not one of 男, 女"]
-    assert lines[2][:3] == ["3", "CZZTDM", "6501**********1230"]
-    assert "check character is 0, expected 9" in lines[2][3]
+    assert lines[0] == ["row", "ZZBH", "field", "value", "reason"]
+    assert lines[1] == ["2", "P0000001", "sex", "X", "sex: 'X' is not one of 男, 女"]
+    assert lines[2][:4] == ["3", "P0000002", "CZZTDM", "6501**********1230"]
+    assert "check character is 0, expected 9" in lines[2][4]
+
+
+def test_rejections_download_as_csv_writes_formulas_as_text(world, tmp_path):
+    rows = [card_row(1, ZZBFRQ='=HYPERLINK("http://x","y")'), card_row(2, sex="@x")]
+    batch = upload(world, "psb_tianshan", csv_bytes(tmp_path, rows)).json()
+    as_json = world.http.get(
+        f"{BATCHES}/{batch['id']}/rejections", headers=world.headers("psb_tianshan")
+    ).json()["items"]
+    assert as_json[0]["value"] == '=HYPERLINK("http://x","y")'
+    text = world.http.get(
+        f"{BATCHES}/{batch['id']}/rejections",
+        params={"format": "csv"},
+        headers=world.headers("psb_tianshan"),
+    ).content.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))
+    assert lines[1][3] == '\'=HYPERLINK("http://x","y")'
+    assert [line[3] for line in lines[1:]].count("'@x") == 1
+    assert not any(
+        cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line
+    )
 
 
 def test_rejections_download_as_excel_workbook(world, tmp_path):
@@ -94,9 +145,9 @@ def test_rejections_download_as_excel_workbook(world, tmp_path):
     )
     sheet = load_workbook(io.BytesIO(response.content))["rejections"]
     lines = list(sheet.iter_rows(values_only=True))
-    assert lines[0] == ("row", "field", "value", "reason")
-    assert lines[1] == (2, "sex", "X", "sex: 'X' is not one of 男, 女")
-    assert lines[2][:3] == (4, "CZZTDM", "6501**********1230")
+    assert lines[0] == ("row", "ZZBH", "field", "value", "reason")
+    assert lines[1] == (2, "P0000001", "sex", "X", "sex: 'X' is not one of 男, 女")
+    assert lines[2][:4] == (4, "P0000003", "CZZTDM", "6501**********1230")
     assert len(lines) == 3
 
 

@@ -82,6 +82,133 @@ def test_push_status_changes_record_their_events(push):
     assert [e["kind"] for e in released["events"]] == ["released"]
 
 
+def test_push_status_change_occurred_at_is_the_events_time(push, world):
+    (identifier,) = push(card_row(1)).json()["licenses"]
+    body = push(card_row(1, ZZZT="02", occurredAt="2026-11-01T09:30:00+08:00")).json()
+    assert [e["kind"] for e in body["events"]] == ["suspended"]
+    events = world.http.get(
+        f"/v1/licenses/{identifier}/events", headers=world.headers("psb_tianshan")
+    ).json()
+    assert events[-1]["occurredAt"] == "2026-11-01T01:30:00Z"
+
+
+def test_push_status_change_date_is_the_events_day(push, world):
+    (identifier,) = push(card_row(1)).json()["licenses"]
+    push(card_row(1, ZZZT="07", ZZZTBGRQ="2026-10-31"))
+    events = world.http.get(
+        f"/v1/licenses/{identifier}/events", headers=world.headers("psb_tianshan")
+    ).json()
+    assert events[-1]["occurredAt"] == "2026-10-30T16:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "reason"),
+    [
+        (
+            {"occurredAt": "2026-11-02T18:10:00+08:00"},  # the clock: 18:00 in Urumqi
+            "occurredAt",
+            "occurredAt 2026-11-02T18:10:00+08:00 is in the future; a status change"
+            " is pushed after it happens",
+        ),
+        (
+            {"occurredAt": "2026-11-01 09:30"},
+            "occurredAt",
+            "occurredAt 2026-11-01 09:30 is not a time with its offset, such as"
+            " 2026-11-02T09:30:00+08:00",
+        ),
+        (
+            {"occurredAt": "2026-11-01T09:30:00+08:00", "ZZZTBGRQ": "2026-10-31"},
+            "ZZZTBGRQ",
+            "ZZZTBGRQ 2026-10-31 and occurredAt 2026-11-01T01:30:00Z name different"
+            " days; give one",
+        ),
+    ],
+)
+def test_push_with_a_wrong_time_of_change_is_rejected(push, extra, field, reason):
+    push(card_row(1))
+    response = push(card_row(1, ZZZT="02", **extra))
+    assert response.status_code == 422
+    assert response.json()["details"]["problems"] == [
+        {"field": field, "value": extra[field], "reason": reason}
+    ]
+
+
+def test_push_of_a_paper_number_and_a_status_alone_changes_the_status(push, world):
+    (identifier,) = push(card_row(1)).json()["licenses"]
+    response = push({"ZZBH": "P0000001", "ZZZT": "02", "ZZZTBGRQ": "2026-11-01"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["outcome"], body["licenses"]) == ("updated", [identifier])
+    assert [(e["license"], e["kind"]) for e in body["events"]] == [
+        (identifier, "suspended")
+    ]
+    released = push(
+        {"ZZBH": "P0000001", "ZZZT": "1", "occurredAt": "2026-11-02T08:00:00Z"}
+    ).json()
+    assert [e["kind"] for e in released["events"]] == ["released"]
+    events = world.http.get(
+        f"/v1/licenses/{identifier}/events", headers=world.headers("psb_tianshan")
+    ).json()
+    assert [(e["kind"], e["occurredAt"]) for e in events[1:]] == [
+        ("suspended", "2026-10-31T16:00:00Z"),
+        ("released", "2026-11-02T08:00:00Z"),
+    ]
+    again = push({"ZZBH": "P0000001", "ZZZT": "01", "ZZMC": "居民身份证"})
+    assert (again.status_code, again.json()["outcome"]) == (200, "unchanged")
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "reason"),
+    [
+        (
+            {"ZZBH": "P0000009", "ZZZT": "07"},
+            "ZZBH",
+            "ZZBH P0000009 has not been gathered, so it has no status to change: a"
+            " license's first push carries the whole record (CZZT, CZZTDM, the dates"
+            " and the type's fields)",
+        ),
+        (
+            {"ZZBH": "P0000001", "ZZZT": "03"},
+            "ZZZT",
+            "ZZZT 03 cannot be gathered: 03 (withdrawn) has no event of its own here;"
+            " use 04 (cancelled) or 07 (revoked)",
+        ),
+        (
+            {"ZZBH": "P0000001", "ZZZT": "07", "ZZZTBGRQ": "2025-12-31"},
+            "ZZZTBGRQ",
+            "ZZZTBGRQ 2025-12-31 is before the date of issue of ZZBH P0000001,"
+            " 2026-01-05; a license changes status after it is issued",
+        ),
+        (
+            {"ZZBH": "P0000001", "ZZZT": "07", "ZZBFJGDM": "X"},
+            "ZZBFJGDM",
+            "ZZBFJGDM X does not match the department gathering, ",
+        ),
+    ],
+)
+def test_push_of_a_status_alone_is_checked_as_a_row(push, world, record, field, reason):
+    push(card_row(1))
+    response = push(record)
+    assert response.status_code == 422
+    (problem,) = response.json()["details"]["problems"]
+    assert problem["field"] == field and problem["reason"].startswith(reason)
+    (identifier,) = push(card_row(1)).json()["licenses"]
+    events = world.http.get(
+        f"/v1/licenses/{identifier}/events", headers=world.headers("psb_tianshan")
+    ).json()
+    assert [event["kind"] for event in events] == ["issued"]
+
+
+def test_push_of_a_status_alone_cannot_revive_a_final_license(push):
+    push(card_row(1, ZZZT="07"))
+    response = push({"ZZBH": "P0000001", "ZZZT": "01"})
+    assert response.status_code == 422
+    assert (
+        "which is final, and does not become valid again"
+        in (response.json()["message"])
+    )
+
+
 def test_push_later_last_day_is_an_extension(push):
     push(card_row(1))
     body = push(card_row(1, ZZYXQJZRQ="2046-01-04")).json()

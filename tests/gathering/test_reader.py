@@ -6,8 +6,10 @@ import pytest
 
 from zhengzhao.errors import UnreadableFile
 from zhengzhao.gathering.reader import (
+    CELL_CHARS,
     ColumnMapping,
     SourceFormat,
+    csv_header,
     examine,
     read_rows,
 )
@@ -29,6 +31,33 @@ def test_csv_rows_are_numbered_with_the_header_as_row_one():
 def test_csv_row_with_a_stray_comma_names_the_problem():
     (row,) = rows("ZZBH,CZZT\nA1,张,三\n")
     assert row.problem is not None and "3 cells and the header 2" in row.problem
+
+
+def test_csv_cell_longer_than_the_limit_rejects_its_row_and_reading_goes_on():
+    huge = "x" * (CELL_CHARS + 1)
+    found = rows(f"ZZBH,CZZT\nA1,张三\nA2,{huge}\nA3,李四\n")
+    assert [(row.number, row.values) for row in found] == [
+        (2, {"ZZBH": "A1", "CZZT": "张三"}),
+        (3, {}),
+        (4, {"ZZBH": "A3", "CZZT": "李四"}),
+    ]
+    assert found[1].problem == (
+        "a cell of the row is longer than 1,048,576 characters, which no license"
+        " field is; look for a quote that opens a cell and is never closed, and send"
+        " the row again"
+    )
+
+
+def test_csv_cell_longer_than_the_modules_default_limit_is_read():
+    # Python's csv module stops at 131,072 characters unless told otherwise.
+    (row,) = rows(f"ZZBH,CZZT\nA1,{'x' * 200_000}\n")
+    assert row.problem is None and len(row.values["CZZT"]) == 200_000
+
+
+def test_csv_header_too_long_to_read_is_refused_before_any_row():
+    stream = io.BytesIO(f"ZZBH,{'x' * (CELL_CHARS + 1)}\nA1,x\n".encode())
+    with pytest.raises(UnreadableFile, match="row 1 is not CSV"):
+        csv_header(stream)
 
 
 def test_jsonl_line_that_is_not_json_is_a_row_problem():

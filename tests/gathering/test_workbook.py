@@ -9,7 +9,12 @@ from openpyxl import Workbook, load_workbook
 
 from zhengzhao.errors import UnreadableFile
 from zhengzhao.gathering.reader import SourceFormat, read_rows, sheet_header
-from zhengzhao.gathering.workbook import InexactNumber, cell_text, write_workbook
+from zhengzhao.gathering.workbook import (
+    InexactNumber,
+    cell_text,
+    inert_text,
+    write_workbook,
+)
 
 
 def workbook_bytes(*sheets: tuple[str, list[list[object]]]) -> bytes:
@@ -167,3 +172,21 @@ def test_written_workbook_keeps_text_as_text(tmp_path):
     ]
     with zipfile.ZipFile(path) as archive:
         assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+86 991 000", "'+86 991 000"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("张三", "张三"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_inert_text_makes_formula_like_text_text(text, written):
+    assert inert_text(text) == written

@@ -4,13 +4,17 @@ import pytest
 
 from oversight.support import (
     ASSESSED_AT,
+    BUSINESS,
+    CARD,
     EXPECTED,
+    IDLE,
     MARKET_SCORE,
     MONTH,
+    REGISTER,
     TIANSHAN_SCORE,
     build_month,
 )
-from support.world import OPERATOR, principal_of
+from support.world import OPERATOR, principal_of, type_code
 from zhengzhao.errors import InvalidRequest, NotFound, PermissionDenied
 from zhengzhao.model.parties import Principal, Role
 from zhengzhao.oversight.months import Month
@@ -51,20 +55,71 @@ def test_assessment_scores_follow_the_weighted_formula(world, report):
 
 
 def test_assessment_ranks_best_score_first(world, report):
-    assert [item.rank for item in report.departments] == [1, 2]
-    assert report.departments[0].department == world.departments["market_urumqi"]
-    assert {d.credit_code for d in report.unassessed} == {
-        world.departments[key].credit_code
-        for key in ("psb_shayibake", "hrss_region", "land_tianshan")
+    assert [item.rank for item in report.departments] == [1, 2, 3, 4, 5]
+    assert [item.department for item in report.departments[:2]] == [
+        world.departments["psb_tianshan"],
+        world.departments["market_urumqi"],
+    ]
+    # Responsible for types, and declared and gathered nothing: assessed, at 0.
+    idle = report.departments[2:]
+    assert {item.department.credit_code for item in idle} == {
+        world.departments[key].credit_code for key in IDLE
+    }
+    assert [item.score for item in idle] == [0, 0, 0]
+    assert report.unassessed == ()
+
+
+def _lines(world, report):
+    codes = {d.credit_code: key for key, d in world.departments.items()}
+    return {
+        (codes[line.department_code], line.type_code): line
+        for line in report.completeness
     }
 
 
 def test_assessment_completeness_uses_the_figure_standing_at_month_end(world, report):
-    card, business = sorted(report.completeness, key=lambda line: line.type_code)
-    assert (card.gathered, card.expected, card.ratio) == (5, 8, 5 / 8)
-    assert card.as_of.isoformat() == "2026-10-20"
-    # Gathered without a declaration: listed, and not counted in completeness.
-    assert (business.gathered, business.expected, business.ratio) == (2, None, None)
+    lines = _lines(world, report)
+    card = lines["psb_tianshan", CARD]
+    assert (card.gathered, card.expected, card.ratio) == (7, 8, 7 / 8)
+    assert (card.as_of.isoformat(), card.status) == ("2026-10-20", "declared")
+    register = lines["psb_tianshan", REGISTER]
+    assert (register.gathered, register.expected, register.status) == (
+        0,
+        0,
+        "declared",
+    )
+    # Gathered without a declaration: listed as undeclared, and completeness 0.
+    business = lines["market_urumqi", BUSINESS]
+    assert (business.gathered, business.expected, business.ratio) == (3, None, None)
+    assert business.status == "undeclared"
+
+
+def test_assessment_completeness_lists_every_type_on_the_responsibility_list(
+    world, report
+):
+    lines = _lines(world, report)
+    undeclared = sorted(
+        (key, code)
+        for (key, code), line in lines.items()
+        if line.status == "undeclared"
+    )
+    assert undeclared == sorted(
+        [
+            ("market_urumqi", BUSINESS),
+            ("market_urumqi", type_code("food-business-licence")),
+            ("psb_shayibake", CARD),
+            ("psb_shayibake", REGISTER),
+            ("hrss_region", type_code("social-security-card")),
+            ("hrss_region", type_code("professional-qualification-certificate")),
+            ("hrss_region", type_code("vocational-skill-level-certificate")),
+            ("land_tianshan", type_code("real-estate-certificate")),
+        ]
+    )
+    assert all(
+        line.gathered == 0 and line.expected is None
+        for (key, _), line in lines.items()
+        if key in IDLE
+    )
 
 
 def test_assessment_of_october_counts_only_october(world, clock, tmp_path, report):
@@ -93,7 +148,7 @@ def test_assessment_of_the_current_month_stops_at_now(world, clock, tmp_path):
         )
     assert not partial.window.complete
     found = _by_key(world, partial)
-    assert found["psb_tianshan"].measures["gathering_delay"].figures["records"] == 3
+    assert found["psb_tianshan"].measures["gathering_delay"].figures["records"] == 4
 
 
 def test_assessment_refused_to_departments_and_verifiers(world, report):

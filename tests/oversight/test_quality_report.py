@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from oversight.support import ASSESSED_AT, MONTH, TIANSHAN_SCORE, build_month
 from support.cli import invoke, write_config
 from support.world import OPERATOR
-from zhengzhao.oversight.export import write_report_files
+from zhengzhao.oversight.export import csv_text, write_report_files
 from zhengzhao.oversight.metrics import METRICS
 from zhengzhao.oversight.months import Month
 from zhengzhao.oversight.quality import SCORE_FORMULA, assess_quality
@@ -76,17 +76,39 @@ def test_report_csv_and_json_agree(files):
             for figure in metric["figures"]:
                 cell = row[f"{metric['key']}.{figure['key']}"]
                 if measure is not None:
-                    assert float(cell) == measure["figures"][figure["key"]]
-    tianshan = document["departments"][1]
+                    value = measure["figures"][figure["key"]]
+                    assert (cell == "") if value is None else float(cell) == value
+    tianshan = document["departments"][0]
+    assert tianshan["name"] == "乌鲁木齐市公安局天山区分局"
     assert tianshan["score"] == pytest.approx(TIANSHAN_SCORE)
     lines = list(
         csv.DictReader(
             io.StringIO(files[".csv:completeness"].read_text(encoding="utf-8-sig"))
         )
     )
-    assert [(line["gathered"], line["expected"]) for line in lines] == [
-        (str(item["gathered"]), str(item["expected"] or ""))
+    assert [(line["gathered"], line["expected"], line["status"]) for line in lines] == [
+        (
+            str(item["gathered"]),
+            "" if item["expected"] is None else str(item["expected"]),
+            item["status"],
+        )
         for item in document["completeness"]
+    ]
+    assert {item["status"] for item in document["completeness"]} == {
+        "declared",
+        "undeclared",
+    }
+
+
+def test_report_csv_writes_formula_like_names_as_text():
+    table = (
+        ["name", "region", "score"],
+        [['=HYPERLINK("http://x","y")', "@SUM(A1)", -0.5], ["局", None, 1]],
+    )
+    lines = list(csv.reader(io.StringIO(csv_text(table).lstrip("\ufeff"))))
+    assert lines[1:] == [
+        ['\'=HYPERLINK("http://x","y")', "'@SUM(A1)", "-0.5"],
+        ["局", "", "1"],
     ]
 
 
@@ -98,8 +120,8 @@ def test_quality_endpoint_answers_operators_and_auditors(month):
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["month"] == MONTH and body["complete"] is True
-        assert [item["rank"] for item in body["departments"]] == [1, 2]
-        assert body["metrics"][0]["formula"].startswith("Σ_T min(gathered_T")
+        assert [item["rank"] for item in body["departments"]] == [1, 2, 3, 4, 5]
+        assert body["metrics"][0]["formula"].startswith("rate = Σ_T min(gathered_T")
 
 
 @pytest.mark.parametrize(
@@ -216,7 +238,7 @@ def test_report_quality_cli_writes_the_files(config, tmp_path):
         f"quality-{MONTH}.html",
         f"quality-{MONTH}.json",
     ]
-    assert "2 departments ranked" in result.output
+    assert "5 departments ranked" in result.output
 
 
 @pytest.mark.parametrize(

@@ -182,13 +182,57 @@ def test_completeness_endpoint_counts_current_versions(world, clock):
         "/v1/reports/completeness?month=2026-11", headers=world.headers("psb_tianshan")
     )
     assert response.status_code == 200, response.text
-    (line,) = response.json()
+    card, register = sorted(response.json(), key=lambda line: line["typeCode"])
     # Three versions are stored; the corrected one counts by its successor only.
-    assert (line["gathered"], line["expected"], line["ratio"]) == (2, 4, 0.5)
+    assert (card["gathered"], card["expected"], card["ratio"]) == (2, 4, 0.5)
+    assert card["status"] == "declared"
+    # Its other type on the responsibility list, without a declaration.
+    assert (register["typeCode"], register["gathered"], register["status"]) == (
+        type_code("household-register"),
+        0,
+        "undeclared",
+    )
     other = world.http.get(
         "/v1/reports/completeness?month=2026-11", headers=world.headers("market_urumqi")
     )
-    assert other.json() == []
+    assert [(line["typeCode"], line["status"]) for line in other.json()] == [
+        (BUSINESS, "undeclared"),
+        (type_code("food-business-licence"), "undeclared"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "status", "code"),
+    [
+        ("psb_tianshan", "/v1/reports/completeness?month=2026-11", 403, None),
+        ("psb_tianshan", "/v1/gathering/batches", 403, None),
+        ("verifier", "/v1/reports/completeness?month=2026-11", 403, None),
+        ("verifier", "/v1/gathering/batches", 403, None),
+        (None, "/v1/reports/completeness?month=2026-11", 401, None),
+        (None, "/v1/gathering/batches", 401, None),
+    ],
+)
+def test_completeness_and_batches_of_another_department_are_refused(
+    world, who, path, status, code
+):
+    other = world.departments["psb_shayibake"].credit_code
+    separator = "&" if "?" in path else "?"
+    response = world.http.get(
+        f"{path}{separator}department={other}",
+        headers=world.headers(who) if who else {},
+    )
+    assert response.status_code == status
+    body = response.json()
+    if status == 401:
+        assert body["code"] == "authentication-required"
+    else:
+        assert body["code"] == "permission-denied"
+    if who == "psb_tianshan":
+        assert body["message"].startswith("a department reads only its own")
+    if who is None or who == "verifier":
+        # Without naming a department, these callers are refused the same way.
+        bare = world.http.get(path, headers=world.headers(who) if who else {})
+        assert bare.status_code == status
 
 
 @pytest.fixture
@@ -251,7 +295,17 @@ def test_report_completeness_cli_prints_lines(world, config):
         "--config", config, "report", "completeness", "--month", "2026-11", "--json"
     )
     assert result.exit_code == 0, result.output
-    (line,) = json.loads(result.output)
-    assert (line["gathered"], line["expected"]) == (1, None)
+    lines = json.loads(result.output)
+    tianshan = world.departments["psb_tianshan"].credit_code
+    (card,) = [
+        line for line in lines if (line["department"], line["type"]) == (tianshan, CARD)
+    ]
+    assert (card["gathered"], card["expected"], card["status"]) == (
+        1,
+        None,
+        "undeclared",
+    )
+    # Every department's types on the responsibility list are there, declared or not.
+    assert len(lines) == 10
     bad = invoke("--config", config, "report", "completeness", "--month", "11/2026")
     assert bad.exit_code == 2 and "write it as YYYY-MM" in bad.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,7 @@ from zhengzhao.api.routes import (
     witness,
 )
 from zhengzhao.errors import ConfigurationError
+from zhengzhao.gathering.service import resume_open_batches
 from zhengzhao.model.time import Clock, SystemClock
 from zhengzhao.node import Node
 from zhengzhao.translog.cosigning import CosigningThread
@@ -62,8 +64,9 @@ def create_app(
 ) -> FastAPI:
     """The API and pages of ``node``.
 
-    With ``background``, the app runs the log sequencer (when the settings ask for it)
-    while it serves. Refuses to start when the node is configured unsafely for its
+    With ``background``, the app resumes the gathering batches left open when it
+    starts, and runs the log sequencer (when the settings ask for it) while it
+    serves. Refuses to start when the node is configured unsafely for its
     mode.
     """
     node.settings.master_keys  # noqa: B018  # raises now rather than on first request
@@ -73,6 +76,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sequencer = cosigning = None
+        if background:
+            # Batches this node (or another) stopped serving in the middle of.
+            threading.Thread(
+                target=resume_open_batches,
+                kwargs={"node": node, "clock": clock},
+                name="gathering-resume",
+                daemon=True,
+            ).start()
         if background and node.settings.log_sequencer:
             if node.settings.witnesses:
                 cosigning = CosigningThread(node, clock=clock)

@@ -199,10 +199,10 @@ def report(
 ) -> None:
     """Write the rejected rows of batch BATCH to an Excel or CSV file.
 
-    One line per problem: row number, field, value (masked where classified) and
-    reason; CSV in UTF-8 with the byte-order mark Excel needs. The file is written
-    whole or not at all. Exit status: 0 written; 2 no such
-    batch, or the file cannot be written.
+    One line per problem: row number, paper number (ZZBH), field, value (masked
+    where classified) and reason; CSV in UTF-8 with the byte-order mark Excel
+    needs. The file is written whole or not at all. Exit status: 0 written; 2 no
+    such batch, or the file cannot be written.
     """
     chosen = report_format or ReportFormat.of_path(out)
     node = open_node(ctx)

@@ -165,6 +165,7 @@ def report_completeness(
                 "expected": line.expected,
                 "gathered": line.gathered,
                 "ratio": line.ratio,
+                "status": line.status.value,
             }
             for line in lines
         ]
@@ -175,7 +176,7 @@ def report_completeness(
         table.add_row(
             line.department_name,
             line.type_name,
-            f"{line.expected:,}" if line.expected is not None else "not declared",
+            f"{line.expected:,}" if line.expected is not None else line.status.value,
             f"{line.gathered:,}",
             f"{100 * line.ratio:.1f} %" if line.ratio is not None else "—",
         )

@@ -13,7 +13,11 @@ issued in it reach the library as each department's habits have them:
   defects in the shares their `Habits` say: holder identifiers with a wrong check
   character, required fields left out, rows repeated; some licenses they never send
   at all (the library then falls short of their declared volume), and a share of
-  their rejected rows they send again, corrected, with the next file.
+  their rejected rows they send again, corrected, with the next file. A license
+  whose one later event is a status change (a suspension, a revocation, a mortgage
+  …) after it was first sent has the change in the next file after the department's
+  lag, with its day (``ZZZTBGRQ``), so that their timeliness of status changes
+  shows the files' lag.
 
 What is issued after the month is gathered when the demo is built. Everything goes
 through `gathering.service.submit_batch` and `run_submitted`, or the issuance
@@ -37,8 +41,9 @@ from zhengzhao.gathering.reader import SourceFormat
 from zhengzhao.gathering.service import run_submitted, submit_batch
 from zhengzhao.model.credit_code import CREDIT_CODE_ALPHABET
 from zhengzhao.model.license import HolderKind
+from zhengzhao.model.lifecycle import EventKind
 from zhengzhao.model.parties import Department, Principal
-from zhengzhao.model.time import CHINA_STANDARD_TIME, start_of_day
+from zhengzhao.model.time import CHINA_STANDARD_TIME, local_date, start_of_day
 from zhengzhao.node import Node
 from zhengzhao.oversight.months import Month
 from zhengzhao.storage import gathering as gathering_store
@@ -161,6 +166,10 @@ class _Row:
     #: When the library accepted it, once it has.
     gathered_at: datetime | None = None
     sent: list[datetime] = field(default_factory=list)
+    #: The file that carries its status change, and the change's national code;
+    #: None when its events are recorded through the platform.
+    change_at: datetime | None = None
+    change_code: str | None = None
 
 
 class _At:
@@ -190,7 +199,9 @@ def gather_by_files(
     gathered licenses, and the number of files sent."""
     rows = _plan_rows(habits, items, month, stock_at, now, rng)
     moments = sorted(
-        {row.send_at for row in rows} | set(_sending_moments(habits, month))
+        {row.send_at for row in rows}
+        | {row.change_at for row in rows if row.change_at is not None}
+        | set(_sending_moments(habits, month))
     )
     dump_at = max((m for m in moments if m < month.end), default=None)
     files = 0
@@ -236,15 +247,53 @@ def _plan_rows(
             defect = "check"
         elif rng.random() < habits.missing_field and _required(item.type_code):
             defect = "field"
-        rows.append(
-            _Row(
-                item=item,
-                send_at=min(send_at, now),
-                defect=defect,
-                fixed=defect is not None and rng.random() < habits.fixed,
-            )
+        row = _Row(
+            item=item,
+            send_at=min(send_at, now),
+            defect=defect,
+            fixed=defect is not None and rng.random() < habits.fixed,
         )
+        _plan_change(row, habits, days, now, rng)
+        rows.append(row)
     return rows
+
+
+#: The status each event a file can state leaves, as its national code (ZZZT).
+_CHANGE_CODES = {
+    EventKind.SUSPENDED: "02",
+    EventKind.CANCELLED: "04",
+    EventKind.REVOKED: "07",
+    EventKind.ABOLISHED: "08",
+    EventKind.MORTGAGED: "09",
+    EventKind.PLEDGED: "10",
+}
+
+
+def _plan_change(
+    row: _Row,
+    habits: Habits,
+    days: list[datetime],
+    now: datetime,
+    rng: random.Random,
+) -> None:
+    """Send the license's one status change in a file, when it has one and it
+    happens after the license's first clean file."""
+    events = row.item.events
+    if (
+        row.defect is not None
+        or len(events) != 1
+        or events[0].kind not in (_CHANGE_CODES)
+    ):
+        return
+    (event,) = events
+    if moment(event.occurred_on, 0) <= row.send_at:
+        return
+    ready = moment(event.occurred_on + timedelta(days=rng.randint(*habits.lag_days)))
+    ready = max(ready, row.send_at + timedelta(minutes=1))
+    change_at = next((d for d in days if d >= ready), now)
+    if change_at > now or local_date(change_at) < event.occurred_on:
+        return
+    row.change_at, row.change_code = change_at, _CHANGE_CODES[event.kind]
 
 
 def _sending_moments(habits: Habits, month: Month) -> list[datetime]:
@@ -263,7 +312,7 @@ def _due(
     """The rows a file sent at ``instant`` carries."""
     due = []
     for row in rows:
-        first = row.send_at == instant
+        first = row.send_at == instant or row.change_at == instant
         refix = (
             row.defect is not None
             and row.fixed
@@ -295,6 +344,10 @@ def _lines(
     if not defective and row.gathered_at is None:
         row.gathered_at = instant
     values = _values(row.item, row.defect if defective else None)
+    if row.change_at is not None and instant >= row.change_at:
+        (event,) = row.item.events
+        values["ZZZT"] = row.change_code
+        values["ZZZTBGRQ"] = event.occurred_on.isoformat()
     return [values, values] if rng.random() < habits.duplicate else [values]
 
 
@@ -379,8 +432,10 @@ def _gathered(node: Node, department: Department, rows: list[_Row]) -> list[Sent
         assert row.gathered_at is not None and row.item.paper_number is not None
         identifier = current[row.item.type_code].get(row.item.paper_number)
         if identifier is not None:
+            # A change a file carried is recorded; the platform records the rest.
+            item = row.item if row.change_at is None else replace(row.item, events=())
             found.append(
-                Sent(item=row.item, identifier=identifier, gathered_at=row.gathered_at)
+                Sent(item=item, identifier=identifier, gathered_at=row.gathered_at)
             )
     return found
 

@@ -19,7 +19,7 @@ from typing import IO
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import BatchInProgress, NotFound
+from zhengzhao.errors import BatchInProgress, NotFound, ZhengzhaoError
 from zhengzhao.issuance.service import _TypeCache, issue_prepared
 from zhengzhao.model.license import LicenseStatus
 from zhengzhao.model.parties import Department, Principal
@@ -159,7 +159,38 @@ def run_batch(
       3. gather the rest chunk by chunk, each chunk one transaction;
       4. mark the batch finished.
     Raises `BatchInProgress` when another run commits a chunk of the same batch.
+    Any other failure marks the batch `stopped`, with why, before it is raised: the
+    batch keeps every chunk committed before it, and resumes after them.
     """
+    try:
+        return _run(
+            node,
+            batch=batch,
+            issuer=issuer,
+            principal=principal,
+            stream=stream,
+            clock=clock,
+            chunk_rows=chunk_rows,
+            on_chunk=on_chunk,
+        )
+    except BatchInProgress:
+        raise  # the other run carries the batch on
+    except Exception as exc:
+        _stop(node, batch.id, exc, now=clock.now())
+        raise
+
+
+def _run(
+    node: Node,
+    *,
+    batch: store.BatchRecord,
+    issuer: Department,
+    principal: Principal,
+    stream: IO[bytes],
+    clock: Clock,
+    chunk_rows: int,
+    on_chunk: Callable[[ChunkDone], None] | None,
+) -> store.BatchRecord:
     # 1. The type and the checker.
     with node.database.reading() as conn:
         license_type, version = _TypeCache(conn, issuer).get(batch.type_code)
@@ -214,6 +245,25 @@ def run_batch(
     return finished
 
 
+def _stop(node: Node, batch_id: int, error: Exception, *, now: datetime) -> None:
+    """Record that a run of batch ``batch_id`` stopped, and why."""
+    if isinstance(error, ZhengzhaoError):
+        reason = error.message
+        logger.warning("batch %d stopped: %s", batch_id, reason)
+    else:
+        reason = (
+            f"the node failed while gathering ({type(error).__name__}); the rows"
+            " committed before stay gathered, the node's log says more, and the"
+            " batch resumes after them"
+        )
+        logger.exception("batch %d failed", batch_id)
+    try:
+        with node.database.transaction() as conn:
+            store.stop_batch(conn, batch_id, error=reason, now=now)
+    except Exception:  # the database that failed may fail again; the log keeps it
+        logger.exception("batch %d: its stop could not be recorded", batch_id)
+
+
 def _lock(conn: Connection, batch_id: int, counts: store.BatchCounts) -> None:
     current = store.batch_by_id(conn, batch_id, for_update=True)
     if current is None:
@@ -243,7 +293,7 @@ def _gather_chunk(
     for row in rows:
         chunk.add(row)
     chunk.flush()
-    store.insert_rejections(conn, batch_id, chunk.rejections)
+    store.insert_rejections(conn, batch_id, chunk.rejections, rejected_at=now)
     counts = counts.plus(chunk.counts(len(rows)))
     store.advance_batch(conn, batch_id, counts=counts, finished=False, now=now)
     return counts
@@ -272,6 +322,8 @@ class _Chunk:
         self.today = local_date(self.now)
         self.cache = _TypeCache(self.conn, self.checker.issuer)
         self._pending_papers: set[str] = set()
+        #: The last license event stored, known until the chunk writes again.
+        self._mark: int | None = None
 
     def counts(self, rows: int) -> store.BatchCounts:
         return store.BatchCounts(
@@ -313,6 +365,7 @@ class _Chunk:
             self.pending.append(checked)
             self._pending_papers.add(checked.paper_number)
             return
+        self._mark = None
         try:
             with self.conn.begin_nested():
                 applied = apply_row(
@@ -340,6 +393,7 @@ class _Chunk:
     def flush(self) -> None:
         if not self.pending:
             return
+        self._mark = None
         issued = issue_prepared(
             self.conn,
             self.node,
@@ -357,7 +411,16 @@ class _Chunk:
     def _reject(self, row: SourceRow, rejections: list[store.Rejection]) -> None:
         # As long as a stored paper number may be; a longer one matches no license.
         paper = paper_number(row.values)[:64] or None
-        self.rejections.extend(replace(item, paper_number=paper) for item in rejections)
+        if paper in self._pending_papers:
+            # An earlier row's license comes before this rejection: only what comes
+            # after it can fix it.
+            self.flush()
+        if self._mark is None:
+            self._mark = store.latest_event_id(self.conn)
+        self.rejections.extend(
+            replace(item, paper_number=paper, event_mark=self._mark)
+            for item in rejections
+        )
         self.rejected += 1
 
 

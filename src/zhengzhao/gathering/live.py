@@ -1,11 +1,14 @@
 """Live sync: a departmental system pushes its licenses one at a time, as they change.
 
 A pushed record is one JSON object with the keys of a JSON Lines row (GB/T 36903
-metadata names and the type's field names) and goes through exactly the checks of
-a batch's row (`RowChecker`): a new paper number is issued; the type, issuer and
+metadata names and the type's field names), and ``occurredAt``, when its status
+changed, to the second; it goes through exactly the checks of a batch's row
+(`RowChecker`): a new paper number is issued; the type, issuer and
 ``ZZBH`` of a license gathered before make it a no-op when nothing differs, and
 otherwise the correction, extension or status change the record implies
-(`implied_events`). The record's effects, the push with its outcome and, for a
+(`implied_events`). A record of a license gathered before may also be its paper
+number and new status alone (with the day or time of the change): the status events
+that lead there. The record's effects, the push with its outcome and, for a
 rejected record, its problems commit in the caller's transaction, together.
 
 A rejected record is an outcome rather than an error: it is stored, so that the
@@ -16,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from zhengzhao.errors import InvalidRequest
+from zhengzhao.issuance.lifecycle import CLOCK_SKEW
 from zhengzhao.issuance.service import _TypeCache
 from zhengzhao.model.parties import Principal
 from zhengzhao.model.time import local_date
@@ -30,9 +34,17 @@ from zhengzhao.storage import gathering as batch_store
 from zhengzhao.storage import pushes as store
 from zhengzhao.storage.gathering import Rejection
 
-from .rows import ROW_ERRORS, RowChecker, RowRejected, paper_number
+from .rows import (
+    ROW_ERRORS,
+    STATUS_KEYS,
+    CheckedRow,
+    RowChecker,
+    RowRejected,
+    StatusRow,
+    paper_number,
+)
 from .service import acting_for, gathering_department, reading_department
-from .updates import EventNote, Outcome, apply_row
+from .updates import Applied, EventNote, Outcome, apply_row, apply_status
 
 __all__ = ["PushResult", "push_record", "rejected_pushes"]
 
@@ -40,6 +52,8 @@ __all__ = ["PushResult", "push_record", "rejected_pushes"]
 MAX_PAGE = 500
 #: A pushed record is one row; its rejections carry this row number.
 _ROW = 1
+#: The key of a push that says when its status changed, to the second.
+OCCURRED_AT = "occurredAt"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,16 +114,31 @@ def push_record(
     )
 
     # 2. Check.
+    problems: list[Rejection] = []
+    occurred_at = _occurred_at(values.pop(OCCURRED_AT, None), now, problems)
     unknown = checker.unknown_columns(values)
-    problems = _unknown_keys(checker, unknown)
+    problems += _unknown_keys(checker, unknown)
     known = {name: value for name, value in values.items() if name not in unknown}
+    checked: CheckedRow | StatusRow | None = None
     try:
-        checked = checker.check(
-            number=_ROW, values=known, today=local_date(now), cache=cache
-        )
+        if _changes_status_only(known):
+            checked = checker.check_status(
+                number=_ROW,
+                values=known,
+                today=local_date(now),
+                occurred_at=occurred_at,
+            )
+        else:
+            checked = checker.check(
+                number=_ROW,
+                values=known,
+                today=local_date(now),
+                cache=cache,
+                occurred_at=occurred_at,
+            )
     except RowRejected as exc:
         problems.extend(exc.rejections)
-    if problems:
+    if problems or checked is None:
         return _stored(conn, result, principal, issuer.id, now, problems=problems)
 
     # 3. Issue or update.
@@ -119,21 +148,20 @@ def push_record(
         issuer_id=issuer.id,
         paper_numbers=[checked.paper_number],
     )
-    found = batch_store.current_identifiers(
+    identifier = batch_store.current_identifiers(
         conn,
         type_code=license_type.code,
         issuer_id=issuer.id,
         paper_numbers=[checked.paper_number],
-    )
+    ).get(checked.paper_number)
     try:
         with conn.begin_nested():
-            applied = apply_row(
+            applied = _apply(
                 conn,
                 node,
-                issuer=issuer,
                 principal=acting_for(principal, issuer),
                 row=checked,
-                identifier=found.get(checked.paper_number),
+                identifier=identifier,
                 now=now,
             )
     except RowRejected as exc:
@@ -151,7 +179,7 @@ def push_record(
         paper_number=paper,
         licenses=applied.identifiers,
         events=applied.events,
-        warnings=checked.prepared.warnings,
+        warnings=checked.prepared.warnings if isinstance(checked, CheckedRow) else (),
     )
     return _stored(conn, done, principal, issuer.id, now, problems=[])
 
@@ -202,6 +230,78 @@ def _values(record: Any) -> dict[str, Any]:
     return {str(key): item for key, item in record.items() if item not in (None, "")}
 
 
+def _changes_status_only(values: Mapping[str, Any]) -> bool:
+    """Whether a record is a status change alone: a ``ZZZT`` and nothing of the
+    license but its paper number, names and codes."""
+    return "ZZZT" in values and set(values) <= STATUS_KEYS
+
+
+def _apply(
+    conn: Connection,
+    node: Node,
+    *,
+    principal: Principal,
+    row: CheckedRow | StatusRow,
+    identifier: str | None,
+    now: datetime,
+) -> Applied:
+    if isinstance(row, CheckedRow):
+        assert principal.department is not None
+        return apply_row(
+            conn,
+            node,
+            issuer=principal.department,
+            principal=principal,
+            row=row,
+            identifier=identifier,
+            now=now,
+        )
+    if identifier is None:
+        raise RowRejected(
+            [
+                Rejection(
+                    row_number=_ROW,
+                    field="ZZBH",
+                    value=row.paper_number,
+                    reason=f"ZZBH {row.paper_number} has not been gathered, so it has"
+                    " no status to change: a license's first push carries the whole"
+                    " record (CZZT, CZZTDM, the dates and the type's fields)",
+                )
+            ]
+        )
+    return apply_status(
+        conn, node, principal=principal, row=row, identifier=identifier, now=now
+    )
+
+
+def _occurred_at(
+    value: Any, now: datetime, problems: list[Rejection]
+) -> datetime | None:
+    """A push's ``occurredAt``: an RFC 3339 time with its offset, not to come."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        reason = (
+            f"{OCCURRED_AT} {value} is not a time with its offset, such as"
+            " 2026-11-02T09:30:00+08:00"
+        )
+    elif moment > now + CLOCK_SKEW:
+        reason = (
+            f"{OCCURRED_AT} {value} is in the future; a status change is pushed"
+            " after it happens"
+        )
+    else:
+        return moment.astimezone(UTC)
+    problems.append(
+        Rejection(row_number=_ROW, field=OCCURRED_AT, value=str(value), reason=reason)
+    )
+    return None
+
+
 def _unknown_keys(checker: RowChecker, unknown: list[str]) -> list[Rejection]:
     return [
         Rejection(
@@ -238,6 +338,7 @@ def _stored(
             license_identifier=result.licenses[-1] if result.licenses else None,
             actor=principal.actor,
             received_at=now,
+            event_mark=batch_store.latest_event_id(conn),
             problems=lines,
         ),
     )

@@ -10,6 +10,12 @@ object per line with the same keys.
 Rows are numbered as a clerk finds them: in a CSV file the header is row 1, so the
 first license is row 2; in a sheet the number is the sheet's own row number; in a JSON
 Lines file the number is the line's.
+
+A row that cannot be read (a CSV cell longer than `CELL_CHARS`, a line that is not
+JSON) is a `SourceRow` with a problem, and reading goes on with the next one. A CSV
+reader that meets such a cell drops the rest of its line; a cell that runs on over
+several lines (an opening quote never closed) can take the lines after it with it,
+and the rows they held are not read.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from zhengzhao.errors import UnreadableFile
 from .workbook import XLSX_MEDIA_TYPE, column_letter, sheet_cells
 
 __all__ = [
+    "CELL_CHARS",
     "ColumnMapping",
     "FileFacts",
     "SourceFormat",
@@ -43,6 +50,10 @@ __all__ = [
 
 #: How much of a file is read at a time while hashing it.
 _BLOCK = 1 << 20
+#: The longest CSV cell read, in characters: over 250 times the longest text a seed
+#: type allows (4,000), and still a size one row may hold in memory. Python's csv
+#: module stops at 131,072 by default.
+CELL_CHARS = 1 << 20
 
 
 class SourceFormat(StrEnum):
@@ -199,11 +210,18 @@ def _text(stream: IO[bytes]) -> io.TextIOWrapper:
     return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
 
 
+def _csv_reader(text: io.TextIOWrapper) -> Iterator[list[str]]:
+    # The csv module's limit is one for the whole process: raised here, never lowered.
+    if csv.field_size_limit() < CELL_CHARS:
+        csv.field_size_limit(CELL_CHARS)
+    return csv.reader(text)
+
+
 def csv_header(stream: IO[bytes]) -> list[str]:
     """The header row of a CSV file; raises `UnreadableFile` when there is none."""
     text = _text(stream)
     try:
-        header = next(csv.reader(text), None)
+        header = next(_csv_reader(text), None)
     except csv.Error as exc:
         raise UnreadableFile(f"row 1 is not CSV: {exc}") from exc
     finally:
@@ -250,7 +268,7 @@ def read_rows(
 
 
 def _csv_rows(stream: IO[bytes]) -> Iterator[SourceRow]:
-    reader = csv.reader(_text(stream))
+    reader = _csv_reader(_text(stream))
     try:
         header = [cell.strip() for cell in next(reader)]
     except StopIteration:
@@ -262,7 +280,9 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[SourceRow]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise UnreadableFile(f"row {number + 1} is not CSV: {exc}") from exc
+            number += 1
+            yield SourceRow(number=number, values={}, problem=_unreadable_row(exc))
+            continue
         number += 1
         if not any(cell.strip() for cell in cells):
             continue
@@ -278,6 +298,16 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[SourceRow]:
             if cell.strip()
         }
         yield SourceRow(number=number, values=values, problem=problem)
+
+
+def _unreadable_row(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return (
+            f"a cell of the row is longer than {CELL_CHARS:,} characters, which no"
+            " license field is; look for a quote that opens a cell and is never"
+            " closed, and send the row again"
+        )
+    return f"the row cannot be read as CSV ({error}); correct it and send it again"
 
 
 def _jsonl_rows(stream: IO[bytes]) -> Iterator[SourceRow]:

@@ -22,14 +22,15 @@ from zhengzhao.node import Node
 from zhengzhao.storage.gathering import StoredRejection
 
 from .service import batch_rejections
-from .workbook import XLSX_MEDIA_TYPE, write_workbook
+from .workbook import XLSX_MEDIA_TYPE, inert_text, write_workbook
 
 __all__ = ["HEADER", "ReportFormat", "csv_report", "rejection_pages", "write_report"]
 
-#: The report's columns, in the API's words.
-HEADER = ("row", "field", "value", "reason")
+#: The report's columns, in the API's words, and the row's paper number by its
+#: GB/T 36903 name, by which a clerk finds the row in the department's system.
+HEADER = ("row", "ZZBH", "field", "value", "reason")
 #: Column widths in the workbook, in characters.
-_WIDTHS = (8, 16, 24, 100)
+_WIDTHS = (8, 16, 16, 24, 100)
 
 
 class ReportFormat(StrEnum):
@@ -76,7 +77,8 @@ def rejection_pages(
 
 def csv_report(pages: Iterator[list[StoredRejection]]) -> Iterator[bytes]:
     """The report as CSV, UTF-8 with the byte-order mark Excel needs to read it as
-    UTF-8, one piece per page."""
+    UTF-8, one piece per page; a text that a spreadsheet would take for a formula
+    starts with ``'`` (`inert_text`)."""
     buffer = io.StringIO()
     csv.writer(buffer).writerow(HEADER)
     yield ("\ufeff" + buffer.getvalue()).encode()
@@ -84,7 +86,7 @@ def csv_report(pages: Iterator[list[StoredRejection]]) -> Iterator[bytes]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for item in page:
-            writer.writerow(_line(item))
+            writer.writerow(_csv_line(item))
         yield buffer.getvalue().encode()
 
 
@@ -124,5 +126,19 @@ def write_report(
     return written
 
 
-def _line(item: StoredRejection) -> tuple[int, str, str, str]:
-    return (item.row_number, item.field or "", item.value or "", item.reason)
+def _line(item: StoredRejection) -> tuple[int, str, str, str, str]:
+    return (
+        item.row_number,
+        item.paper_number or "",
+        item.field or "",
+        item.value or "",
+        item.reason,
+    )
+
+
+def _csv_line(item: StoredRejection) -> tuple[int, str, str, str, str]:
+    """A line of the CSV report: values from a department's file may read as
+    formulas in a spreadsheet, and are made inert."""
+    number, *texts = _line(item)
+    paper, field, value, reason = (inert_text(text) for text in texts)
+    return (number, paper, field, value, reason)

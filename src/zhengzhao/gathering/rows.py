@@ -7,6 +7,10 @@ The GB/T 36903 metadata columns a row may carry:
 - ``ZZBFRQ``, ``ZZYXQQSRQ``, ``ZZYXQJZRQ`` date of issue, valid from, valid until
   (``YYYY-MM-DD``; ``YYYY/MM/DD`` and ``YYYYMMDD`` are read too);
 - ``ZZZT`` status, a national status code (`STATUS_CODES`);
+- ``ZZZTBGRQ`` (状态变更日期) the day the status changed, in the same form: the status
+  events a row causes happened then (from 00:00 China Standard Time), not when the
+  row was gathered. GB/T 36903 names no such element; the name is made the way its
+  names are (证照状态变更日期);
 - ``ZZLXDM``, ``ZZBFJGDM``, ``CZZTDMLXDM`` type, issuer and holder identifier type
   codes, checked against the batch when present; ``ZZMC``, ``ZZBFJG``, ``CZZTDMLX``,
   ``ZZBS`` are read and ignored.
@@ -22,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from zhengzhao.catalog.schema import field_levels, validate_surface
@@ -50,6 +54,7 @@ from zhengzhao.model.classification import ClassificationLevel, mask
 from zhengzhao.model.license import Encumbrance, LicenseStatus
 from zhengzhao.model.lifecycle import State
 from zhengzhao.model.parties import Department
+from zhengzhao.model.time import local_date, start_of_day, to_rfc3339
 from zhengzhao.storage.gathering import Rejection
 
 from .workbook import NUMBER_DIGITS, InexactNumber
@@ -57,9 +62,11 @@ from .workbook import NUMBER_DIGITS, InexactNumber
 __all__ = [
     "METADATA_COLUMNS",
     "STATUS_CODES",
+    "STATUS_KEYS",
     "CheckedRow",
     "RowChecker",
     "RowRejected",
+    "StatusRow",
     "paper_number",
 ]
 
@@ -82,7 +89,16 @@ _STATUS_ADVICE = {
     "99": "99 (other) does not say what happened; use one of the codes listed",
 }
 
-_USED = ("ZZBH", "CZZT", "CZZTDM", "ZZBFRQ", "ZZYXQQSRQ", "ZZYXQJZRQ", "ZZZT")
+_USED = (
+    "ZZBH",
+    "CZZT",
+    "CZZTDM",
+    "ZZBFRQ",
+    "ZZYXQQSRQ",
+    "ZZYXQJZRQ",
+    "ZZZT",
+    "ZZZTBGRQ",
+)
 _CHECKED = ("ZZLXDM", "ZZBFJGDM", "CZZTDMLXDM")
 _IGNORED = ("ZZMC", "ZZBFJG", "CZZTDMLX", "ZZBS")
 METADATA_COLUMNS = frozenset((*_USED, *_CHECKED, *_IGNORED))
@@ -101,6 +117,10 @@ _COLUMN_OF = {
 }
 #: The longest paper number the library stores (as `POST /v1/licenses` accepts).
 PAPER_NUMBER_CHARS = 64
+#: The most of a rejected value, and of a reason, a report shows: a clerk finds the
+#: row by its number, and a cell of a megabyte would only bury the others.
+VALUE_CHARS = 200
+REASON_CHARS = 1000
 #: Errors that reject a row rather than stop the batch.
 ROW_ERRORS = (InputError, PermissionDenied, NotFound, Conflict)
 
@@ -122,6 +142,26 @@ class CheckedRow:
     prepared: PreparedIssue
     #: The status the row states, when it has a ``ZZZT`` column.
     state: State | None
+    #: When the status changed (``ZZZTBGRQ``, or a push's ``occurredAt``); None:
+    #: when the row is gathered.
+    changed_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusRow:
+    """A record that changes only the status of a license gathered before: its
+    paper number, the status, and when it changed."""
+
+    number: int
+    paper_number: str
+    state: State
+    #: When the status changed; None: when the record is gathered.
+    changed_at: datetime | None = None
+
+
+#: The keys a record that changes only a status may carry besides ``ZZBH`` and
+#: ``ZZZT``: its date, and the names and codes that describe the license.
+STATUS_KEYS = frozenset({"ZZBH", "ZZZT", "ZZZTBGRQ", *_CHECKED, *_IGNORED})
 
 
 class RowChecker:
@@ -168,8 +208,13 @@ class RowChecker:
         values: Mapping[str, Any],
         today: date,
         cache: _TypeCache,
+        occurred_at: datetime | None = None,
     ) -> CheckedRow:
-        """The checked row; raises `RowRejected` naming every problem found."""
+        """The checked row; raises `RowRejected` naming every problem found.
+
+        ``occurred_at`` is when the status changed, for a record that states it
+        to the second (a push's ``occurredAt``) rather than as a ``ZZZTBGRQ`` day.
+        """
         problems: list[Rejection] = []
 
         def reject(field: str | None, value: Any, reason: str) -> None:
@@ -178,31 +223,19 @@ class RowChecker:
                     row_number=number,
                     field=field,
                     value=self._shown(field, value),
-                    reason=reason,
+                    reason=clipped(reason, REASON_CHARS),
                 )
             )
 
         inexact = self._inexact_cells(values, reject)
-        paper = paper_number(values)
-        if not paper:
-            reject(
-                "ZZBH",
-                None,
-                "ZZBH (paper number) is empty; every gathered license needs it, so"
-                " that a later batch recognises the license",
-            )
-        elif len(paper) > PAPER_NUMBER_CHARS:
-            reject(
-                "ZZBH",
-                paper,
-                f"ZZBH (paper number) is {len(paper)} characters long; it has"
-                f" at most {PAPER_NUMBER_CHARS}",
-            )
+        paper = self._paper_number(values, reject)
         self._check_batch_columns(values, reject)
         dates = {
             column: self._date(column, values.get(column), reject)
-            for column in ("ZZBFRQ", "ZZYXQQSRQ", "ZZYXQJZRQ")
+            for column in ("ZZBFRQ", "ZZYXQQSRQ", "ZZYXQJZRQ", "ZZZTBGRQ")
         }
+        self._check_issue_date(dates["ZZBFRQ"], today, reject)
+        changed_at = self._changed_at(dates, occurred_at, today, reject)
         state = self._state(values.get("ZZZT"), reject)
         fields = self._fields(values, reject)
         # Gathered records are licenses a department already issued: a pilot-era
@@ -258,7 +291,48 @@ class RowChecker:
         except ROW_ERRORS as exc:
             raise RowRejected(self.rejections(number, exc, values)) from exc
         return CheckedRow(
-            number=number, paper_number=paper, prepared=prepared, state=state
+            number=number,
+            paper_number=paper,
+            prepared=prepared,
+            state=state,
+            changed_at=changed_at,
+        )
+
+    def check_status(
+        self,
+        *,
+        number: int,
+        values: Mapping[str, Any],
+        today: date,
+        occurred_at: datetime | None = None,
+    ) -> StatusRow:
+        """A record of `STATUS_KEYS` alone, with a ``ZZZT``: the status change of a
+        license gathered before, checked as a row's would be. Raises
+        `RowRejected` naming every problem found."""
+        problems: list[Rejection] = []
+
+        def reject(field: str | None, value: Any, reason: str) -> None:
+            problems.append(
+                Rejection(
+                    row_number=number,
+                    field=field,
+                    value=self._shown(field, value),
+                    reason=clipped(reason, REASON_CHARS),
+                )
+            )
+
+        paper = self._paper_number(values, reject)
+        self._check_batch_columns(values, reject)
+        dates = {
+            "ZZBFRQ": None,
+            "ZZZTBGRQ": self._date("ZZZTBGRQ", values.get("ZZZTBGRQ"), reject),
+        }
+        changed_at = self._changed_at(dates, occurred_at, today, reject)
+        state = self._state(values.get("ZZZT"), reject)
+        if problems or state is None:
+            raise RowRejected(problems)
+        return StatusRow(
+            number=number, paper_number=paper, state=state, changed_at=changed_at
         )
 
     def rejections(
@@ -275,7 +349,7 @@ class RowChecker:
                         row_number=number,
                         field=name,
                         value=self._shown(top, values.get(top)),
-                        reason=f"{name}: {problem['message']}",
+                        reason=clipped(f"{name}: {problem['message']}", REASON_CHARS),
                     )
                 )
             return lines
@@ -291,9 +365,27 @@ class RowChecker:
                 row_number=number,
                 field=field,
                 value=self._shown(field, values.get(field)) if field else None,
-                reason=reason,
+                reason=clipped(reason, REASON_CHARS),
             )
         ]
+
+    def _paper_number(self, values: Mapping[str, Any], reject: Any) -> str:
+        paper = paper_number(values)
+        if not paper:
+            reject(
+                "ZZBH",
+                None,
+                "ZZBH (paper number) is empty; every gathered license needs it, so"
+                " that a later batch recognises the license",
+            )
+        elif len(paper) > PAPER_NUMBER_CHARS:
+            reject(
+                "ZZBH",
+                paper,
+                f"ZZBH (paper number) is {len(paper)} characters long; it has"
+                f" at most {PAPER_NUMBER_CHARS}",
+            )
+        return paper
 
     def _inexact_cells(self, values: Mapping[str, Any], reject: Any) -> set[str]:
         """Reject the number cells that lost digits; the columns they are in."""
@@ -328,6 +420,58 @@ class RowChecker:
                     found,
                     f"{column} {found} does not match {what}, {wanted}",
                 )
+
+    def _check_issue_date(self, issued: date | None, today: date, reject: Any) -> None:
+        if issued is not None and issued > today:
+            reject(
+                "ZZBFRQ",
+                issued.isoformat(),
+                f"ZZBFRQ {issued.isoformat()} is after the day of gathering"
+                f" ({today.isoformat()}); a license is gathered after it is issued:"
+                " correct the date of issue",
+            )
+
+    def _changed_at(
+        self,
+        dates: Mapping[str, date | None],
+        occurred_at: datetime | None,
+        today: date,
+        reject: Any,
+    ) -> datetime | None:
+        """When the row's status changed: ``occurred_at``, or the start of the
+        ``ZZZTBGRQ`` day; rejects a day to come or before the date of issue."""
+        day = dates["ZZZTBGRQ"]
+        if occurred_at is not None:
+            if day is not None and day != local_date(occurred_at):
+                reject(
+                    "ZZZTBGRQ",
+                    day.isoformat(),
+                    f"ZZZTBGRQ {day.isoformat()} and occurredAt"
+                    f" {to_rfc3339(occurred_at)} name different days; give one",
+                )
+                return None
+            day = local_date(occurred_at)
+        if day is None:
+            return None
+        issued = dates["ZZBFRQ"]
+        if day > today:
+            reject(
+                "ZZZTBGRQ",
+                day.isoformat(),
+                f"ZZZTBGRQ {day.isoformat()} is after the day of gathering"
+                f" ({today.isoformat()}); a status change is gathered after it"
+                " happens",
+            )
+        elif issued is not None and day < issued:
+            reject(
+                "ZZZTBGRQ",
+                day.isoformat(),
+                f"ZZZTBGRQ {day.isoformat()} is before the date of issue ZZBFRQ"
+                f" {issued.isoformat()}; a license changes status after it is issued",
+            )
+        else:
+            return occurred_at or start_of_day(day).astimezone(UTC)
+        return None
 
     def _date(self, column: str, value: Any, reject: Any) -> date | None:
         text = _text(value)
@@ -373,8 +517,18 @@ class RowChecker:
             return mask(str(value))
         level = self._levels.get(field or "", ClassificationLevel.INTERNAL)
         if field in self._properties and level > ClassificationLevel.INTERNAL:
-            return mask(value if isinstance(value, str | int | float) else str(value))
-        return str(value)
+            shown = mask(value if isinstance(value, str | int | float) else str(value))
+            return clipped(shown, VALUE_CHARS)
+        return clipped(str(value), VALUE_CHARS)
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text``, at most ``limit`` characters: a longer one loses its middle to an
+    ellipsis, so that a reason keeps its end (`… is longer than 120 characters`)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
 
 
 def paper_number(values: Mapping[str, Any]) -> str:

@@ -10,6 +10,7 @@ it is finished.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -19,7 +20,14 @@ from typing import IO
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
+from zhengzhao.errors import (
+    BatchInProgress,
+    BatchNotStored,
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+)
 from zhengzhao.issuance.service import _TypeCache
 from zhengzhao.model.parties import Department, Principal, Role
 from zhengzhao.model.permissions import require_role
@@ -37,13 +45,18 @@ __all__ = [
     "Submission",
     "acting_for",
     "batch_rejections",
+    "gather_stored",
     "gathering_department",
     "get_batch",
     "list_batches",
     "reading_department",
+    "resume_batch",
+    "resume_open_batches",
     "run_submitted",
     "submit_batch",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Size of the pieces an uploaded file is stored in: a few per database page read.
 PIECE_BYTES = 1 << 20
@@ -98,6 +111,7 @@ def submit_batch(
       3. find the batch of the same content, or record a new one;
       4. with ``keep_copy``, store the file in the database, so that any process
          can resume the batch.
+    A `stopped` batch of the same file is opened again, to resume.
     Raises `PermissionDenied`, `NotResponsible`, `NotFound`, `UnreadableFile`, or
     `Conflict` when an unfinished batch of the file was started with another mapping.
     """
@@ -138,6 +152,9 @@ def submit_batch(
                 f"batch {found.id} of this file was started with another column"
                 " mapping; resume it with the same mapping"
             )
+        if found is not None and found.state == "stopped":
+            store.reopen_batch(conn, found.id, now=now)
+            found = store.batch_by_id(conn, found.id)
         batch = found or store.insert_batch(
             conn,
             store.NewBatch(
@@ -197,6 +214,91 @@ def run_submitted(
             **({"chunk_rows": chunk_rows} if chunk_rows else {}),
         )
     return BatchView(record=finished, department_code=submission.view.department_code)
+
+
+def resume_batch(
+    node: Node, *, principal: Principal, batch_id: int, now: datetime
+) -> Submission:
+    """Open batch ``batch_id`` again to resume it from its stored copy, after its
+    last committed chunk; a finished batch is only reported.
+
+    The department that owns the batch or an operator may; raises `NotFound`,
+    `PermissionDenied`, or `BatchNotStored` for a batch the command line gathered
+    from a file the node does not keep.
+    """
+    require_role(principal, Role.DEPARTMENT, Role.OPERATOR)
+    with node.database.transaction() as conn:
+        batch = store.batch_by_id(conn, batch_id, for_update=True)
+        if batch is None:
+            raise NotFound(f"no gathering batch {batch_id}")
+        if principal.role is Role.DEPARTMENT and (
+            principal.department is None
+            or principal.department.id != batch.department_id
+        ):
+            raise PermissionDenied("a department resumes only its own batches")
+        issuer = department_store.department_by_id(conn, batch.department_id)
+        assert issuer is not None
+        if batch.state != "finished":
+            if not store.content_pieces(conn, batch.id):
+                raise BatchNotStored(
+                    f"batch {batch.id} was gathered from {batch.filename or 'a file'}"
+                    " on the node's machine, and the node keeps no copy of it: run"
+                    " the same `zhengzhao gather` command again, or submit the file"
+                    " again, to resume it"
+                )
+            store.reopen_batch(conn, batch.id, now=now)
+            batch = store.batch_by_id(conn, batch.id)
+            assert batch is not None
+    return Submission(
+        view=BatchView(record=batch, department_code=issuer.credit_code),
+        issuer=issuer,
+        existing=True,
+    )
+
+
+def gather_stored(
+    node: Node, *, submission: Submission, principal: Principal, clock: Clock
+) -> None:
+    """Run a submitted batch from its stored copy, as a job of its own: a failure
+    is recorded on the batch (`stopped`, with why) and in the log, and ends the
+    job, which nobody waits for."""
+    try:
+        run_submitted(
+            node, submission=submission, principal=principal, path=None, clock=clock
+        )
+    except BatchInProgress as exc:
+        logger.info("batch %d: %s", submission.view.record.id, exc.message)
+    except Exception:  # `run_batch` recorded it on the batch, and logged it
+        return
+
+
+def resume_open_batches(node: Node, *, clock: Clock) -> int:
+    """Resume, one after the other, every `open` batch whose file the database
+    keeps: those a node stopped serving in the middle of. Each resumes in its
+    submitter's name. Returns how many ran."""
+    with node.database.reading() as conn:
+        batches = store.resumable_batches(conn)
+        issuers = {
+            batch.department_id: department_store.department_by_id(
+                conn, batch.department_id
+            )
+            for batch in batches
+        }
+    for batch in batches:
+        issuer = issuers[batch.department_id]
+        assert issuer is not None
+        logger.info("batch %d: resuming after row %d", batch.id, batch.counts.rows_done)
+        gather_stored(
+            node,
+            submission=Submission(
+                view=BatchView(record=batch, department_code=issuer.credit_code),
+                issuer=issuer,
+                existing=True,
+            ),
+            principal=_submitter(batch, issuer),
+            clock=clock,
+        )
+    return len(batches)
 
 
 def get_batch(conn: Connection, *, principal: Principal, batch_id: int) -> BatchView:
@@ -324,6 +426,17 @@ def acting_for(principal: Principal, issuer: Department) -> Principal:
     return Principal(
         client_id=principal.client_id,
         name=principal.name,
+        role=Role.DEPARTMENT,
+        department=issuer,
+    )
+
+
+def _submitter(batch: store.BatchRecord, issuer: Department) -> Principal:
+    """The client that submitted ``batch``, acting for its department, so that the
+    events of a resumed run name whom the others name."""
+    return Principal(
+        client_id=batch.actor.removeprefix("client:"),
+        name="resumed when the node started",
         role=Role.DEPARTMENT,
         department=issuer,
     )

@@ -12,7 +12,9 @@ written with inline strings (openpyxl, many exporters) and CSV files have no suc
 table and read in flat memory.
 
 Writing uses write-only mode: rows go to a temporary file as they come, and the
-workbook is assembled when it is saved.
+workbook is assembled when it is saved. Its text cells are text, never formulas; a
+CSV file has no such cells, so `inert_text` makes a text that a spreadsheet would
+read as a formula read as text (OWASP's advice against CSV injection).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "InexactNumber",
     "cell_text",
     "column_letter",
+    "inert_text",
     "sheet_cells",
     "write_workbook",
 ]
@@ -106,6 +109,18 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, date | time):
         return value.isoformat()
     return str(value)
+
+
+#: What a spreadsheet takes a cell starting with for a formula (or, for tab and
+#: carriage return, what it skips before looking).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(text: str) -> str:
+    """``text`` for a CSV cell: one that a spreadsheet would run as a formula
+    (``=HYPERLINK(…)``, ``+1``, ``@SUM(…)``) is given a leading ``'``, which makes
+    it text."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def write_workbook(

@@ -24,6 +24,7 @@ from zhengzhao.errors import (
     InvalidRequest,
     NotFound,
     NotResponsible,
+    PaperNumberInUse,
 )
 from zhengzhao.issuance.credential import (
     CredentialContent,
@@ -45,6 +46,7 @@ from zhengzhao.seals.algorithms import SigningKey
 from zhengzhao.seals.keys import KeyRecord, verification_method_id
 from zhengzhao.seals.proofs import add_proof
 from zhengzhao.storage import catalog as catalog_store
+from zhengzhao.storage import gathering as gathering_store
 from zhengzhao.storage import licenses as license_store
 from zhengzhao.storage import status_lists as status_list_store
 from zhengzhao.storage.counters import allocate
@@ -298,7 +300,8 @@ def issue_licenses(
     """Issue ``requests`` for ``issuer`` in the caller's transaction.
 
     The steps:
-      1. check every request (type, responsibility, holder, surface data);
+      1. check every request (type, responsibility, holder, surface data, a paper
+         number no license of the type and issuer carries yet);
       2. identify: assign serials, status-list positions and identifiers;
       3. seal: build each credential and sign it with the issuer's active key;
       4. persist the licenses and their `issued` events.
@@ -313,9 +316,48 @@ def issue_licenses(
         prepare_issue(conn, issuer=issuer, request=request, today=today, cache=cache)
         for request in requests
     ]
+    _refuse_paper_numbers_in_use(conn, issuer, prepared)
     return issue_prepared(
         conn, node, issuer=issuer, prepared=prepared, actor=actor, now=now
     )
+
+
+def _refuse_paper_numbers_in_use(
+    conn: Connection, issuer: Department, prepared: Sequence[PreparedIssue]
+) -> None:
+    """Refuse a paper number that a current license of the same type and issuer
+    carries, or that two requests share, holding it (as gathering does) until the
+    transaction ends; raises `PaperNumberInUse`."""
+    papers: dict[str, set[str]] = {}
+    for item in prepared:
+        paper = item.request.paper_number
+        if paper is None:
+            continue
+        taken = papers.setdefault(item.license_type.code, set())
+        if paper in taken:
+            raise PaperNumberInUse(
+                f"paper number {paper} is given to two licenses of type"
+                f" {item.license_type.code}; each license needs its own",
+                details={"paperNumber": paper},
+            )
+        taken.add(paper)
+    for type_code, numbers in sorted(papers.items()):  # one order: no deadlock
+        gathering_store.lock_paper_numbers(
+            conn, type_code=type_code, issuer_id=issuer.id, paper_numbers=numbers
+        )
+        found = gathering_store.current_identifiers(
+            conn, type_code=type_code, issuer_id=issuer.id, paper_numbers=numbers
+        )
+        if found:
+            paper, identifier = min(found.items())
+            raise PaperNumberInUse(
+                f"paper number {paper} is already on license {identifier} of type"
+                f" {type_code}, issued by {issuer.credit_code}: to change that license"
+                " record a correction or an extension (POST"
+                f" /v1/licenses/{identifier}/events); a new license needs a paper"
+                " number of its own",
+                details={"paperNumber": paper, "license": identifier},
+            )
 
 
 def issue_prepared(

@@ -8,7 +8,8 @@
 - ``completeness-YYYY-MM.csv``: one row per department and license type.
 
 Shares are written from 0 to 1 in both, so that the files agree number for number.
-CSV files are UTF-8 with a byte-order mark, which Excel needs to read Chinese names.
+CSV files are UTF-8 with a byte-order mark, which Excel needs to read Chinese names;
+a text a spreadsheet would take for a formula starts with ``'``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from zhengzhao.gathering.workbook import inert_text
 from zhengzhao.model.time import to_rfc3339
 
 from .quality import QualityReport
@@ -83,6 +85,7 @@ def report_document(report: QualityReport) -> dict[str, Any]:
                 "asOf": line.as_of.isoformat() if line.as_of else None,
                 "gathered": line.gathered,
                 "ratio": line.ratio,
+                "status": line.status.value,
             }
             for line in report.completeness
         ],
@@ -127,6 +130,7 @@ def completeness_table(report: QualityReport) -> Table:
         "as_of",
         "gathered",
         "ratio",
+        "status",
     ]
     rows: list[list[Any]] = [
         [
@@ -138,6 +142,7 @@ def completeness_table(report: QualityReport) -> Table:
             line.as_of.isoformat() if line.as_of else None,
             line.gathered,
             line.ratio,
+            line.status.value,
         ]
         for line in report.completeness
     ]
@@ -189,4 +194,7 @@ def write_report_files(
 
 def _cell(value: Any) -> str:
     # repr keeps every digit of a float, so the CSV agrees with the JSON exactly.
-    return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return repr(value)
+    # A name is text, even one a spreadsheet would take for a formula.
+    return inert_text(value) if isinstance(value, str) else str(value)

@@ -15,11 +15,14 @@ from functools import cached_property
 
 from sqlalchemy import Connection
 
+from zhengzhao.gathering.live import OCCURRED_AT
 from zhengzhao.gathering.rows import METADATA_COLUMNS
+from zhengzhao.issuance.lifecycle import CLOCK_SKEW
+from zhengzhao.model.lifecycle import EventKind
 from zhengzhao.storage import quality as store
 
 from .months import Window
-from .volumes import CompletenessLine, completeness_lines
+from .volumes import CompletenessLine, LineStatus, completeness_lines
 
 __all__ = [
     "GATHERING_TARGET_DAYS",
@@ -37,10 +40,28 @@ __all__ = [
 GATHERING_TARGET_DAYS = 1
 #: A status change is recorded on time within this many hours of happening.
 RECORDING_TARGET_HOURS = 24
+#: The events the timeliness of status changes measures: those that change a
+#: license's status or encumbrance, whose time a file can state (ZZZTBGRQ).
+STATUS_CHANGES = frozenset(
+    {
+        EventKind.SUSPENDED,
+        EventKind.RELEASED,
+        EventKind.MORTGAGED,
+        EventKind.PLEDGED,
+        EventKind.DISCHARGED,
+        EventKind.REVOKED,
+        EventKind.CANCELLED,
+        EventKind.ABOLISHED,
+        EventKind.EXPIRED,
+    }
+)
 #: Where a rejected row's problem names this field, its holder identifier failed.
 IDENTIFIER_FIELDS = frozenset({"CZZTDM"})
-#: Problems naming these metadata fields, or none, are neither identifier nor schema.
-OTHER_FIELDS = METADATA_COLUMNS - IDENTIFIER_FIELDS
+#: Problems naming these metadata fields, or none (a row's shape, a refusal of the
+#: lifecycle), are neither identifier nor schema; a push's time is one of them.
+OTHER_FIELDS = (METADATA_COLUMNS | {OCCURRED_AT}) - IDENTIFIER_FIELDS
+#: The events that fix a rejected row: the license is issued, or its data changed.
+FIXING_EVENTS = frozenset({EventKind.ISSUED, EventKind.CORRECTED, EventKind.EXTENDED})
 
 Value = float | int | None
 
@@ -87,6 +108,7 @@ class Facts:
             self.conn,
             **self._span,
             categories={"identifier": IDENTIFIER_FIELDS, "other": OTHER_FIELDS},
+            unnamed="other",
             default="schema",
         )
 
@@ -103,12 +125,21 @@ class Facts:
     @cached_property
     def recording(self) -> dict[int, store.DelayStats]:
         return store.event_delays(
-            self.conn, **self._span, target_seconds=RECORDING_TARGET_HOURS * 3600
+            self.conn,
+            **self._span,
+            kinds=sorted(kind.value for kind in STATUS_CHANGES),
+            target_seconds=RECORDING_TARGET_HOURS * 3600,
+            # A time stated ahead within the drift the lifecycle allows is on time.
+            floor_seconds=-int(CLOCK_SKEW.total_seconds()),
         )
 
     @cached_property
     def rectification(self) -> dict[int, store.Rectification]:
-        return store.rectification(self.conn, **self._span)
+        return store.rectification(
+            self.conn,
+            **self._span,
+            fixing=sorted(kind.value for kind in FIXING_EVENTS),
+        )
 
     @cached_property
     def uses(self) -> dict[int, tuple[int, int]]:
@@ -131,27 +162,44 @@ class Metric:
     measure: Callable[[Facts], dict[int, Measure]]
 
 
-def _completeness(facts: Facts) -> dict[int, Measure]:
-    totals: dict[int, list[int]] = {}
-    for line in facts.completeness:
-        if line.expected is None:
-            continue
-        counted, expected = totals.setdefault(line.department_id, [0, 0])
-        totals[line.department_id] = [
-            counted + min(line.gathered, line.expected),
-            expected + line.expected,
-        ]
-    return {
-        department: Measure(
-            score=100 * counted / expected if expected else None,
+@dataclass
+class _Completeness:
+    counted: int = 0
+    expected: int = 0
+    declared: int = 0
+    types: int = 0
+
+    def measure(self) -> Measure:
+        rate: float | None = None
+        if self.expected:
+            rate = self.counted / self.expected
+        elif self.declared:
+            rate = 1.0  # every declared volume is 0: nothing is missing
+        share = self.declared / self.types
+        return Measure(
+            score=100 * rate * share if rate is not None else 0.0,
             figures={
-                "counted": counted,
-                "expected": expected,
-                "rate": counted / expected if expected else None,
+                "counted": self.counted,
+                "expected": self.expected,
+                "rate": rate,
+                "declared": self.declared,
+                "types": self.types,
             },
         )
-        for department, (counted, expected) in totals.items()
-    }
+
+
+def _completeness(facts: Facts) -> dict[int, Measure]:
+    totals: dict[int, _Completeness] = {}
+    for line in facts.completeness:
+        if line.status is LineStatus.UNLISTED:
+            continue
+        total = totals.setdefault(line.department_id, _Completeness())
+        total.types += 1
+        if line.expected is not None:
+            total.declared += 1
+            total.counted += min(line.gathered, line.expected)
+            total.expected += line.expected
+    return {department: total.measure() for department, total in totals.items()}
 
 
 def _rejection_rate(category: str) -> Callable[[Facts], dict[int, Measure]]:
@@ -262,7 +310,8 @@ _DELAY_FIGURES = {
 }
 _SUBMITTED = (
     "rows submitted: the rows of the department's gathering batches submitted in the"
-    " month, whatever became of them"
+    " month and the records it pushed in the month (live sync, one row each),"
+    " whatever became of them"
 )
 _PERCENTILE = (
     "Median and 95th percentile by nearest rank: the smallest delay within which at"
@@ -276,18 +325,26 @@ METRICS: tuple[Metric, ...] = (
         group="completeness",
         weight=30,
         formula=(
-            "Σ_T min(gathered_T, expected_T) ÷ Σ_T expected_T over the types T for"
-            " which the department declared an expected volume. gathered_T: licenses"
-            " of type T issued by the department that are in the library at the"
-            " month's end, each counted once by its version current then, whatever"
-            " its status; expected_T: the latest volume declared for a day on or"
-            " before the month's last day. A surplus in one type does not make up"
-            " for a shortfall in another. Sub-score: 100 × the ratio."
+            "rate = Σ_T min(gathered_T, expected_T) ÷ Σ_T expected_T over the types"
+            " T for which the department declared an expected volume (1 when every"
+            " volume it declared is 0). gathered_T: licenses of type T issued by the"
+            " department that are in the library at the month's end, each counted"
+            " once by its version current then, whatever its status; expected_T:"
+            " the latest volume declared for a day on or before the month's last"
+            " day. A surplus in one type does not make up for a shortfall in"
+            " another. Its types: every published type the responsibility list"
+            " gives a department of its kind, level and region, and any other type"
+            " it declared. Sub-score: 100 × rate × (types declared ÷ its types): a"
+            " type it declared no volume of (undeclared in the completeness table)"
+            " counts as nothing complete, and a department that declared none"
+            " scores 0, whatever it gathered."
         ),
         figures=(
             Figure(key="counted", label="gathered (capped per type)"),
             Figure(key="expected", label="expected"),
-            Figure(key="rate", label="completeness", unit="%"),
+            Figure(key="rate", label="completeness of declared types", unit="%"),
+            Figure(key="declared", label="types declared"),
+            Figure(key="types", label="types to gather"),
         ),
         measure=_completeness,
     ),
@@ -322,9 +379,11 @@ METRICS: tuple[Metric, ...] = (
         weight=5,
         formula=(
             "rows refused for their metadata (paper number ZZBH, holder name CZZT,"
-            " dates, validity, status ZZZT, columns that contradict the batch) or"
-            f" their shape ÷ rows submitted; {_SUBMITTED}. Sub-score: 100 × (1 −"
-            " rate)."
+            " dates, validity, status ZZZT and its date ZZZTBGRQ, columns that"
+            " contradict the batch), for their shape (another number of cells than"
+            " the header, a line that is not JSON), or for a reason that names no"
+            " field (a status change the lifecycle refuses) ÷ rows submitted;"
+            f" {_SUBMITTED}. Sub-score: 100 × (1 − rate)."
         ),
         figures=_RATE_FIGURES,
         measure=_rejection_rate("other"),
@@ -355,8 +414,9 @@ METRICS: tuple[Metric, ...] = (
         formula=(
             "delay = the day (China Standard Time) the library recorded a license −"
             " its date of issue (ZZBFRQ), in days, over the licenses first recorded"
-            f" in the month. {_PERCENTILE} On time: a delay of at most"
-            f" {GATHERING_TARGET_DAYS} day. Sub-score: 100 × the share on time."
+            f" in the month. {_PERCENTILE} On time: a delay from 0 to"
+            f" {GATHERING_TARGET_DAYS} day; a date of issue after the day recorded"
+            " is never on time. Sub-score: 100 × the share on time."
         ),
         figures=_DELAY_FIGURES["days"],
         measure=_delays(lambda facts: facts.gathering, 1),
@@ -367,11 +427,17 @@ METRICS: tuple[Metric, ...] = (
         group="timeliness",
         weight=10,
         formula=(
-            "delay = when the library recorded a status change (recorded_at) − when"
-            " it happened (occurred_at), in hours, over the changes recorded in the"
-            f" month (inspections, extensions, corrections, suspensions, mortgages,"
-            f" revocations …). {_PERCENTILE} On time: within"
-            f" {RECORDING_TARGET_HOURS} hours. Sub-score: 100 × the share on time."
+            "delay = when the library recorded a status change − when it happened,"
+            " in hours, over the status changes recorded in the month: suspension"
+            " and release, mortgage, pledge and discharge, revocation, cancellation,"
+            " abolition, expiry. When it happened is what the department stated:"
+            " occurredAt through the API or a push, or the day ZZZTBGRQ of a"
+            " gathered row, counted from 00:00 China Standard Time; a change stated"
+            " without one counts as happening when it was recorded (a delay of 0)."
+            f" {_PERCENTILE} On time: within {RECORDING_TARGET_HOURS} hours (a time"
+            f" stated up to {int(CLOCK_SKEW.total_seconds() // 60)} minutes ahead,"
+            " for clocks that drift, counts too). Sub-score: 100 × the share on"
+            " time."
         ),
         figures=_DELAY_FIGURES["hours"],
         measure=_delays(lambda facts: facts.recording, 3600),
@@ -382,12 +448,14 @@ METRICS: tuple[Metric, ...] = (
         group="rectification",
         weight=15,
         formula=(
-            "rows fixed in the month ÷ rows open in the month. Open: rejected rows"
-            " (with a paper number) of batches submitted before the month's end and"
-            " not fixed before it began. Fixed: a license of the batch's type and"
-            " department with the row's paper number was issued, re-issued or"
-            " changed after the batch (a later row, batch or API call). Sub-score:"
-            " 100 × the ratio."
+            "rows fixed in the month ÷ rows open in the month. Rows: the rejected"
+            " rows of gathering batches and the rejected pushes, with a paper"
+            " number. Open: rejected before the month's end (a row when its chunk"
+            " committed) and not fixed before the month began. Fixed: after the"
+            " rejection, a license of the row's type and department with its paper"
+            " number was issued, corrected or extended (by a later row of the same"
+            " or another batch, a push or an API call); a status change or any"
+            " other event on it fixes nothing. Sub-score: 100 × the ratio."
         ),
         figures=(
             Figure(key="open", label="rows open"),

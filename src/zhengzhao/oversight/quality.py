@@ -28,9 +28,10 @@ __all__ = ["SCORE_FORMULA", "DepartmentResult", "QualityReport", "assess_quality
 SCORE_FORMULA = (
     "score = Σ_m w_m · s_m ÷ Σ_m w_m, over the metrics m the department could be"
     " assessed on this month, where s_m is metric m's sub-score (0 to 100) and w_m its"
-    " weight. A metric with nothing to measure (no declared volume, no batch, no"
-    " status change) leaves the score and its weight out. Departments are ranked by"
-    " score, highest first."
+    " weight. A metric with nothing to measure (no batch or push, no status"
+    " change) leaves the score and its weight out; completeness measures every"
+    " department with a type on the responsibility list, declared or not."
+    " Departments are ranked by score, highest first."
 )
 
 
@@ -95,8 +96,9 @@ def assess_quality(
             results.append(_result(department, measures, metrics))
     if not results:
         raise NotFound(
-            f"nothing to assess in {month}: no expected volume stands at its end, and"
-            " no license, batch or status change was recorded in it"
+            f"nothing to assess in {month}: no department registered by its end has"
+            " a type on the responsibility list, no expected volume stands at its"
+            " end, and no license, batch or status change was recorded in it"
         )
     results.sort(key=lambda item: (-item.score, item.department.credit_code))
     ranked = tuple(

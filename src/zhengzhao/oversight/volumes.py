@@ -9,6 +9,13 @@ time, or a CSV file of them); a department reads its own, auditors and operators
 *gathered* counts the licenses of that type and issuer in the library at the month's
 end, each once by its version current then (`storage.volumes.gathered_counts`), and
 *expected* is the latest declaration dated on or before the month's last day.
+
+Completeness lists every type a department should gather, whether it declared a
+volume or gathered anything: the responsibility list names, per type, the kind,
+level and region of the departments that issue it, and each registered department
+that matches is expected to declare and gather the type (`LineStatus.UNDECLARED`
+until it declares). NOTE: the list is read as it stands now, not as it stood at the
+month's end; the catalog keeps no history of it.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Connection
 
@@ -28,6 +36,7 @@ from zhengzhao.errors import (
     PermissionDenied,
 )
 from zhengzhao.issuance.service import _TypeCache
+from zhengzhao.model.divisions import division, within
 from zhengzhao.model.parties import Department, Principal, Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.model.time import local_date
@@ -40,12 +49,14 @@ from .months import Window
 __all__ = [
     "IMPORT_COLUMNS",
     "CompletenessLine",
+    "LineStatus",
     "VolumeDeclaration",
     "completeness",
     "declare_volume",
     "import_volumes",
     "list_volumes",
     "parse_volume_csv",
+    "responsible_pairs",
 ]
 
 #: Columns of a CSV file of declarations; ``as_of`` may be left out (today).
@@ -69,6 +80,19 @@ class VolumeDeclaration:
     as_of: date | None = None
 
 
+class LineStatus(StrEnum):
+    """Where a completeness line comes from."""
+
+    #: A declared volume stands at the month's end.
+    DECLARED = "declared"
+    #: The responsibility list gives the type to the department, which declared no
+    #: volume of it.
+    UNDECLARED = "undeclared"
+    #: Gathered, though neither declared nor on the department's list (a line of the
+    #: list withdrawn since).
+    UNLISTED = "unlisted"
+
+
 @dataclass(frozen=True, kw_only=True)
 class CompletenessLine:
     """One department's completeness for one license type in a month."""
@@ -84,6 +108,7 @@ class CompletenessLine:
     as_of: date | None
     #: Licenses of the type and department in the library at the month's end.
     gathered: int
+    status: LineStatus
 
     @property
     def ratio(self) -> float | None:
@@ -223,8 +248,9 @@ def completeness(
     department_code: str | None = None,
 ) -> list[CompletenessLine]:
     """Completeness per department and type at the end of ``window``: every type
-    with a declared volume, and every type gathered without one. A department
-    reads its own lines only."""
+    with a declared volume, every type the responsibility list gives a department
+    (declared or not), and every type gathered. A department reads its own lines
+    only."""
     department = _readable_department(conn, principal, department_code)
     return completeness_lines(
         conn, window=window, department_id=department.id if department else None
@@ -245,9 +271,22 @@ def completeness_lines(
         conn, until=window.end, department_id=department_id
     )
     names = {t.code: t.name_zh for t in catalog_store.list_types(conn)}
-    departments = {d.id: d for d in department_store.list_departments(conn)}
+    departments = {
+        d.id: d
+        for d in department_store.list_departments(conn)
+        if department_id is None or d.id == department_id
+    }
+    # A department registered after the window is not expected to have gathered.
+    listed = responsible_pairs(
+        conn,
+        [
+            d
+            for d in departments.values()
+            if d.created_at is None or d.created_at < window.end
+        ],
+    )
     lines = []
-    for key in sorted(set(declared) | set(gathered)):
+    for key in sorted(set(declared) | set(gathered) | listed):
         department = departments[key[0]]
         item = declared.get(key)
         lines.append(
@@ -260,10 +299,43 @@ def completeness_lines(
                 expected=item.expected if item else None,
                 as_of=item.as_of if item else None,
                 gathered=gathered.get(key, 0),
+                status=(
+                    LineStatus.DECLARED
+                    if item
+                    else LineStatus.UNDECLARED
+                    if key in listed
+                    else LineStatus.UNLISTED
+                ),
             )
         )
     lines.sort(key=lambda line: (line.department_code, line.type_code))
     return lines
+
+
+def responsible_pairs(
+    conn: Connection, departments: list[Department]
+) -> set[tuple[int, str]]:
+    """(department, type) for every published type the responsibility list gives
+    one of ``departments``: a line of its kind and of its region's level, for a
+    region it lies in."""
+    lines = catalog_store.list_responsibilities(conn)
+    published = {
+        code
+        for code in {line.type_code for line in lines}
+        if catalog_store.published_version(conn, code) is not None
+    }
+    pairs = set()
+    for department in departments:
+        level = division(department.region_code).level.value
+        for line in lines:
+            if (
+                line.type_code in published
+                and line.department_kind == department.kind
+                and line.department_level == level
+                and within(department.region_code, line.region_code)
+            ):
+                pairs.add((department.id, line.type_code))
+    return pairs
 
 
 def _last_day(window: Window) -> date:

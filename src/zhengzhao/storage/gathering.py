@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, select, text
@@ -14,12 +14,14 @@ from zhengzhao.storage.tables import (
     gathering_batches,
     gathering_content,
     gathering_rejections,
+    license_events,
     licenses,
 )
 
 __all__ = [
     "BatchCounts",
     "BatchRecord",
+    "FirstVersion",
     "NewBatch",
     "Rejection",
     "StoredRejection",
@@ -29,11 +31,16 @@ __all__ = [
     "content_pieces",
     "current_identifiers",
     "find_batch",
+    "first_version",
     "insert_batch",
     "insert_rejections",
+    "latest_event_id",
     "list_batches",
     "list_rejections",
     "lock_paper_numbers",
+    "reopen_batch",
+    "resumable_batches",
+    "stop_batch",
     "store_content_piece",
 ]
 
@@ -95,8 +102,10 @@ class BatchRecord:
     sheet: str
     filename: str | None
     size: int
-    #: `open` until every row is done, then `finished`.
+    #: `open` while rows remain, `stopped` after a run failed, then `finished`.
     state: str
+    #: Why the last run stopped, for a `stopped` batch; None otherwise.
+    error: str | None
     counts: BatchCounts
     actor: str
     created_at: datetime
@@ -119,11 +128,16 @@ class Rejection:
     #: The row's paper number (ZZBH), when it has one: a later license with the same
     #: type, issuer and paper number shows that the row was fixed.
     paper_number: str | None = None
+    #: The id of the last license event stored when the row was rejected: only an
+    #: event stored after it can fix the row.
+    event_mark: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class StoredRejection(Rejection):
     id: int
+    #: When the row's chunk committed.
+    rejected_at: datetime
 
 
 def _batch(row: Any) -> BatchRecord:
@@ -138,6 +152,7 @@ def _batch(row: Any) -> BatchRecord:
         filename=row.filename,
         size=row.size,
         state=row.state,
+        error=row.error,
         counts=BatchCounts(
             rows_done=row.rows_done,
             accepted=row.accepted,
@@ -245,10 +260,55 @@ def advance_batch(
             updated=counts.updated,
             rejected=counts.rejected,
             state="finished" if finished else "open",
+            error=None,
             updated_at=now,
             finished_at=now if finished else None,
         )
     )
+
+
+def stop_batch(conn: Connection, batch_id: int, *, error: str, now: datetime) -> None:
+    """Mark an unfinished batch `stopped`, with why."""
+    conn.execute(
+        gathering_batches.update()
+        .where(
+            gathering_batches.c.id == batch_id,
+            gathering_batches.c.state != "finished",
+        )
+        .values(state="stopped", error=error, updated_at=now)
+    )
+
+
+def reopen_batch(conn: Connection, batch_id: int, *, now: datetime) -> None:
+    """Mark a `stopped` batch `open` again, for a run that resumes it."""
+    conn.execute(
+        gathering_batches.update()
+        .where(
+            gathering_batches.c.id == batch_id,
+            gathering_batches.c.state == "stopped",
+        )
+        .values(state="open", error=None, updated_at=now)
+    )
+
+
+def resumable_batches(conn: Connection) -> list[BatchRecord]:
+    """The `open` batches whose file the database keeps, oldest first."""
+    stored = (
+        select(gathering_content.c.batch_id)
+        .where(gathering_content.c.batch_id == gathering_batches.c.id)
+        .exists()
+    )
+    query = (
+        select(gathering_batches)
+        .where(gathering_batches.c.state == "open", stored)
+        .order_by(gathering_batches.c.id)
+    )
+    return [_batch(row) for row in conn.execute(query)]
+
+
+def latest_event_id(conn: Connection) -> int:
+    """The id of the last license event stored (0: none yet)."""
+    return int(conn.execute(select(func.max(license_events.c.id))).scalar() or 0)
 
 
 def store_content_piece(conn: Connection, batch_id: int, seq: int, data: bytes) -> None:
@@ -278,8 +338,13 @@ def content_piece(conn: Connection, batch_id: int, seq: int) -> bytes | None:
 
 
 def insert_rejections(
-    conn: Connection, batch_id: int, rejections: Sequence[Rejection]
+    conn: Connection,
+    batch_id: int,
+    rejections: Sequence[Rejection],
+    *,
+    rejected_at: datetime,
 ) -> None:
+    """Store a chunk's rejections, made at ``rejected_at`` (the chunk's time)."""
     if not rejections:
         return
     conn.execute(
@@ -292,6 +357,8 @@ def insert_rejections(
                 "value": item.value,
                 "reason": item.reason,
                 "paper_number": item.paper_number,
+                "rejected_at": rejected_at,
+                "event_mark": item.event_mark,
             }
             for item in rejections
         ],
@@ -319,9 +386,40 @@ def list_rejections(
             value=row.value,
             reason=row.reason,
             paper_number=row.paper_number,
+            event_mark=row.event_mark,
+            rejected_at=row.rejected_at,
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FirstVersion:
+    """The dates of a license's first version: those it was first gathered with."""
+
+    #: Date of issue (ZZBFRQ); None for a license stored before the library kept it.
+    issue_date: date | None
+    #: First valid day (ZZYXQQSRQ).
+    valid_from: date
+
+
+def first_version(
+    conn: Connection, *, type_code: str, issuer_id: int, paper_number: str, serial: str
+) -> FirstVersion | None:
+    """The first version of the issuer's license of the type with ``paper_number``
+    and ``serial`` (which all its versions share)."""
+    row = conn.execute(
+        select(licenses.c.issue_date, licenses.c.valid_from).where(
+            licenses.c.type_code == type_code,
+            licenses.c.issuer_id == issuer_id,
+            licenses.c.paper_number == paper_number,
+            licenses.c.serial == serial,
+            licenses.c.version == 1,
+        )
+    ).first()
+    if row is None:
+        return None
+    return FirstVersion(issue_date=row.issue_date, valid_from=row.valid_from)
 
 
 _successor = licenses.alias("successor")

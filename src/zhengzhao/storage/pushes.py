@@ -52,6 +52,9 @@ class NewPush:
     license_identifier: str | None
     actor: str
     received_at: datetime
+    #: The id of the last license event stored when the push was received: only
+    #: a later event can fix a rejected push.
+    event_mark: int
     problems: Sequence[PushProblem] = ()
 
 
@@ -87,6 +90,7 @@ def insert_push(conn: Connection, push: NewPush) -> int:
                 "license_identifier": push.license_identifier,
                 "actor": push.actor,
                 "received_at": push.received_at,
+                "event_mark": push.event_mark,
             },
         ).scalar_one()
     )

@@ -25,9 +25,11 @@ from sqlalchemy import (
     cast,
     extract,
     func,
+    literal,
     literal_column,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -35,6 +37,8 @@ from zhengzhao.storage.tables import (
     access_record_licenses,
     access_records,
     gathering_batches,
+    gathering_push_problems,
+    gathering_pushes,
     gathering_rejections,
     license_events,
     licenses,
@@ -62,15 +66,16 @@ class DelayStats:
     #: Nearest-rank median and 95th percentile, in the query's unit.
     median: float
     p95: float
-    #: Records whose delay was at most the target.
+    #: Records whose delay was within the target, and not below the floor.
     on_time: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class Rectification:
-    """One department's rejected rows that were open during a window."""
+    """One department's rejected rows and pushes that were open during a window."""
 
-    #: Rows rejected before the window's end and not fixed before its start.
+    #: Rows and pushes rejected before the window's end and not fixed before its
+    #: start.
     open: int
     #: Of those, the rows fixed within the window.
     fixed: int
@@ -79,15 +84,25 @@ class Rectification:
 def submitted_rows(
     conn: Connection, *, start: datetime, end: datetime
 ) -> dict[int, int]:
-    """Department → rows read by its batches submitted in ``[start, end)``."""
-    query = (
+    """Department → rows read by its batches submitted in ``[start, end)``, and
+    records it pushed in the window (each push is one row)."""
+    batches = (
         select(
             gathering_batches.c.department_id, func.sum(gathering_batches.c.rows_done)
         )
         .where(_within(gathering_batches.c.created_at, start, end))
         .group_by(gathering_batches.c.department_id)
     )
-    return {int(d): int(n or 0) for d, n in conn.execute(query)}
+    pushes = (
+        select(gathering_pushes.c.department_id, func.count())
+        .where(_within(gathering_pushes.c.received_at, start, end))
+        .group_by(gathering_pushes.c.department_id)
+    )
+    found: dict[int, int] = defaultdict(int)
+    for query in (batches, pushes):
+        for department, count in conn.execute(query):
+            found[int(department)] += int(count or 0)
+    return dict(found)
 
 
 def rejected_rows(
@@ -96,28 +111,25 @@ def rejected_rows(
     start: datetime,
     end: datetime,
     categories: dict[str, Collection[str]],
+    unnamed: str,
     default: str,
 ) -> dict[int, dict[str, int]]:
-    """Department → category → rejected rows of its batches submitted in the window.
+    """Department → category → its rejected rows of batches submitted in the
+    window, and its rejected pushes received in it.
 
-    A rejected row's problems fall in ``categories`` by the field each names (a
-    problem naming no field, or a field no category lists, falls in ``default``); a
-    row counts once per category it has a problem in.
+    A problem falls in ``categories`` by the field it names; a problem naming no
+    field (a row's shape, a refusal of the lifecycle) falls in ``unnamed``, one
+    naming a field no category lists in ``default``. A row or push counts once per
+    category it has a problem in.
     """
-    category = case(
-        *(
-            (gathering_rejections.c.field.in_(list(fields)), name)
-            for name, fields in categories.items()
-        ),
-        (gathering_rejections.c.field.is_(None), default),
-        else_=default,
-    )
-    rows = (
+    batch_rows = (
         select(
             gathering_batches.c.department_id.label("department_id"),
-            category.label("category"),
-            gathering_rejections.c.batch_id,
-            gathering_rejections.c.row_number,
+            _category(gathering_rejections.c.field, categories, unnamed, default).label(
+                "category"
+            ),
+            gathering_rejections.c.batch_id.label("source"),
+            gathering_rejections.c.row_number.label("item"),
         )
         .join(
             gathering_batches,
@@ -125,15 +137,47 @@ def rejected_rows(
         )
         .where(_within(gathering_batches.c.created_at, start, end))
         .distinct()
-        .subquery()
     )
-    query = select(rows.c.department_id, rows.c.category, func.count()).group_by(
-        rows.c.department_id, rows.c.category
+    push_rows = (
+        select(
+            gathering_pushes.c.department_id.label("department_id"),
+            _category(
+                gathering_push_problems.c.field, categories, unnamed, default
+            ).label("category"),
+            literal(0).label("source"),
+            gathering_pushes.c.id.label("item"),
+        )
+        .join(
+            gathering_push_problems,
+            gathering_push_problems.c.push_id == gathering_pushes.c.id,
+        )
+        .where(
+            _within(gathering_pushes.c.received_at, start, end),
+            gathering_pushes.c.outcome == "rejected",
+        )
+        .distinct()
     )
-    found: dict[int, dict[str, int]] = defaultdict(dict)
-    for department, name, count in conn.execute(query):
-        found[int(department)][str(name)] = int(count)
-    return dict(found)
+    found: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for rows in (batch_rows.subquery(), push_rows.subquery()):
+        query = select(rows.c.department_id, rows.c.category, func.count()).group_by(
+            rows.c.department_id, rows.c.category
+        )
+        for department, name, count in conn.execute(query):
+            found[int(department)][str(name)] += int(count)
+    return {department: dict(counts) for department, counts in found.items()}
+
+
+def _category(
+    field: ColumnElement[Any],
+    categories: dict[str, Collection[str]],
+    unnamed: str,
+    default: str,
+) -> ColumnElement[Any]:
+    return case(
+        (field.is_(None), unnamed),
+        *((field.in_(list(fields)), name) for name, fields in categories.items()),
+        else_=default,
+    )
 
 
 def lenient_codes(
@@ -182,7 +226,8 @@ def gathering_delays(
 ) -> dict[int, DelayStats]:
     """Department → days from date of issue (ZZBFRQ) to the day (China Standard
     Time) the library recorded the license, over licenses first recorded in the
-    window that carry a date of issue."""
+    window that carry a date of issue. On time: from 0 to ``target_days``; a date
+    of issue after the day recorded is never on time."""
     delay = _days_from_issue(conn)
     base = select(
         licenses.c.issuer_id.label("department_id"), delay.label("delay")
@@ -191,15 +236,22 @@ def gathering_delays(
         licenses.c.supersedes_id.is_(None),
         licenses.c.issue_date.is_not(None),
     )
-    return _percentiles(conn, base, target=target_days)
+    return _percentiles(conn, base, target=target_days, floor=0)
 
 
 def event_delays(
-    conn: Connection, *, start: datetime, end: datetime, target_seconds: int
+    conn: Connection,
+    *,
+    start: datetime,
+    end: datetime,
+    kinds: Collection[str],
+    target_seconds: int,
+    floor_seconds: int,
 ) -> dict[int, DelayStats]:
-    """Department → seconds from when a status change happened (``occurred_at``) to
-    when the library recorded it, over changes recorded in the window (every event
-    but a version's issue)."""
+    """Department → seconds from when an event of ``kinds`` happened
+    (``occurred_at``) to when the library recorded it, over those recorded in the
+    window. On time: from ``floor_seconds`` (a clock's drift) to ``target_seconds``.
+    """
     base = (
         select(
             licenses.c.issuer_id.label("department_id"),
@@ -208,30 +260,31 @@ def event_delays(
         .join(licenses, licenses.c.id == license_events.c.license_id)
         .where(
             _within(license_events.c.recorded_at, start, end),
-            license_events.c.kind != "issued",
+            license_events.c.kind.in_(list(kinds)),
         )
     )
-    return _percentiles(conn, base, target=target_seconds)
+    return _percentiles(conn, base, target=target_seconds, floor=floor_seconds)
 
 
 def rectification(
-    conn: Connection, *, start: datetime, end: datetime
+    conn: Connection, *, start: datetime, end: datetime, fixing: Collection[str]
 ) -> dict[int, Rectification]:
-    """Department → its rejected rows open during the window, and those fixed in it.
+    """Department → its rejected rows and pushes open during the window, and those
+    fixed in it.
 
-    A row is fixed at the first event (an issue, a new version or a status change)
-    recorded after its batch's last commit on a license of the batch's type and
-    department with the row's paper number. Rows without a paper number cannot be
-    traced and are left out.
+    A row (or push) is fixed when the first event of ``fixing`` kinds stored after
+    its rejection (an event id above its mark) on a license of its type and
+    department with its paper number was recorded. Rows without a paper number
+    cannot be traced and are left out.
     """
-    rows = (
+    batch_rows = (
         select(
-            gathering_rejections.c.batch_id,
-            gathering_rejections.c.row_number,
+            gathering_rejections.c.batch_id.label("source"),
+            gathering_rejections.c.row_number.label("item"),
             gathering_rejections.c.paper_number,
             gathering_batches.c.department_id,
             gathering_batches.c.type_code,
-            gathering_batches.c.updated_at.label("rejected_at"),
+            gathering_rejections.c.event_mark,
         )
         .join(
             gathering_batches,
@@ -239,11 +292,23 @@ def rectification(
         )
         .where(
             gathering_rejections.c.paper_number.is_not(None),
-            gathering_batches.c.created_at < end,
+            gathering_rejections.c.rejected_at < end,
         )
         .distinct()
-        .subquery()
     )
+    push_rows = select(
+        literal(0).label("source"),
+        gathering_pushes.c.id.label("item"),
+        gathering_pushes.c.paper_number,
+        gathering_pushes.c.department_id,
+        gathering_pushes.c.type_code,
+        gathering_pushes.c.event_mark,
+    ).where(
+        gathering_pushes.c.outcome == "rejected",
+        gathering_pushes.c.paper_number.is_not(None),
+        gathering_pushes.c.received_at < end,
+    )
+    rows = union_all(batch_rows, push_rows).subquery()
     fixes = (
         select(
             rows.c.department_id,
@@ -262,10 +327,11 @@ def rectification(
             license_events,
             and_(
                 license_events.c.license_id == licenses.c.id,
-                license_events.c.recorded_at > rows.c.rejected_at,
+                license_events.c.id > rows.c.event_mark,
+                license_events.c.kind.in_(list(fixing)),
             ),
         )
-        .group_by(rows.c.batch_id, rows.c.row_number, rows.c.department_id)
+        .group_by(rows.c.source, rows.c.item, rows.c.department_id)
         .subquery()
     )
     fixed_at = fixes.c.fixed_at
@@ -308,10 +374,11 @@ def _seconds_between(conn: Connection) -> ColumnElement[Any]:
 
 
 def _percentiles(
-    conn: Connection, base: Select[Any], *, target: float
+    conn: Connection, base: Select[Any], *, target: float, floor: float
 ) -> dict[int, DelayStats]:
-    """Count, nearest-rank median and 95th percentile, and records within
-    ``target``, per department of ``base`` (columns ``department_id``, ``delay``)."""
+    """Count, nearest-rank median and 95th percentile, and records with a delay
+    from ``floor`` to ``target``, per department of ``base`` (columns
+    ``department_id``, ``delay``)."""
     measured = base.subquery()
     ranked = select(
         measured.c.department_id,
@@ -332,7 +399,12 @@ def _percentiles(
         func.max(ranked.c.total),
         at(50),
         at(95),
-        func.sum(case((ranked.c.delay <= target, 1), else_=0)),
+        func.sum(
+            case(
+                (and_(ranked.c.delay >= floor, ranked.c.delay <= target), 1),
+                else_=0,
+            )
+        ),
     ).group_by(ranked.c.department_id)
     return {
         int(department): DelayStats(

@@ -368,7 +368,10 @@ gathering_batches = Table(
     Column("sheet", String(255), nullable=False, server_default=""),
     Column("filename", String(255), nullable=True),
     Column("size", BigInteger, nullable=False),
+    # `open` while rows remain, `stopped` after a run failed, `finished`.
     Column("state", String(16), nullable=False),
+    # Why the last run stopped, for a `stopped` batch.
+    Column("error", Text, nullable=True),
     Column("rows_done", BigInteger, nullable=False),
     Column("accepted", BigInteger, nullable=False),
     Column("unchanged", BigInteger, nullable=False),
@@ -401,6 +404,10 @@ gathering_rejections = Table(
     Column("reason", Text, nullable=False),
     # The row's ZZBH, so that a later license with it shows the row was fixed.
     Column("paper_number", String(64), nullable=True),
+    # When the row's chunk committed, and the last license event stored then: only
+    # an event stored after it (a greater id) can fix the row.
+    Column("rejected_at", UTCDateTime(), nullable=False),
+    Column("event_mark", BigInteger, nullable=False),
     Index(None, "batch_id", "row_number"),
 )
 
@@ -421,6 +428,9 @@ gathering_pushes = Table(
     Column("license_identifier", String(120), nullable=True),
     Column("actor", String(64), nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
+    # The last license event stored when the push was received: only a later event
+    # (a greater id) can fix a rejected push.
+    Column("event_mark", BigInteger, nullable=False),
     Index(None, "department_id", "outcome", "id"),
     Index(None, "outcome", "id"),
 )

@@ -1,15 +1,15 @@
 """Gathering batches: submit a department's file, follow its batch, read its rejections.
 
 A submitted file is stored with its batch before the answer (202), and gathered after
-it; the batch's state and counts show how far it is. The same file submitted again
-finds the same batch: an unfinished one resumes, a finished one is only reported
-(200). Batches need no `Idempotency-Key`: the file's content is the key.
+it; the batch's state and counts show how far it is, and a batch whose run failed is
+`stopped` with its error until it is resumed. The same file submitted again finds the
+same batch: an unfinished one resumes, a finished one is only reported (200). Batches
+need no `Idempotency-Key`: the file's content is the key.
 """
 
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import pathlib
 import tempfile
@@ -26,7 +26,7 @@ from starlette.datastructures import UploadFile
 from zhengzhao.api.deps import Caller, CurrentNode, Now
 from zhengzhao.api.pagination import decode_cursor, encode_cursor
 from zhengzhao.api.schemas import ApiModel, ErrorBody
-from zhengzhao.errors import InvalidRequest, ZhengzhaoError
+from zhengzhao.errors import InvalidRequest
 from zhengzhao.gathering.reader import ColumnMapping, SourceFormat
 from zhengzhao.gathering.reports import (
     ReportFormat,
@@ -38,21 +38,20 @@ from zhengzhao.gathering.service import (
     BatchView,
     Submission,
     batch_rejections,
+    gather_stored,
     get_batch,
     list_batches,
-    run_submitted,
+    resume_batch,
     submit_batch,
 )
 from zhengzhao.gathering.workbook import XLSX_MEDIA_TYPE
 from zhengzhao.model.parties import Principal
-from zhengzhao.model.time import Clock
 from zhengzhao.node import Node
 from zhengzhao.storage.gathering import StoredRejection
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/gathering", tags=["gathering"])
-logger = logging.getLogger(__name__)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)
@@ -106,7 +105,11 @@ class BatchOut(ApiModel):
     sheet: str | None = Field(description="The sheet read, for a workbook.")
     filename: str | None
     size: int = Field(description="The file's size in bytes.")
-    state: str = Field(description="`open` while rows remain, then `finished`.")
+    state: str = Field(
+        description="`open` while rows remain; `stopped` when a run failed (see"
+        " `error`; resume it); `finished`."
+    )
+    error: str | None = Field(description="Why the batch stopped, when it did.")
     counts: CountsOut
     created_at: datetime
     updated_at: datetime
@@ -126,6 +129,7 @@ class BatchOut(ApiModel):
             filename=batch.filename,
             size=batch.size,
             state=batch.state,
+            error=batch.error,
             counts=CountsOut(
                 rows=counts.rows_done,
                 accepted=counts.accepted,
@@ -146,6 +150,10 @@ class BatchPageOut(ApiModel):
 
 class RejectionOut(ApiModel):
     row: int = Field(description="The row's number: the header of a CSV is row 1.")
+    paper_number: str | None = Field(
+        description="The row's ZZBH, when it has one: how the department's system"
+        " knows the license."
+    )
     field: str | None = Field(description="The column or field at fault.")
     value: str | None = Field(description="The value found, masked if classified.")
     reason: str
@@ -216,11 +224,52 @@ async def submit(
         )
     finally:
         path.unlink(missing_ok=True)
+    return _accepted(submission, background, principal, node, request)
+
+
+@router.post(
+    "/batches/{batch_id}/resume",
+    status_code=202,
+    response_model=BatchOut,
+    responses={**_ERRORS, 200: {"model": BatchOut}},
+    summary="Resume a stopped batch",
+)
+async def resume(
+    batch_id: BatchId,
+    request: Request,
+    principal: Caller,
+    node: CurrentNode,
+    now: Now,
+    background: BackgroundTasks,
+) -> JSONResponse:
+    """Resume a `stopped` (or `open`) batch from the copy of its file the node
+    keeps, after its last committed chunk. The department that owns the batch or
+    an operator may. Answers 202 with the batch, gathered after the answer, or 200
+    with a finished batch, which has nothing to resume.
+    """
+    submission = await run_in_threadpool(
+        lambda: resume_batch(node, principal=principal, batch_id=batch_id, now=now)
+    )
+    return _accepted(submission, background, principal, node, request)
+
+
+def _accepted(
+    submission: Submission,
+    background: BackgroundTasks,
+    principal: Principal,
+    node: Node,
+    request: Request,
+) -> JSONResponse:
+    """200 with a finished batch; otherwise 202, and the batch gathered after."""
     body = BatchOut.of(submission.view).model_dump(mode="json", by_alias=True)
     if submission.finished:
         return JSONResponse(body, status_code=200)
     background.add_task(
-        _gather_in_background, node, submission, principal, request.app.state.clock
+        gather_stored,
+        node,
+        submission=submission,
+        principal=principal,
+        clock=request.app.state.clock,
     )
     return JSONResponse(
         body,
@@ -282,7 +331,7 @@ def rejections(
     cursor: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Any:
-    """Every problem of every rejected row: row number, field, value, reason.
+    """Every problem of every rejected row: row number, ZZBH, field, value, reason.
 
     `format=csv` downloads them all as one CSV file (UTF-8 with a byte-order mark, so
     that Excel reads the Chinese text), `format=xlsx` as an Excel workbook; JSON
@@ -308,7 +357,11 @@ def rejections(
 
 def _rejection_out(item: StoredRejection) -> RejectionOut:
     return RejectionOut(
-        row=item.row_number, field=item.field, value=item.value, reason=item.reason
+        row=item.row_number,
+        paper_number=item.paper_number,
+        field=item.field,
+        value=item.value,
+        reason=item.reason,
     )
 
 
@@ -397,16 +450,3 @@ async def _receive_form(
         return upload.filename, upload.content_type, mapping
     finally:
         await form.close()
-
-
-def _gather_in_background(
-    node: Node, submission: Submission, principal: Principal, clock: Clock
-) -> None:
-    try:
-        run_submitted(
-            node, submission=submission, principal=principal, path=None, clock=clock
-        )
-    except ZhengzhaoError as exc:
-        logger.warning("batch %d stopped: %s", submission.view.record.id, exc.message)
-    except Exception:
-        logger.exception("batch %d failed", submission.view.record.id)

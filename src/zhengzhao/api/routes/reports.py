@@ -41,6 +41,11 @@ class CompletenessOut(ApiModel):
         " month's end, each once by its version current then."
     )
     ratio: float | None = Field(description="gathered ÷ expected.")
+    status: str = Field(
+        description="`declared`: a volume stands; `undeclared`: the responsibility"
+        " list gives the type to the department, which declared none; `unlisted`:"
+        " gathered, though neither declared nor on the department's list."
+    )
 
 
 @router.get("/completeness", response_model=list[CompletenessOut], responses=_ERRORS)
@@ -52,7 +57,8 @@ def completeness_report(
     department: Annotated[str | None, Query(max_length=18)] = None,
 ) -> list[CompletenessOut]:
     """Completeness per department and license type at the month's end (or now, in
-    the current month). A department reads its own lines."""
+    the current month): every type declared, gathered, or given to the department
+    by the responsibility list. A department reads its own lines."""
     with node.database.reading() as conn:
         lines = completeness(
             conn,
@@ -70,6 +76,7 @@ def completeness_report(
             as_of=line.as_of,
             gathered=line.gathered,
             ratio=line.ratio,
+            status=line.status.value,
         )
         for line in lines
     ]
