@@ -49,6 +49,7 @@ from zhengzhao.issuance.lifecycle import EventRequest, record_event
 from zhengzhao.issuance.service import (
     HolderClaim,
     IssueRequest,
+    _TypeCache,
     issue_prepared,
     prepare_issue,
 )
@@ -387,9 +388,14 @@ def _issue(
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
         with node.database.transaction() as conn:
+            cache = _TypeCache(conn, department)
             prepared = [
                 prepare_issue(
-                    conn, issuer=department, request=_request(item), today=today
+                    conn,
+                    issuer=department,
+                    request=_request(item),
+                    today=today,
+                    cache=cache,
                 )
                 for item in chunk
             ]

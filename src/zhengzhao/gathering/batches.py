@@ -26,11 +26,12 @@ from zhengzhao.model.parties import Department, Principal
 from zhengzhao.model.time import Clock, local_date
 from zhengzhao.node import Node
 from zhengzhao.storage import gathering as store
+from zhengzhao.storage import licenses as license_store
 from zhengzhao.storage.engine import Database
 
 from .reader import ColumnMapping, SourceFormat, SourceRow, read_rows
 from .rows import ROW_ERRORS, CheckedRow, RowChecker, RowRejected, paper_number
-from .updates import Outcome, apply_row
+from .updates import Outcome, apply_row, implied_events
 
 __all__ = ["CHUNK_ROWS", "ChunkDone", "StoredFile", "counted", "run_batch"]
 
@@ -313,6 +314,11 @@ class _Chunk:
     pending: list[CheckedRow] = field(default_factory=list)
     #: Paper number → identifier of its newest version, for the chunk's rows.
     current: dict[str, str] = field(default_factory=dict)
+    #: The newest versions gathered before the chunk, read (and locked) at once,
+    #: and the dates of their first versions; a version is dropped once a row
+    #: changes it.
+    stored: dict[str, license_store.StoredLicense] = field(default_factory=dict)
+    originals: dict[str, store.FirstVersion] = field(default_factory=dict)
     accepted: int = 0
     unchanged: int = 0
     updated: int = 0
@@ -335,8 +341,8 @@ class _Chunk:
         )
 
     def look_up(self, rows: list[SourceRow]) -> None:
-        """Lock the rows' paper numbers and find those gathered before, in one query
-        each rather than one per row."""
+        """Lock the rows' paper numbers and read the licenses gathered before with
+        them, a few queries for the chunk rather than some per row."""
         papers = {paper_number(row.values) for row in rows} - {""}
         type_code, issuer_id = self.checker.license_type.code, self.checker.issuer.id
         store.lock_paper_numbers(
@@ -345,6 +351,11 @@ class _Chunk:
         self.current = store.current_identifiers(
             self.conn, type_code=type_code, issuer_id=issuer_id, paper_numbers=papers
         )
+        identifiers = set(self.current.values())
+        self.stored = license_store.licenses_by_identifiers(
+            self.conn, identifiers, for_update=True
+        )
+        self.originals = store.first_versions(self.conn, identifiers)
 
     def add(self, row: SourceRow) -> None:
         if row.problem is not None:
@@ -365,6 +376,23 @@ class _Chunk:
             self.pending.append(checked)
             self._pending_papers.add(checked.paper_number)
             return
+        if identifier in self.stored:
+            # Most rows of a repeated export say what the library holds: found so
+            # without writing, they need no savepoint.
+            try:
+                events = implied_events(
+                    self.node,
+                    self.stored[identifier],
+                    checked,
+                    original=self.originals.get(identifier),
+                )
+            except RowRejected as exc:
+                self._reject(row, exc.rejections)
+                return
+            if not events:
+                self.unchanged += 1
+                return
+            del self.stored[identifier]
         self._mark = None
         try:
             with self.conn.begin_nested():

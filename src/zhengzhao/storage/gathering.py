@@ -32,6 +32,7 @@ __all__ = [
     "current_identifiers",
     "find_batch",
     "first_version",
+    "first_versions",
     "insert_batch",
     "insert_rejections",
     "latest_event_id",
@@ -420,6 +421,40 @@ def first_version(
     if row is None:
         return None
     return FirstVersion(issue_date=row.issue_date, valid_from=row.valid_from)
+
+
+_first = licenses.alias("first")
+
+
+def first_versions(
+    conn: Connection, identifiers: Collection[str]
+) -> dict[str, FirstVersion]:
+    """Identifier of a version → the dates of its license's first version (same
+    type, issuer, paper number and serial, version 1), for those of
+    ``identifiers`` that have one; a query per 500, through the index of paper
+    numbers."""
+    found: dict[str, FirstVersion] = {}
+    wanted = sorted(identifiers)
+    for start in range(0, len(wanted), 500):
+        rows = conn.execute(
+            select(licenses.c.identifier, _first.c.issue_date, _first.c.valid_from)
+            .join(
+                _first,
+                and_(
+                    _first.c.type_code == licenses.c.type_code,
+                    _first.c.issuer_id == licenses.c.issuer_id,
+                    _first.c.paper_number == licenses.c.paper_number,
+                    _first.c.serial == licenses.c.serial,
+                    _first.c.version == 1,
+                ),
+            )
+            .where(licenses.c.identifier.in_(wanted[start : start + 500]))
+        )
+        for row in rows:
+            found[row.identifier] = FirstVersion(
+                issue_date=row.issue_date, valid_from=row.valid_from
+            )
+    return found
 
 
 _successor = licenses.alias("successor")

@@ -6,7 +6,7 @@ stores and finds bytes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +29,7 @@ __all__ = [
     "insert_licenses",
     "latest_event_time",
     "license_by_identifier",
+    "licenses_by_identifiers",
     "licenses_in_order",
     "licenses_of_holder",
     "next_event_sequence",
@@ -213,6 +214,25 @@ def license_by_identifier(
 
 #: Identifiers per lookup: under SQLite's old limit of 999 bound parameters.
 _LOOKUP_CHUNK = 500
+
+
+def licenses_by_identifiers(
+    conn: Connection, identifiers: Collection[str], *, for_update: bool = False
+) -> dict[str, StoredLicense]:
+    """Identifier → stored version, for those of ``identifiers`` the library has;
+    with ``for_update``, locked (on PostgreSQL) in identifier order, so that two
+    transactions locking overlapping sets cannot deadlock."""
+    found: dict[str, StoredLicense] = {}
+    wanted = sorted(identifiers)
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        query = _query().where(
+            licenses.c.identifier.in_(wanted[start : start + _LOOKUP_CHUNK])
+        )
+        if for_update and conn.dialect.name == "postgresql":
+            query = query.order_by(licenses.c.identifier).with_for_update(of=licenses)
+        for row in conn.execute(query):
+            found[row.identifier] = _stored(row)
+    return found
 
 
 def existing_identifiers(conn: Connection, identifiers: Sequence[str]) -> set[str]:
