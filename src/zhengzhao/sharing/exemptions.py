@@ -23,12 +23,17 @@ Each is computed on two bases:
 Overall shares pool the counts of every matter (the sum of what is supplied over the
 sum of what is asked), never average the matters' ratios. A share of nothing asked
 has no ratio (None), rather than 0 or 1.
+
+What one prefill supplied is kept as its `Supplied` counts (the access record of a
+prefill carries them), so that the figures in practice stay those of the day even
+when a matter's definition changes later.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -37,10 +42,14 @@ from zhengzhao.sharing.matters import ServiceMatter
 
 __all__ = [
     "FORMULAS",
+    "PLAN_TARGET",
+    "WEIGHTING",
     "Basis",
     "ExemptionReport",
     "MatterShares",
+    "PlanTarget",
     "Share",
+    "Supplied",
     "by_design",
     "in_practice",
 ]
@@ -71,6 +80,53 @@ FORMULAS: dict[Basis, dict[str, str]] = {
 }
 
 
+#: How matters weigh in the overall shares, in words, as reports print it.
+WEIGHTING = (
+    "overall shares pool the counts (sum supplied ÷ sum asked), never average the"
+    " matters' ratios: by design each matter counts once, in practice each prefill"
+    " once, so that a frequent matter weighs more; optional materials count in"
+    " neither part, typed fields in the denominator; nothing asked gives no ratio"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanTarget:
+    """The plan's target for the material share."""
+
+    #: The share of required license materials to be acquired by the systems.
+    materials: float
+    #: The day by which it is to be reached.
+    by: date
+    #: The plan that sets it.
+    source: str
+    #: The target in the plan's own terms.
+    statement: str
+
+    def met(self, share: Share) -> bool | None:
+        """Whether ``share`` reaches the target; None when it has no ratio."""
+        ratio = share.ratio
+        return None if ratio is None else ratio >= self.materials
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "materials": self.materials,
+            "by": self.by.isoformat(),
+            "source": self.source,
+            "statement": self.statement,
+        }
+
+
+#: 新政办发〔2022〕59号: 40% of license materials acquired by the end of 2023.
+PLAN_TARGET = PlanTarget(
+    materials=0.40,
+    by=date(2023, 12, 31),
+    source="新疆维吾尔自治区人民政府办公厅 新政办发〔2022〕59号",
+    statement="by the end of 2023, 40% of the license materials and license"
+    " information that service matters need are acquired by the application"
+    " systems instead of being submitted by the applicant",
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Share:
     """A count of what is supplied out of a count of what is asked."""
@@ -90,6 +146,54 @@ class Share:
 
     def to_json(self) -> dict[str, Any]:
         return {"supplied": self.supplied, "asked": self.asked, "ratio": self.ratio}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Supplied:
+    """What one prefill supplied of what its matter asked: the counts `in_practice`
+    sums."""
+
+    matter_code: str
+    #: Required materials covered by a valid license, of the required materials.
+    materials: Share
+    #: Form fields filled, of the form's fields.
+    fields: Share
+
+    @classmethod
+    def of(cls, result: Prefill) -> Supplied:
+        """The counts of one prefill's result."""
+        required = [m for m in result.materials if m.material.required]
+        return cls(
+            matter_code=result.matter_code,
+            materials=Share(
+                supplied=sum(m.covered for m in required), asked=len(required)
+            ),
+            fields=Share(
+                supplied=sum(f.filled for f in result.fields), asked=len(result.fields)
+            ),
+        )
+
+    @classmethod
+    def from_json(cls, matter_code: str, value: Mapping[str, Any]) -> Supplied:
+        """The counts as `to_json` wrote them (an access record's details)."""
+        return cls(
+            matter_code=matter_code,
+            materials=_share(value["materials"]),
+            fields=_share(value["fields"]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "materials": {
+                "supplied": self.materials.supplied,
+                "asked": self.materials.asked,
+            },
+            "fields": {"supplied": self.fields.supplied, "asked": self.fields.asked},
+        }
+
+
+def _share(value: Mapping[str, Any]) -> Share:
+    return Share(supplied=int(value["supplied"]), asked=int(value["asked"]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,8 +277,9 @@ def by_design(
     return ExemptionReport(basis=Basis.DESIGN, matters=tuple(rows))
 
 
-def in_practice(prefills: Iterable[Prefill]) -> ExemptionReport:
-    """The shares the platform supplied in ``prefills``, read once, in any order.
+def in_practice(prefills: Iterable[Prefill | Supplied]) -> ExemptionReport:
+    """The shares the platform supplied in ``prefills`` (results, or their stored
+    counts), read once, in any order.
 
     Per matter: required materials covered ÷ required materials, and fields filled ÷
     fields, summed over the matter's prefills. Overall: the counts of all matters
@@ -182,16 +287,13 @@ def in_practice(prefills: Iterable[Prefill]) -> ExemptionReport:
     """
     totals: dict[str, tuple[int, Share, Share]] = {}
     for result in prefills:
-        count, materials, fields = totals.get(result.matter_code, (0, Share(), Share()))
-        required = [m for m in result.materials if m.material.required]
-        totals[result.matter_code] = (
+        counted = result if isinstance(result, Supplied) else Supplied.of(result)
+        code = counted.matter_code
+        count, materials, fields = totals.get(code, (0, Share(), Share()))
+        totals[code] = (
             count + 1,
-            materials
-            + Share(supplied=sum(m.covered for m in required), asked=len(required)),
-            fields
-            + Share(
-                supplied=sum(f.filled for f in result.fields), asked=len(result.fields)
-            ),
+            materials + counted.materials,
+            fields + counted.fields,
         )
     return ExemptionReport(
         basis=Basis.PRACTICE,

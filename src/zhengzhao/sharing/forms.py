@@ -12,16 +12,20 @@ The rules:
   of one type the newest is used (latest first day of validity, then the greatest
   identifier), for every field and the material of that type alike, so that one form
   never mixes two licenses of a type.
-- A field with a source is empty because there is no covering license of its type,
-  or because the caller may not see it, or because the license lacks it, checked in
-  that order: a field the caller may not see is never looked at.
+- A field with a source is empty because the caller may not read licenses of its
+  type at all, or because there is no covering license of its type, or because the
+  caller may not see the field, or because the license lacks it, checked in that
+  order: a type the caller may not read is never looked for, and a field the caller
+  may not see is never looked at.
 - A source path names metadata (``CZZT``) or a surface field: ``address``; ``a.b``
   inside an object; ``a[2].b`` in the third element of a list; ``a[].b`` in every
   element, which gives the list of the values found. JSON ``null`` and an empty list
   count as absent.
-- Disclosure is decided elsewhere (authorization, clearance) and given as a set of
-  `FieldSource` or a predicate on one. It is asked about the schema path, indexes
-  written ``[]`` (``a[].b`` for ``a[2].b``), since fields are classified per path.
+- What the caller may read is decided elsewhere (authorization, clearance): the
+  license types (``readable``) and, of them, the fields (``disclosed``, a set of
+  `FieldSource` or a predicate on one). Disclosure is asked about the schema path,
+  indexes written ``[]`` (``a[].b`` for ``a[2].b``), since fields are classified per
+  path.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ __all__ = [
     "PathStep",
     "Prefill",
     "PrefilledField",
+    "covering",
     "parse_field_path",
     "prefill",
     "schema_path",
@@ -71,6 +76,9 @@ class EmptyReason(StrEnum):
 
     #: The field has no source: the applicant always types it in.
     TYPED_BY_APPLICANT = "typed-by-applicant"
+    #: The caller may not read licenses of the source's type (its authorization
+    #: does not cover the type); whether the applicant holds one is not looked at.
+    OUTSIDE_SCOPE = "outside-scope"
     #: No license of the source's type covers the day.
     NO_VALID_LICENSE = "no-valid-license"
     #: The caller may not see the source field.
@@ -208,6 +216,14 @@ class Prefill:
             m.material for m in self.materials if m.material.required and not m.covered
         )
 
+    @property
+    def licenses_used(self) -> tuple[str, ...]:
+        """Identifiers of the licenses that filled a field or covered a material,
+        each once, in the order the form and then the materials first use them."""
+        used = [f.license_identifier for f in self.fields]
+        used += [m.license_identifier for m in self.materials]
+        return tuple(dict.fromkeys(i for i in used if i is not None))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "matter": self.matter_code,
@@ -223,16 +239,21 @@ def prefill(
     *,
     on: date,
     disclosed: Disclosure,
+    readable: AbstractSet[str] | None = None,
 ) -> Prefill:
     """``matter``'s form and materials filled from ``licenses`` as valid ``on``.
 
-    ``licenses`` are the applicant's, of the types the caller may read; ``disclosed``
-    says which fields of them it may see (module docstring). Raises `InvalidRequest`
-    when a source path of the matter is malformed.
+    ``licenses`` are the applicant's; ``readable`` names the license types the caller
+    may read (None: every type), and ``disclosed`` which fields of them it may see
+    (module docstring). A license of a type outside ``readable`` is ignored, and a
+    material of such a type must be submitted. Raises `InvalidRequest` when a source
+    path of the matter is malformed.
     """
-    chosen = _covering(licenses, on)
+    chosen = covering(licenses, on)
+    if readable is not None:
+        chosen = {code: held for code, held in chosen.items() if code in readable}
     may_see = _predicate(disclosed)
-    fields = tuple(_fill(item, chosen, may_see) for item in matter.form)
+    fields = tuple(_fill(item, chosen, may_see, readable) for item in matter.form)
     materials = tuple(
         MaterialCoverage(
             material=material,
@@ -243,8 +264,9 @@ def prefill(
     return Prefill(matter_code=matter.code, on=on, fields=fields, materials=materials)
 
 
-def _covering(licenses: Iterable[HeldLicense], on: date) -> dict[str, HeldLicense]:
-    """The newest covering license of each type."""
+def covering(licenses: Iterable[HeldLicense], on: date) -> dict[str, HeldLicense]:
+    """The license of each type that a prefill on ``on`` reads: the newest of those
+    that cover the day (module docstring), by type code."""
     chosen: dict[str, HeldLicense] = {}
     for held in licenses:
         if not held.covers(on):
@@ -273,10 +295,13 @@ def _fill(
     item: FormField,
     chosen: Mapping[str, HeldLicense],
     may_see: Callable[[FieldSource], bool],
+    readable: AbstractSet[str] | None,
 ) -> PrefilledField:
     source = item.source
     if source is None:
         return PrefilledField(field=item, empty_because=EmptyReason.TYPED_BY_APPLICANT)
+    if readable is not None and source.type_code not in readable:
+        return PrefilledField(field=item, empty_because=EmptyReason.OUTSIDE_SCOPE)
     held = chosen.get(source.type_code)
     if held is None:
         return PrefilledField(field=item, empty_because=EmptyReason.NO_VALID_LICENSE)

@@ -1,14 +1,17 @@
 """The scenario list: service matters registered for the departments that offer them.
 
 A matter's JSON names a department *kind*; the node stores it for one concrete
-department of that kind, so that a share can tell whose matter it serves. Operators
-add and replace matters; every authenticated caller may read them.
+department of that kind, so that a share can tell whose matter it serves: the one
+named, or one chosen by its kind (`zhengzhao.sharing.seed.offering_department`).
+Operators add and replace matters; every authenticated caller, holders included,
+may read them and the parties serving each (`parties_serving`), so that a holder
+can find whom to authorize.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,22 +20,28 @@ from sqlalchemy import Connection
 
 from zhengzhao.catalog.schema import field_levels
 from zhengzhao.errors import Conflict, InvalidRequest, NotFound
-from zhengzhao.model.parties import Department, Principal, Role
+from zhengzhao.model.classification import ClassificationLevel
+from zhengzhao.model.parties import Department, Principal, Role, UsingParty
 from zhengzhao.model.permissions import require_role
 from zhengzhao.sharing.matters import ServiceMatter
+from zhengzhao.sharing.seed import offering_department
 from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import matters as matter_store
+from zhengzhao.storage import parties as party_store
 from zhengzhao.storage.matters import MatterRecord
 
 __all__ = [
     "MAX_PAGE",
     "MatterPage",
+    "ServingParty",
     "add_matter",
     "get_matter",
     "list_matters",
+    "parties_serving",
     "replace_matter",
     "save_matter",
+    "save_matters",
 ]
 
 #: The most matters one page of a listing returns.
@@ -49,6 +58,19 @@ class MatterPage:
     items: list[MatterRecord]
     #: Pass as ``after`` for the next page; None on the last page.
     next_cursor: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingParty:
+    """A using party serving a matter, as anyone who may read matters sees it."""
+
+    credit_code: str
+    name: str
+    #: The highest classification level it may receive in clear.
+    clearance: ClassificationLevel
+    #: The matters it serves: those it is registered for and, for a department
+    #: party, the ones its own department offers.
+    matter_codes: tuple[str, ...]
 
 
 def add_matter(
@@ -135,6 +157,69 @@ def save_matter(
     )
 
 
+def save_matters(
+    conn: Connection,
+    *,
+    principal: Principal,
+    definitions: Sequence[Mapping[str, Any]],
+    department_code: str | None = None,
+    replace: bool = False,
+    now: datetime,
+) -> list[MatterRecord]:
+    """`save_matter` for each of ``definitions``, in order (operators only).
+
+    Each is registered for the department its ``department`` member names, else for
+    ``department_code``, else for the active department of its ``department_kind``
+    that `offering_department` chooses. Raises `InvalidRequest` naming every matter
+    whose kind has no such department, before registering any.
+    """
+    require_role(principal, Role.OPERATOR)
+    departments = department_store.list_departments(conn)
+    offering = [_offering(d, department_code, departments) for d in definitions]
+    missing = [
+        (str(d.get("code")), str(d.get("department_kind")))
+        for d, code in zip(definitions, offering, strict=True)
+        if code is None
+    ]
+    if missing:
+        kinds = sorted({kind for _code, kind in missing})
+        raise InvalidRequest(
+            "no active department of kind "
+            + ", ".join(kinds)
+            + " is registered to offer matters "
+            + ", ".join(code for code, _kind in missing)
+            + "; register one (`zhengzhao department add CODE NAME --region R"
+            ' --kind K`), name one in a "department" member, or pass --department'
+        )
+    return [
+        save_matter(
+            conn,
+            principal=principal,
+            definition=definition,
+            department_code=code,
+            replace=replace,
+            now=now,
+        )
+        for definition, code in zip(definitions, offering, strict=True)
+        if code is not None
+    ]
+
+
+def parties_serving(conn: Connection, code: str) -> list[ServingParty]:
+    """The active parties that may serve matter ``code``: those registered for it,
+    and the department party of the department offering it; raises `NotFound`."""
+    record = get_matter(conn, code)
+    parties = party_store.parties_registered_for(conn, record.row_id)
+    own = party_store.party_of_department(conn, record.department_id)
+    if own is not None and all(p.id != own.id for p in parties):
+        parties.append(own)
+    return [
+        _serving(conn, party)
+        for party in sorted(parties, key=lambda p: p.credit_code)
+        if party.disabled_at is None
+    ]
+
+
 def get_matter(conn: Connection, code: str) -> MatterRecord:
     """Matter ``code``; raises `NotFound`."""
     found = matter_store.matter_by_code(conn, code)
@@ -161,6 +246,52 @@ def list_matters(
     more = len(rows) > limit
     rows = rows[:limit]
     return MatterPage(rows, rows[-1].row_id if more else None)
+
+
+def _offering(
+    definition: Mapping[str, Any],
+    default: str | None,
+    departments: Sequence[Department],
+) -> str | None:
+    named = definition.get("department")
+    if isinstance(named, str) and named.strip():
+        return named.strip()
+    if default is not None:
+        return default
+    if not isinstance(definition.get("department_kind"), str):
+        raise InvalidRequest(
+            f"matter {definition.get('code')!r} names no department and no"
+            " department_kind; give either, or pass --department"
+        )
+    matter = ServiceMatter.from_json(dict(definition))
+    chosen = offering_department(matter, departments)
+    return chosen.credit_code if chosen is not None else None
+
+
+def _serving(conn: Connection, party: UsingParty) -> ServingParty:
+    ids = party_store.matter_ids_of(conn, party.id)
+    codes = [record.matter.code for record in matter_store.matters_by_ids(conn, ids)]
+    if party.department_id is not None:
+        codes += _codes_of_department(conn, party.department_id)
+    return ServingParty(
+        credit_code=party.credit_code,
+        name=party.name,
+        clearance=party.clearance,
+        matter_codes=tuple(sorted(set(codes))),
+    )
+
+
+def _codes_of_department(conn: Connection, department_id: int) -> list[str]:
+    codes: list[str] = []
+    after = 0
+    while True:
+        rows = matter_store.list_matters(
+            conn, department_id=department_id, after_row_id=after, limit=MAX_PAGE
+        )
+        codes += [record.matter.code for record in rows]
+        if len(rows) < MAX_PAGE:
+            return codes
+        after = rows[-1].row_id
 
 
 def _department(conn: Connection, credit_code: str) -> Department:

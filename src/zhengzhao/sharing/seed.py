@@ -8,14 +8,15 @@ region's first); a number is never given to another matter.
 
 `check_matter` checks a matter against the catalog and the department kinds; the
 loader runs it on every seed matter, and it serves as well for matters added later.
-Its errors name the matter and the member at fault.
+Its errors name the matter and the member at fault. `offering_department` chooses,
+among a node's departments, the one to register a matter for by its kind.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from importlib import resources
 from typing import Any, Protocol
 
@@ -23,6 +24,7 @@ from zhengzhao.catalog.seed import load_department_kinds, load_seed_catalog
 from zhengzhao.errors import InvalidRequest
 from zhengzhao.model import divisions
 from zhengzhao.model.license import HolderKind
+from zhengzhao.model.parties import Department
 from zhengzhao.sharing.forms import parse_field_path
 from zhengzhao.sharing.matters import LICENSE_METADATA_FIELDS, ServiceMatter
 
@@ -30,6 +32,7 @@ __all__ = [
     "CatalogType",
     "check_matter",
     "load_seed_matters",
+    "offering_department",
     "parse_seed_matters",
 ]
 
@@ -79,6 +82,41 @@ def load_seed_matters() -> tuple[ServiceMatter, ...]:
         types={license_type.code: license_type for license_type in load_seed_catalog()},
         kinds=frozenset(load_department_kinds()),
     )
+
+
+def offering_department(
+    matter: ServiceMatter, departments: Iterable[Department]
+) -> Department | None:
+    """The department to register ``matter`` for: an active one of its kind.
+
+    Of those, the department of the division whose catalogue lists the matter (the
+    code's first six digits, when they are a division) comes first; then, inside
+    that division, the highest in level (region, prefecture, county), as the
+    catalogue is that division's; the lowest credit code breaks a tie. None when no
+    active department of the kind lies inside the division.
+    """
+    listed = matter.code[:6]
+    known = listed.isdigit() and divisions.is_known(listed)
+    candidates = [
+        d
+        for d in departments
+        if d.kind == matter.department_kind
+        and d.active
+        and (not known or divisions.within(d.region_code, listed))
+    ]
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda d: (d.region_code != listed, _depth(d.region_code), d.credit_code),
+    )
+
+
+def _depth(region_code: str) -> int:
+    # GB/T 2260: a province ends in 0000, a prefecture in 00, a county in neither.
+    if region_code.endswith("0000"):
+        return 0
+    return 1 if region_code.endswith("00") else 2
 
 
 def parse_seed_matters(

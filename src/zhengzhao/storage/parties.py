@@ -16,6 +16,7 @@ __all__ = [
     "insert_party",
     "list_parties",
     "matter_ids_of",
+    "parties_registered_for",
     "party_by_code",
     "party_by_id",
     "party_of_department",
@@ -147,3 +148,14 @@ def serves(conn: Connection, party_id: int, matter_id: int) -> bool:
     """Whether the party is registered for the matter."""
     row = conn.execute(_SERVES, {"party_id": party_id, "matter_id": matter_id})
     return row.first() is not None
+
+
+def parties_registered_for(conn: Connection, matter_id: int) -> list[UsingParty]:
+    """The parties registered for the matter, by credit code."""
+    rows = conn.execute(
+        select(using_parties)
+        .join(using_party_matters, using_party_matters.c.party_id == using_parties.c.id)
+        .where(using_party_matters.c.matter_id == matter_id)
+        .order_by(using_parties.c.credit_code)
+    )
+    return [_party(row) for row in rows]
