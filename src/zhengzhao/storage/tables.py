@@ -366,6 +366,9 @@ gathering_batches = Table(
     Column("mapping", Json, nullable=True),
     # The sheet a workbook's batch reads (its title); "" for CSV and JSON Lines.
     Column("sheet", String(255), nullable=False, server_default=""),
+    # SHA-256 of the column mapping's canonical JSON; "" for none. Part of the key:
+    # the same file read through another mapping is another batch.
+    Column("mapping_hash", String(64), nullable=False, server_default=""),
     Column("filename", String(255), nullable=True),
     Column("size", BigInteger, nullable=False),
     # `open` while rows remain, `stopped` after a run failed, `finished`.
@@ -381,10 +384,18 @@ gathering_batches = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("finished_at", UTCDateTime(), nullable=True),
-    UniqueConstraint("department_id", "type_code", "content_hash", "sheet"),
+    UniqueConstraint(
+        "department_id",
+        "type_code",
+        "content_hash",
+        "sheet",
+        "mapping_hash",
+        name="uq_gathering_batches_identity",
+    ),
 )
 
-# An uploaded file, kept in pieces so that any process can resume its batch.
+# An uploaded file, kept in pieces so that any process can resume its batch, until
+# the batch finishes; each piece is AES-256-GCM ciphertext (it holds ID numbers).
 gathering_content = Table(
     "gathering_content",
     metadata,
@@ -404,6 +415,9 @@ gathering_rejections = Table(
     Column("reason", Text, nullable=False),
     # The row's ZZBH, so that a later license with it shows the row was fixed.
     Column("paper_number", String(64), nullable=True),
+    # What the problem is about, for the quality assessment: `identifier` (CZZTDM
+    # empty or failing its check), `schema` (a surface field) or `other`.
+    Column("category", String(16), nullable=False, server_default="other"),
     # When the row's chunk committed, and the last license event stored then: only
     # an event stored after it (a greater id) can fix the row.
     Column("rejected_at", UTCDateTime(), nullable=False),
@@ -443,6 +457,8 @@ gathering_push_problems = Table(
     Column("field", String(120), nullable=True),
     Column("value", Text, nullable=True),
     Column("reason", Text, nullable=False),
+    # As a rejected row's: `identifier`, `schema` or `other`.
+    Column("category", String(16), nullable=False, server_default="other"),
     Index(None, "push_id"),
 )
 
