@@ -2,7 +2,8 @@
 
 A handler's signature reads as its preconditions: ``principal: Caller`` means the
 request carries an API client's valid credentials, ``session: Holder`` a holder's
-open session; the services check what the caller may do.
+open session, ``caller: ClientOrHolder`` either; the services check what the caller
+may do.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from zhengzhao.model.time import Clock
 from zhengzhao.node import Node
 from zhengzhao.sharing.holders import HolderSession, session_of
 
-__all__ = ["Caller", "CurrentNode", "Holder", "Now"]
+__all__ = ["Caller", "ClientOrHolder", "CurrentNode", "Holder", "Now"]
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -85,3 +86,29 @@ def _holder(
 
 
 Holder = Annotated[HolderSession, Depends(_holder)]
+
+
+def _client_or_holder(
+    node: CurrentNode,
+    now: Now,
+    client: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    holder: Annotated[HTTPAuthorizationCredentials | None, Depends(_holder_bearer)],
+) -> Principal | HolderSession:
+    # Both schemes read the same Authorization header; the token's prefix tells
+    # which it is, as `zh_` begins every holder session token.
+    credentials = client or holder
+    if credentials is None:
+        raise AuthenticationRequired(
+            "this endpoint needs an API client's bearer token, or a holder's session"
+            " token from POST /v1/holder-sessions, in the Authorization header"
+        )
+    token = credentials.credentials
+    with node.database.reading() as conn:
+        if token.startswith("zh_"):
+            return session_of(conn, node, token=token, now=now)
+        return authenticate(
+            conn, token, development=node.settings.mode == "development"
+        )
+
+
+ClientOrHolder = Annotated[Principal | HolderSession, Depends(_client_or_holder)]

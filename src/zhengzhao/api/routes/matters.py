@@ -1,4 +1,5 @@
-"""Service matters: the scenario list (operators write, every client reads)."""
+"""Service matters: the scenario list (operators write; clients and holders read)
+and the parties serving each. Forms that fill themselves are in `prefills`."""
 
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import Connection
 
-from zhengzhao.api.deps import Caller, CurrentNode, Now
+from zhengzhao.api.deps import Caller, ClientOrHolder, CurrentNode, Now
 from zhengzhao.api.idempotency import idempotent_create
 from zhengzhao.api.pagination import decode_cursor, encode_cursor
 from zhengzhao.api.schemas import ApiModel, ErrorBody
+from zhengzhao.model.classification import ClassificationLevel
 from zhengzhao.model.license import HolderKind
 from zhengzhao.sharing.scenarios import (
+    ServingParty,
     add_matter,
     get_matter,
     list_matters,
+    parties_serving,
     replace_matter,
 )
 from zhengzhao.storage.matters import MatterRecord
@@ -169,7 +173,7 @@ def create(
 
 @router.get("", response_model=MatterPageOut, responses=_ERRORS)
 def list_all(
-    principal: Caller,
+    caller: ClientOrHolder,
     node: CurrentNode,
     department: Annotated[
         str | None,
@@ -178,7 +182,8 @@ def list_all(
     cursor: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> MatterPageOut:
-    """The scenario list, in the order the matters were registered."""
+    """The scenario list, in the order the matters were registered: for API clients
+    and for holders (with their session token), who grant authorizations for them."""
     with node.database.reading() as conn:
         page = list_matters(
             conn,
@@ -193,10 +198,46 @@ def list_all(
 
 
 @router.get("/{code}", response_model=MatterOut, responses=_ERRORS)
-def read(code: MatterCode, principal: Caller, node: CurrentNode) -> MatterOut:
-    """One matter: its materials, form and legal basis."""
+def read(code: MatterCode, caller: ClientOrHolder, node: CurrentNode) -> MatterOut:
+    """One matter: its materials, form and legal basis (API clients and holders)."""
     with node.database.reading() as conn:
         return MatterOut.of(get_matter(conn, code))
+
+
+class ServingPartyOut(ApiModel):
+    """A using party as a holder may see it: enough to grant it an authorization."""
+
+    credit_code: str
+    name: str
+    clearance: ClassificationLevel = Field(
+        description="The highest classification it receives in clear; fields above"
+        " it reach it only as match or no match (checks)."
+    )
+    matters: list[str] = Field(description="Codes of the matters it serves.")
+
+    @classmethod
+    def of(cls, party: ServingParty) -> ServingPartyOut:
+        return cls(
+            credit_code=party.credit_code,
+            name=party.name,
+            clearance=party.clearance,
+            matters=list(party.matter_codes),
+        )
+
+
+@router.get(
+    "/{code}/parties",
+    response_model=list[ServingPartyOut],
+    responses=_ERRORS,
+    summary="The using parties serving a matter",
+)
+def serving(
+    code: MatterCode, caller: ClientOrHolder, node: CurrentNode
+) -> list[ServingPartyOut]:
+    """The active parties that may serve the matter: those registered for it and
+    the department offering it, if it is a using party (API clients and holders)."""
+    with node.database.reading() as conn:
+        return [ServingPartyOut.of(party) for party in parties_serving(conn, code)]
 
 
 @router.put("/{code}", response_model=MatterOut, responses=_ERRORS)

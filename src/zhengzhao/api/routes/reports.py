@@ -1,5 +1,5 @@
-"""Reports for oversight: completeness against the responsibility list, and the
-monthly data-quality assessment."""
+"""Reports for oversight: completeness against the responsibility list, the
+monthly data-quality assessment, and the exemption measure of the sharing plan."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from zhengzhao.oversight.export import report_document
 from zhengzhao.oversight.months import Month
 from zhengzhao.oversight.quality import assess_quality
 from zhengzhao.oversight.volumes import completeness
+from zhengzhao.sharing.exemption_report import exemption_statistics
 
 __all__ = ["router"]
 
@@ -104,3 +105,41 @@ def quality_report(
             conn, principal=principal, month=Month.parse(month), now=now
         )
     return report_document(report)
+
+
+@router.get(
+    "/exemptions",
+    responses={
+        **_ERRORS,
+        200: {
+            "description": "The material and field shares the node supplies, per"
+            " matter and overall, by design and in practice, with their formulas,"
+            " the weighting and the plan's target (see docs/matters.md).",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+    },
+)
+def exemptions_report(
+    principal: Caller,
+    node: CurrentNode,
+    matter: Annotated[
+        str | None, Query(max_length=64, description="Only this matter.")
+    ] = None,
+    since: Annotated[
+        date | None,
+        Query(description="First day of the prefills counted (China Standard Time)."),
+    ] = None,
+    until: Annotated[
+        date | None,
+        Query(description="Last day of the prefills counted, included."),
+    ] = None,
+) -> dict[str, Any]:
+    """How much of what service matters ask the node supplies (operators and
+    auditors): by design from the matters and the catalog, in practice from the
+    prefills made in the period; the same data `zhengzhao report exemptions --json`
+    prints."""
+    with node.database.reading() as conn:
+        report = exemption_statistics(
+            conn, principal=principal, matter_code=matter, since=since, until=until
+        )
+    return report.to_json()
