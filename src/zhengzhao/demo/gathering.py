@@ -8,8 +8,9 @@ issued in it reach the library as each department's habits have them:
   paper license, and records status changes at once;
 - the others export **files** (JSON Lines, one per license type and sending day):
   their stock the day before the month, then on their sending days the licenses
-  issued since (after a lag), the rows they fix, part of their stock sent late, and
-  on the month's last sending day a full export of everything. Their files carry
+  issued since (after a lag), the rows they fix, part of their stock sent late, and,
+  for those whose system can do no better, on the month's last sending day a full
+  export of everything (which the library finds unchanged). Their files carry
   defects in the shares their `Habits` say: holder identifiers with a wrong check
   character, required fields left out, rows repeated; some licenses they never send
   at all (the library then falls short of their declared volume), and a share of
@@ -86,6 +87,8 @@ class Habits:
     backlog: float = 0.0
     #: Share of rejected rows sent again, corrected, in the next file.
     fixed: float = 0.0
+    #: Sends everything it holds on the month's last sending day.
+    full_export: bool = False
     #: Hours between a status change and its record: least, most.
     event_lag_hours: tuple[float, float] = (0.0, 0.5)
 
@@ -114,6 +117,7 @@ HABITS = (
         withheld=0.06,
         backlog=0.02,
         fixed=0.5,
+        full_export=True,
         event_lag_hours=(12, 120),
     ),
     Habits(
@@ -203,7 +207,9 @@ def gather_by_files(
         | {row.change_at for row in rows if row.change_at is not None}
         | set(_sending_moments(habits, month))
     )
-    dump_at = max((m for m in moments if m < month.end), default=None)
+    dump_at = None
+    if habits.full_export:
+        dump_at = max((m for m in moments if m < month.end), default=None)
     files = 0
     for index, instant in enumerate(moments):
         due = _due(rows, instant, moments[index - 1] if index else None, dump_at)
