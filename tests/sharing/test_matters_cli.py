@@ -104,11 +104,31 @@ def test_matter_add_of_another_department_kind_is_refused(config, tmp_path, worl
     assert "offered by a human-resources-social-security department" in result.output
 
 
-def test_matter_add_without_department_names_the_matter(config, tmp_path):
-    path = write(tmp_path, [card_matter()])
+def test_matter_add_without_department_takes_one_of_its_kind(config, tmp_path, world):
+    path = write(tmp_path, [card_matter(), inspection_matter()])
+    result = invoke("--config", str(config), "matter", "add", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    assert [m["department"] for m in json.loads(result.output)] == [
+        world.departments["hrss_region"].credit_code,
+        world.departments["market_urumqi"].credit_code,
+    ]
+
+
+def test_matter_add_of_a_kind_without_department_names_matter_and_kind(
+    config, tmp_path
+):
+    path = write(
+        tmp_path,
+        [card_matter(), card_matter(code="650000-TX-1", department_kind="tax")],
+    )
     result = invoke("--config", str(config), "matter", "add", str(path))
     assert result.exit_code == 2
-    assert "matter '650000-RS-0001' names no department" in result.output
+    assert (
+        "no active department of kind tax is registered to offer matters 650000-TX-1"
+        in result.output
+    )
+    listed = invoke("--config", str(config), "matter", "list", "--json")
+    assert json.loads(listed.output) == []  # nothing registered
 
 
 def test_matter_add_is_all_or_nothing(config, tmp_path, world):

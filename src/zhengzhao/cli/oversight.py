@@ -1,5 +1,5 @@
 """`zhengzhao volumes` and `zhengzhao report`: the responsibility list's expected
-volumes, completeness, and the monthly quality report."""
+volumes, completeness, the monthly quality report, and the exemption measure."""
 
 from __future__ import annotations
 
@@ -25,6 +25,18 @@ from zhengzhao.oversight.volumes import (
     import_volumes,
     list_volumes,
 )
+from zhengzhao.sharing.exemption_report import (
+    ExemptionStatistics,
+    exemption_statistics,
+)
+from zhengzhao.sharing.exemptions import (
+    FORMULAS,
+    PLAN_TARGET,
+    WEIGHTING,
+    Basis,
+    ExemptionReport,
+    Share,
+)
 from zhengzhao.web.quality import render_report_file
 
 __all__ = ["report_app", "volumes_app"]
@@ -37,7 +49,7 @@ volumes_app = typer.Typer(
 )
 report_app = typer.Typer(
     cls=GuardedGroup,
-    help="Completeness and data-quality reports.",
+    help="Completeness, data-quality and exemption reports.",
     no_args_is_help=True,
 )
 
@@ -206,3 +218,89 @@ def report_quality(
     )
     for path in paths:
         console.print(f"  {path}")
+
+
+@report_app.command("exemptions")
+def report_exemptions(
+    ctx: typer.Context,
+    matter: Annotated[str | None, typer.Option(help="Only this matter.")] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="First day of prefills counted."),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day of prefills counted."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The share of required materials and of form fields the node supplies, per
+    matter and overall, by design and in practice, against the plan's target.
+
+    Exit status: 0 reported; 2 an unknown matter or a period ending before it
+    begins.
+    """
+    node = open_node(ctx)
+    with node.database.reading() as conn:
+        report = exemption_statistics(
+            conn,
+            principal=_operator(),
+            matter_code=matter,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+        )
+    if as_json:
+        console.print_json(json.dumps(report.to_json(), ensure_ascii=False))
+        return
+    _print_exemptions(report)
+
+
+def _print_exemptions(report: ExemptionStatistics) -> None:
+    console.print(_basis_table(report.design, title="by design"))
+    console.print(_basis_table(report.practice, title="in practice"))
+    _print_target(report.design.materials, "by design")
+    _print_target(report.practice.materials, "in practice")
+    console.print("formulas:")
+    for basis, words in ((Basis.DESIGN, "by design"), (Basis.PRACTICE, "in practice")):
+        for part, formula in FORMULAS[basis].items():
+            console.print(f"  {words}, {part}: {formula}")
+    console.print(f"weighting: {WEIGHTING}")
+
+
+def _basis_table(report: ExemptionReport, *, title: str) -> Table:
+    practice = report.basis is Basis.PRACTICE
+    table = Table(title=title)
+    table.add_column("matter", no_wrap=True)
+    if practice:
+        table.add_column("prefills", justify="right")
+    table.add_column("required materials", justify="right", no_wrap=True)
+    table.add_column("form fields", justify="right", no_wrap=True)
+    rows = [(row.matter_code, row) for row in report.matters]
+    for code, row in rows:
+        counted = [str(row.prefills)] if practice else []
+        table.add_row(code, *counted, _share(row.materials), _share(row.fields))
+    total = [str(sum(row.prefills for row in report.matters))] if practice else []
+    table.add_row(
+        "overall",
+        *total,
+        _share(report.materials),
+        _share(report.fields),
+        style="bold",
+    )
+    return table
+
+
+def _share(share: Share) -> str:
+    ratio = share.ratio
+    shown = "—" if ratio is None else f"{100 * ratio:.1f} %"
+    return f"{share.supplied}/{share.asked} {shown}"
+
+
+def _print_target(share: Share, basis: str) -> None:
+    met = PLAN_TARGET.met(share)
+    verdict = {True: "meets", False: "falls short of", None: "cannot be held to"}[met]
+    console.print(
+        f"materials {basis}: {_share(share)}, which {verdict} the plan's target of"
+        f" {100 * PLAN_TARGET.materials:.0f} % by {PLAN_TARGET.by.isoformat()}"
+        f" ({PLAN_TARGET.source}: {PLAN_TARGET.statement})"
+    )

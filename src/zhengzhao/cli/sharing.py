@@ -21,7 +21,8 @@ from zhengzhao.sharing.parties import (
     register_party,
     update_party,
 )
-from zhengzhao.sharing.scenarios import get_matter, list_matters, save_matter
+from zhengzhao.sharing.scenarios import get_matter, list_matters, save_matters
+from zhengzhao.sharing.seed import load_seed_matters
 from zhengzhao.storage.matters import MatterRecord
 from zhengzhao.verify.sources import read_json_file
 
@@ -50,6 +51,11 @@ def _operator() -> Principal:
     return Principal(client_id="cli", name="local command line", role=Role.OPERATOR)
 
 
+ReplaceOption = Annotated[
+    bool, typer.Option(help="Replace matters already registered.")
+]
+
+
 @matter_app.command("add")
 def matter_add(
     ctx: typer.Context,
@@ -61,34 +67,61 @@ def matter_add(
         str | None,
         typer.Option(
             help="Credit code of the offering department, for every matter that"
-            ' names none in a "department" member.'
+            ' names none in a "department" member; without it, each such matter'
+            " goes to a department of its department_kind."
         ),
     ] = None,
-    replace: Annotated[
-        bool, typer.Option(help="Replace matters already registered.")
-    ] = False,
+    replace: ReplaceOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Register service matters from FILE for the departments offering them.
 
-    All of FILE's matters are registered in one transaction, or none is.
+    A matter goes to the department its "department" member names, else to
+    --department, else to the active department of its kind in the division its
+    code names, the highest in level first. All of FILE's matters are registered in
+    one transaction, or none is. Exit status: 0 registered; 2 nothing registered.
     """
-    definitions = _definitions(read_json_file(file))
+    _register(
+        ctx,
+        _definitions(read_json_file(file)),
+        department=department,
+        replace=replace,
+        as_json=as_json,
+    )
+
+
+@matter_app.command("seed")
+def matter_seed(
+    ctx: typer.Context, replace: ReplaceOption = False, as_json: JsonOption = False
+) -> None:
+    """Register the seed scenario list (the 54 matters of the Xinjiang plan), each
+    for a department of its kind, as `matter add` chooses it.
+
+    All of them are registered, or none is: a kind with no active department is
+    named. Exit status: 0 registered; 2 nothing registered.
+    """
+    definitions = [matter.to_json() for matter in load_seed_matters()]
+    _register(ctx, definitions, department=None, replace=replace, as_json=as_json)
+
+
+def _register(
+    ctx: typer.Context,
+    definitions: list[dict[str, Any]],
+    *,
+    department: str | None,
+    replace: bool,
+    as_json: bool,
+) -> None:
     node = open_node(ctx)
-    now = _now()
-    records = []
     with node.database.transaction() as conn:
-        for definition in definitions:
-            records.append(
-                save_matter(
-                    conn,
-                    principal=_operator(),
-                    definition=definition,
-                    department_code=_department_of(definition, department),
-                    replace=replace,
-                    now=now,
-                )
-            )
+        records = save_matters(
+            conn,
+            principal=_operator(),
+            definitions=definitions,
+            department_code=department,
+            replace=replace,
+            now=_now(),
+        )
     if as_json:
         console.print_json(json.dumps([_json(r) for r in records], ensure_ascii=False))
         return
@@ -171,18 +204,6 @@ def _definitions(value: Any) -> list[dict[str, Any]]:
             "the file must hold a matter (a JSON object) or a list of matters"
         )
     return items
-
-
-def _department_of(definition: dict[str, Any], default: str | None) -> str:
-    named = definition.get("department")
-    if isinstance(named, str) and named.strip():
-        return named.strip()
-    if default is None:
-        raise InvalidRequest(
-            f"matter {definition.get('code')!r} names no department; pass"
-            ' --department CODE or give it a "department" member'
-        )
-    return default
 
 
 def _json(record: MatterRecord) -> dict[str, Any]:
