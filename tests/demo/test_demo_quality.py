@@ -35,7 +35,7 @@ def demo(tmp_path_factory):
         summary = build_demo_library(
             node,
             directory=directory,
-            holders=400,
+            holders=440,
             seed=2022,
             progress=_Quiet(),
             now=BUILT_AT,

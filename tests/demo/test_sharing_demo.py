@@ -33,7 +33,7 @@ def demo(tmp_path_factory):
         identity_provider="unsafe-development",
     )
     node = Node(settings)
-    build_demo_library(node, directory=directory, holders=30, seed=7, progress=Quiet())
+    build_demo_library(node, directory=directory, holders=33, seed=7, progress=Quiet())
     credentials = json.loads((directory / CREDENTIALS_NAME).read_text())
     with pytest.warns(UnsafeIdentityProviderWarning):
         app = create_app(node)
@@ -87,3 +87,54 @@ def test_demo_hotel_checks_at_once(demo):
         headers={"Authorization": f"Bearer {hotel}"},
     )
     assert response.json()["results"] == [{"claim": 0, "match": True}]
+
+
+def _auditor(credentials):
+    (client,) = [c for c in credentials["clients"] if c["role"] == "auditor"]
+    return {"Authorization": f"Bearer {client['token']}"}
+
+
+def test_demo_ships_the_seed_scenario_list_and_hotel_registration(demo):
+    http, credentials = demo
+    response = http.get("/v1/matters?limit=200", headers=_auditor(credentials))
+    items = response.json()["items"]
+    codes = [item["code"] for item in items]
+    assert len(codes) == 55 and codes[0] == "650000-001" and "650102-001" in codes
+    for item in items:
+        assert item["department"]["creditCode"]  # each offered by a department
+    kinds = {item["departmentKind"] for item in items}
+    assert {"tax", "housing-provident-fund", "housing-construction"} <= kinds
+
+
+def test_demo_prefills_give_the_exemption_report_figures(demo):
+    http, credentials = demo
+    assert credentials["prefills"]["made"] > 0
+    body = http.get("/v1/reports/exemptions", headers=_auditor(credentials)).json()
+    practice = body["practice"]["overall"]
+    assert practice["prefills"] == credentials["prefills"]["made"]
+    assert 0 < practice["materials"]["ratio"] <= 1
+    assert body["design"]["overall"]["materials"]["ratio"] == 1.0
+    assert body["target"]["materials"] == 0.4
+
+
+def test_demo_holder_prefills_at_once(demo):
+    http, credentials = demo
+    holder = credentials["holders"][0]
+    login = http.post(
+        "/v1/holder-sessions",
+        json={
+            "credentials": {"identifier": holder["identifier"], "name": holder["name"]}
+        },
+    )
+    token = login.json()["token"]
+    response = http.post(
+        f"/v1/matters/{holder['matter']}/prefill",
+        json={},
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Idempotency-Key": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 201, response.text
+    fields = {f["name"]: f for f in response.json()["form"]}
+    assert fields["applicantName"]["value"] == holder["name"]

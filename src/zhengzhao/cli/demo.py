@@ -59,7 +59,8 @@ def demo(
         Path, typer.Option("--dir", help="Where the demo library lives.")
     ] = Path("zhengzhao-demo"),
     holders: Annotated[
-        int, typer.Option(min=10, help="Number of persons; organisations are a tenth.")
+        int,
+        typer.Option(min=10, help="Number of holders: ten persons to an organisation."),
     ] = 10_000,
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve it when built.")

@@ -28,7 +28,7 @@ from zhengzhao.demo.gathering import (
     stock_moment,
     with_paper_numbers,
 )
-from zhengzhao.demo.sharing import DemoHolder, set_up_sharing
+from zhengzhao.demo.sharing import DemoHolder, applicants_of, set_up_sharing
 from zhengzhao.demo.synthetic import (
     DemoDepartment,
     Organisation,
@@ -83,8 +83,8 @@ DATABASE_NAME = "zhengzhao.db"
 CHUNK = 1_000
 #: Events per transaction.
 EVENT_CHUNK = 250
-#: Organisations per person in the synthetic population.
-ORGANISATIONS_PER_PERSON = 0.1
+#: Persons per organisation in the synthetic population.
+PERSONS_PER_ORGANISATION = 10
 
 
 class DemoProgress(Protocol):
@@ -150,7 +150,8 @@ def build_demo_library(
       4. gathering them, department by department, from files or as issued;
       5. the later lifecycle events, each recorded as late as its department is;
       6. the expected volumes each department declares for the month assessed;
-      7. sharing: service matters, using parties and ready authorizations;
+      7. sharing: the seed service matters, using parties, ready authorizations
+         and a few holders' prefills;
       8. sequencing the transparency log: every event in a signed checkpoint.
     """
     now = now or datetime.now(UTC)
@@ -175,9 +176,10 @@ def build_demo_library(
 
     # 3. Population and plans.
     unique = UniqueValues()
-    people = make_people(rng, holders, today=today, unique=unique)
+    organisation_count = max(1, holders // (PERSONS_PER_ORGANISATION + 1))
+    people = make_people(rng, holders - organisation_count, today=today, unique=unique)
     organisations = make_organisations(
-        rng, max(1, int(holders * ORGANISATIONS_PER_PERSON)), today=today, unique=unique
+        rng, organisation_count, today=today, unique=unique
     )
     population: list[Person | Organisation] = [*people, *organisations]
     plans: dict[str, list[PlannedLicense]] = defaultdict(list)
@@ -230,7 +232,11 @@ def build_demo_library(
     # 7. Sharing.
     progress.stage("matters, parties, consent", 1)
     sharing = set_up_sharing(
-        node, departments.values(), _card_holders(gathered, today=today), now=now
+        node,
+        departments.values(),
+        _card_holders(gathered, today=today),
+        applicants=applicants_of(sent.item for _department, sent, _ in gathered),
+        now=now,
     )
     _add_to_credentials(directory, sharing)
     progress.advance()
