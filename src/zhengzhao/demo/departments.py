@@ -27,7 +27,12 @@ from zhengzhao.model import divisions
 from zhengzhao.model.credit_code import CreditCode
 from zhengzhao.model.divisions import Level
 
-__all__ = ["DemoDepartment", "demo_departments", "department_for"]
+__all__ = [
+    "DemoDepartment",
+    "demo_department",
+    "demo_departments",
+    "department_for",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +75,19 @@ def demo_departments() -> tuple[DemoDepartment, ...]:
         for code in order
         if (kind.key, code) in needed
     )
+
+
+def demo_department(kind_key: str, division_code: str) -> DemoDepartment:
+    """The department of kind ``kind_key`` in ``division_code``, named and coded as
+    `demo_departments` names and codes its own: for the kinds that no seed license
+    type needs but service matters do (tax bureaus, provident fund centres).
+
+    Raises `NotFound` for a kind ``department_kinds.json`` does not list.
+    """
+    for index, kind in enumerate(load_department_kinds().values(), start=1):
+        if kind.key == kind_key:
+            return _department(kind, index, division_code)
+    raise NotFound(f"department kind {kind_key!r} is not in department_kinds.json")
 
 
 def department_for(
