@@ -7,8 +7,10 @@ from zhengzhao.catalog.seed import load_seed_catalog
 from zhengzhao.model.license import HolderKind, LicenseStatus
 from zhengzhao.sharing.exemptions import (
     FORMULAS,
+    PLAN_TARGET,
     Basis,
     Share,
+    Supplied,
     by_design,
     in_practice,
 )
@@ -176,3 +178,36 @@ def test_by_design_of_the_seed_list_without_the_person_types() -> None:
     for row, matter in zip(report.matters, matters, strict=True):
         serves_organisations = matter.holder_kind is HolderKind.ORGANISATION
         assert (row.materials.supplied > 0) is serves_organisations
+
+
+def test_supplied_counts_a_prefill_and_reads_back_from_its_json() -> None:
+    counted = Supplied.of(_prefill(FIRST, A))
+    assert counted.materials == Share(supplied=1, asked=2)
+    assert counted.fields == Share(supplied=1, asked=4)
+    assert counted.to_json() == {
+        "materials": {"supplied": 1, "asked": 2},
+        "fields": {"supplied": 1, "asked": 4},
+    }
+    assert Supplied.from_json(FIRST.code, counted.to_json()) == counted
+
+
+def test_in_practice_counts_stored_counts_as_the_prefills_they_came_from() -> None:
+    results = [_prefill(FIRST, A, B, C), _prefill(FIRST, A), _prefill(SECOND)]
+    stored = [Supplied.of(result) for result in results]
+    assert in_practice(stored) == in_practice(results)
+    mixed = in_practice([results[0], stored[1], results[2]])
+    assert mixed == in_practice(results)
+
+
+@pytest.mark.parametrize(
+    ("share", "met"),
+    [
+        (Share(supplied=2, asked=5), True),  # 40 % exactly reaches it
+        (Share(supplied=39, asked=100), False),
+        (Share(), None),  # nothing asked: no ratio to hold to the target
+    ],
+)
+def test_plan_target_is_forty_percent_of_materials(share: Share, met: bool) -> None:
+    assert PLAN_TARGET.met(share) is met
+    assert PLAN_TARGET.to_json()["materials"] == 0.4
+    assert PLAN_TARGET.to_json()["by"] == "2023-12-31"

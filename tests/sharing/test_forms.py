@@ -12,6 +12,7 @@ from zhengzhao.sharing.forms import (
     HeldLicense,
     PathStep,
     Prefill,
+    covering,
     parse_field_path,
     prefill,
     schema_path,
@@ -427,3 +428,46 @@ def test_prefill_never_reports_what_is_invalid_or_undisclosed(
         if valid:
             newest = max(valid, key=lambda x: (x.valid_from, x.identifier))
             assert coverage.license_identifier == newest.identifier
+
+
+def test_prefill_outside_the_readable_types_never_looks_for_a_license() -> None:
+    result = prefill(
+        MARRIAGE,
+        [_id_card(), _household_register()],
+        on=ON,
+        disclosed=EVERYTHING,
+        readable={ID_CARD},
+    )
+    fields = _by_name(result)
+    assert fields["applicantName"].value == "阿依古丽·买买提"
+    assert fields["education"].empty_because is EmptyReason.OUTSIDE_SCOPE
+    assert [m.license_identifier for m in result.materials] == ["ID-1", None]
+    assert [m.type_code for m in result.to_submit] == [HOUSEHOLD_REGISTER]
+
+
+def test_prefill_outside_scope_comes_before_no_valid_license() -> None:
+    # Without any license, a type the caller may not read says so, and not that
+    # the applicant holds none: that would tell what the caller may not know.
+    result = prefill(MARRIAGE, [], on=ON, disclosed=EVERYTHING, readable=frozenset())
+    sourced = [f for f in result.fields if f.field.source is not None]
+    assert {f.empty_because for f in sourced} == {EmptyReason.OUTSIDE_SCOPE}
+
+
+def test_covering_takes_the_newest_valid_license_of_each_type() -> None:
+    older = _id_card(identifier="ID-1", valid_from=date(2010, 1, 1))
+    newer = _id_card(identifier="ID-2", valid_from=date(2020, 1, 1))
+    revoked = _id_card(identifier="ID-3", status=LicenseStatus.REVOKED)
+    chosen = covering([older, newer, revoked, _household_register()], ON)
+    assert {code: held.identifier for code, held in chosen.items()} == {
+        ID_CARD: "ID-2",
+        HOUSEHOLD_REGISTER: "HR-1",
+    }
+
+
+def test_prefill_names_the_licenses_it_used_once_each() -> None:
+    result = prefill(
+        MARRIAGE, [_id_card(), _household_register()], on=ON, disclosed=EVERYTHING
+    )
+    assert result.licenses_used == ("ID-1", "HR-1")
+    alone = prefill(MARRIAGE, [_id_card()], on=ON, disclosed=lambda source: False)
+    assert alone.licenses_used == ("ID-1",)  # it covers the material all the same

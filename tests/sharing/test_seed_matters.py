@@ -1,5 +1,6 @@
 import copy
 import json
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -9,8 +10,14 @@ from zhengzhao.catalog.schema import field_levels
 from zhengzhao.catalog.seed import load_department_kinds, load_seed_catalog
 from zhengzhao.errors import InvalidRequest
 from zhengzhao.model.license import HolderKind
+from zhengzhao.model.parties import Department
 from zhengzhao.sharing.matters import LICENSE_METADATA_FIELDS, ServiceMatter
-from zhengzhao.sharing.seed import check_matter, load_seed_matters, parse_seed_matters
+from zhengzhao.sharing.seed import (
+    check_matter,
+    load_seed_matters,
+    offering_department,
+    parse_seed_matters,
+)
 
 MATTERS = load_seed_matters()
 BY_NAME = {matter.name_zh: matter for matter in MATTERS}
@@ -329,3 +336,51 @@ def test_check_matter_refuses_objects_and_unknown_nested_fields(
         "member": "form[0].source.field",
     }
     assert problem in raised.value.message
+
+
+def _department(code: str, region: str, kind: str = "public-security", **extra: Any):
+    return Department(
+        id=int(code[-3:]),
+        credit_code=code,
+        name=code,
+        name_en=None,
+        region_code=region,
+        kind=kind,
+        **extra,
+    )
+
+
+def _seed(code: str) -> ServiceMatter:
+    return next(m for m in load_seed_matters() if m.code == code)
+
+
+def test_offering_department_prefers_the_division_then_the_highest_level() -> None:
+    county = _department("11650102000000101", "650102")
+    city = _department("11650100000000102", "650100")
+    other_city = _department("11653100000000103", "653100")
+    birth = _seed("650000-001")  # public security, the region's catalogue
+    assert offering_department(birth, [county, other_city, city]) is city
+    region = _department("11650000000000104", "650000")
+    assert offering_department(birth, [county, city, region]) is region
+    listed_in_county = ServiceMatter.from_json(
+        {**birth.to_json(), "code": "650102-001"}
+    )
+    assert offering_department(listed_in_county, [city, county]) is county
+
+
+def test_offering_department_keeps_to_the_kind_and_active_departments() -> None:
+    birth = _seed("650000-001")
+    civil = _department("11650000000000201", "650000", kind="civil-affairs")
+    closed = _department(
+        "11650100000000202", "650100", deactivated_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    assert offering_department(birth, [civil, closed]) is None
+
+
+def test_offering_department_stays_inside_the_listing_division() -> None:
+    # A matter of Urumqi's own catalogue is not offered by Kashgar's bureau.
+    matter = ServiceMatter.from_json(
+        {**_seed("650000-001").to_json(), "code": "650100-001"}
+    )
+    kashgar = _department("11653100000000301", "653100")
+    assert offering_department(matter, [kashgar]) is None
