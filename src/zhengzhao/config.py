@@ -93,6 +93,11 @@ class MasterKeys:
         """Key for the node's own MACs (idempotency fingerprints, opaque cursors)."""
         return self._derive("zhengzhao/v1/node-secret")
 
+    @cached_property
+    def upload_encryption(self) -> bytes:
+        """AES-256-GCM key that encrypts the uploaded files a node keeps to gather."""
+        return self._derive("zhengzhao/v1/upload-encryption")
+
 
 class WitnessEndpoint(BaseModel):
     """A witness the node asks to cosign its checkpoints."""
@@ -210,6 +215,13 @@ class Settings(BaseSettings):
         default=600,
         ge=1,
         description="Checks a using party may make per minute, all holders together.",
+    )
+    gathering_upload_bytes: int = Field(
+        default=512 << 20,
+        ge=1,
+        description="The largest file `POST /v1/gathering/batches` takes, in bytes"
+        " (a multipart body may be a few kilobytes more); larger ones are refused"
+        " with 413. A million resident identity cards fill about 140 MiB of CSV.",
     )
 
     @field_validator("base_url")

@@ -155,7 +155,8 @@ def test_resume_of_a_batch_the_node_keeps_no_copy_of_is_refused(world, tmp_path,
     assert response.json() == {
         "code": "batch-not-stored",
         "message": f"batch {submission.view.record.id} was gathered from cards.csv"
-        " on the node's machine, and the node keeps no copy of it: run the same"
+        " that the node keeps no copy of (a file the command line read where it"
+        " lies, or one uploaded before the node encrypted its copies): run the same"
         " `zhengzhao gather` command again, or submit the file again, to resume it",
     }
 

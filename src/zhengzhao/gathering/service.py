@@ -1,10 +1,11 @@
 """Gathering as the API and the CLI offer it: submit a file, run its batch, report.
 
-A department gathers for itself; an operator for any department. Operators and
-auditors read every batch, a department its own. A batch is identified by its
-department, its license type and the SHA-256 of its file: submitting the same file
-again finds the same batch, which resumes if it is unfinished and is only reported if
-it is finished.
+A department gathers for itself; an operator for any department; a deactivated
+department not at all. Operators and auditors read every batch, a department its own.
+A batch is identified by its department, its license type, the SHA-256 of its file,
+the sheet it reads and its column mapping: submitting the same file again (with the
+same mapping) finds the same batch, which resumes if it is unfinished and is only
+reported if it is finished; the same file with another mapping is another batch.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from sqlalchemy import Connection
 from zhengzhao.errors import (
     BatchInProgress,
     BatchNotStored,
-    Conflict,
+    DepartmentDeactivated,
     InvalidRequest,
     NotFound,
     PermissionDenied,
+    UnreadableFile,
 )
-from zhengzhao.issuance.service import _TypeCache
+from zhengzhao.issuance.service import _TypeCache, require_active
 from zhengzhao.model.parties import Department, Principal, Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.model.time import Clock
@@ -36,8 +38,16 @@ from zhengzhao.node import Node
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import gathering as store
 
-from .batches import ChunkDone, StoredFile, run_batch
-from .reader import ColumnMapping, SourceFormat, csv_header, examine, sheet_header
+from .batches import ChunkDone, run_batch
+from .copies import StoredFile, store_copy
+from .reader import (
+    ColumnMapping,
+    FileFacts,
+    SourceFormat,
+    csv_header,
+    examine,
+    sheet_header,
+)
 from .rows import RowChecker
 
 __all__ = [
@@ -58,8 +68,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Size of the pieces an uploaded file is stored in: a few per database page read.
-PIECE_BYTES = 1 << 20
 #: The most batches or rejections one page of a listing holds.
 MAX_PAGE = 1000
 
@@ -105,15 +113,16 @@ def submit_batch(
     of a workbook to read (None: the first).
 
     The steps:
-      1. authorize: the caller, the department, its responsibility for the type;
+      1. authorize: the caller, the department (an active one), its
+         responsibility for the type;
       2. examine the file: its hash, UTF-8 or a workbook's sheet, the header's
-         columns;
-      3. find the batch of the same content, or record a new one;
-      4. with ``keep_copy``, store the file in the database, so that any process
-         can resume the batch.
-    A `stopped` batch of the same file is opened again, to resume.
-    Raises `PermissionDenied`, `NotResponsible`, `NotFound`, `UnreadableFile`, or
-    `Conflict` when an unfinished batch of the file was started with another mapping.
+         columns (each a metadata name or a field, no two giving the same);
+      3. find the batch of the same content and mapping, or record a new one;
+      4. with ``keep_copy``, store the file in the database, sealed, so that any
+         process can resume the batch.
+    A `stopped` batch of the same file is opened again, to resume. Raises
+    `PermissionDenied`, `DepartmentDeactivated`, `NotResponsible`, `NotFound` or
+    `UnreadableFile`.
     """
     # 1. Authorize.
     with node.database.reading() as conn:
@@ -126,36 +135,17 @@ def submit_batch(
         raise InvalidRequest(
             f"a sheet is named only for an Excel workbook, and this file is {format}"
         )
-    with path.open("rb") as stream:
-        facts = examine(stream, text=format.is_text)
-    header, title = None, ""
-    with path.open("rb") as stream:
-        if format is SourceFormat.CSV:
-            header = csv_header(stream)
-        elif format is SourceFormat.XLSX:
-            title, header = sheet_header(stream, sheet)
+    facts, title, header = _examine(path, format, sheet)
     if header is not None:
-        checker.check_columns((mapping or ColumnMapping()).rename(c) for c in header)
+        names = (mapping or ColumnMapping()).rename_header(
+            header, letters=format is SourceFormat.XLSX
+        )
+        checker.check_columns(names)
 
     # 3. Find or record.
     columns = dict(mapping.columns) if mapping and mapping.columns else None
     with node.database.transaction() as conn:
-        found = store.find_batch(
-            conn,
-            department_id=issuer.id,
-            type_code=license_type.code,
-            content_hash=facts.sha256,
-            sheet=title,
-        )
-        if found is not None and found.state != "finished" and found.mapping != columns:
-            raise Conflict(
-                f"batch {found.id} of this file was started with another column"
-                " mapping; resume it with the same mapping"
-            )
-        if found is not None and found.state == "stopped":
-            store.reopen_batch(conn, found.id, now=now)
-            found = store.batch_by_id(conn, found.id)
-        batch = found or store.insert_batch(
+        batch, created = store.find_or_insert_batch(
             conn,
             store.NewBatch(
                 department_id=issuer.id,
@@ -170,15 +160,39 @@ def submit_batch(
                 now=now,
             ),
         )
+        if batch.state == "stopped":
+            store.reopen_batch(conn, batch.id, now=now)
+            reopened = store.batch_by_id(conn, batch.id)
+            assert reopened is not None
+            batch = reopened
 
     # 4. Keep a copy.
     if keep_copy and batch.state != "finished":
-        _keep_copy(node, batch.id, path)
+        store_copy(node, batch.id, path)
     return Submission(
         view=BatchView(record=batch, department_code=issuer.credit_code),
         issuer=issuer,
-        existing=found is not None,
+        existing=not created,
     )
+
+
+def _examine(
+    path: Path, format: SourceFormat, sheet: str | None
+) -> tuple[FileFacts, str, list[str] | None]:
+    """The file's hash and size, the sheet's title ("" but for a workbook) and the
+    header of a CSV file or a sheet; raises `UnreadableFile`."""
+    try:
+        with path.open("rb") as stream:
+            facts = examine(stream, text=format.is_text)
+        with path.open("rb") as stream:
+            if format is SourceFormat.CSV:
+                return facts, "", csv_header(stream)
+            if format is SourceFormat.XLSX:
+                title, header = sheet_header(stream, sheet)
+                return facts, title, header
+            return facts, "", None
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read {path.name}: {exc.strerror or exc}") from exc
 
 
 def run_submitted(
@@ -191,22 +205,27 @@ def run_submitted(
     chunk_rows: int | None = None,
     on_chunk: Callable[[ChunkDone], None] | None = None,
 ) -> BatchView:
-    """Run a submitted batch to its end from ``path``, or from its stored copy."""
+    """Run a submitted batch to its end from ``path``, or from its stored copy.
+
+    The department is read again first: one deactivated since the batch was
+    submitted stops it (`DepartmentDeactivated`, recorded on the batch).
+    """
     batch = submission.view.record
     if batch.state == "finished":
         return submission.view
+    issuer = _active_issuer(node, batch, submission.issuer, now=clock.now())
     with ExitStack() as stack:
         stream: IO[bytes]
         if path is not None:
             stream = stack.enter_context(path.open("rb"))
         else:
             stream = stack.enter_context(
-                io.BufferedReader(StoredFile(node.database, batch.id, size=batch.size))
+                io.BufferedReader(StoredFile(node, batch.id, size=batch.size))
             )
         finished = run_batch(
             node,
             batch=batch,
-            issuer=submission.issuer,
+            issuer=issuer,
             principal=acting_for(principal, submission.issuer),
             stream=stream,
             clock=clock,
@@ -242,9 +261,10 @@ def resume_batch(
             if not store.content_pieces(conn, batch.id):
                 raise BatchNotStored(
                     f"batch {batch.id} was gathered from {batch.filename or 'a file'}"
-                    " on the node's machine, and the node keeps no copy of it: run"
-                    " the same `zhengzhao gather` command again, or submit the file"
-                    " again, to resume it"
+                    " that the node keeps no copy of (a file the command line read"
+                    " where it lies, or one uploaded before the node encrypted its"
+                    " copies): run the same `zhengzhao gather` command again, or"
+                    " submit the file again, to resume it"
                 )
             store.reopen_batch(conn, batch.id, now=now)
             batch = store.batch_by_id(conn, batch.id)
@@ -382,7 +402,8 @@ def gathering_department(
     conn: Connection, principal: Principal, department_code: str | None
 ) -> Department:
     """The department the caller gathers for: a department its own, an operator the
-    one it names. Raises `PermissionDenied`, `InvalidRequest` or `NotFound`."""
+    one it names; an active one, read as the database has it now. Raises
+    `PermissionDenied`, `InvalidRequest`, `NotFound` or `DepartmentDeactivated`."""
     require_role(principal, Role.DEPARTMENT, Role.OPERATOR)
     if principal.role is Role.DEPARTMENT:
         own = principal.department
@@ -394,10 +415,31 @@ def gathering_department(
                 f" {principal.client_id} acts for {own.credit_code}, not"
                 f" {department_code}"
             )
-        return own
-    if department_code is None:
-        raise InvalidRequest("say which department the batch gathers for")
-    return _department(conn, department_code)
+        department = department_store.department_by_id(conn, own.id) or own
+    else:
+        if department_code is None:
+            raise InvalidRequest("say which department the batch gathers for")
+        department = _department(conn, department_code)
+    require_active(department)
+    return department
+
+
+def _active_issuer(
+    node: Node, batch: store.BatchRecord, issuer: Department, *, now: datetime
+) -> Department:
+    """``issuer`` as the database has it now; one deactivated since the batch was
+    submitted stops it, with why, and raises `DepartmentDeactivated`."""
+    refusal: DepartmentDeactivated | None = None
+    with node.database.transaction() as conn:
+        current = department_store.department_by_id(conn, issuer.id) or issuer
+        try:
+            require_active(current)
+        except DepartmentDeactivated as exc:
+            refusal = exc
+            store.stop_batch(conn, batch.id, error=exc.message, now=now)
+    if refusal is not None:
+        raise refusal
+    return current
 
 
 def _department(conn: Connection, code: str) -> Department:
@@ -440,14 +482,3 @@ def _submitter(batch: store.BatchRecord, issuer: Department) -> Principal:
         role=Role.DEPARTMENT,
         department=issuer,
     )
-
-
-def _keep_copy(node: Node, batch_id: int, path: Path) -> None:
-    with node.database.transaction() as conn:
-        if store.content_pieces(conn, batch_id):
-            return
-        with path.open("rb") as stream:
-            seq = 0
-            while piece := stream.read(PIECE_BYTES):
-                store.store_content_piece(conn, batch_id, seq, piece)
-                seq += 1

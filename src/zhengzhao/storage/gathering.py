@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import string
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from zhengzhao.storage.tables import (
     gathering_batches,
@@ -21,6 +25,7 @@ from zhengzhao.storage.tables import (
 __all__ = [
     "BatchCounts",
     "BatchRecord",
+    "Category",
     "FirstVersion",
     "NewBatch",
     "Rejection",
@@ -31,6 +36,7 @@ __all__ = [
     "content_pieces",
     "current_identifiers",
     "find_batch",
+    "find_or_insert_batch",
     "first_version",
     "first_versions",
     "insert_batch",
@@ -39,6 +45,8 @@ __all__ = [
     "list_batches",
     "list_rejections",
     "lock_paper_numbers",
+    "mapping_hash",
+    "paper_key",
     "reopen_batch",
     "resumable_batches",
     "stop_batch",
@@ -56,7 +64,8 @@ class NewBatch:
     content_hash: str
     #: `csv`, `jsonl` or `xlsx`.
     format: str
-    #: File column → field name, when the department declared one.
+    #: File column → field name, when the department declared one. Part of the
+    #: batch's key: the same file read through another mapping is another batch.
     mapping: dict[str, str] | None
     #: The title of the sheet a workbook's batch reads; "" for other formats. Part
     #: of the batch's key: two sheets of one workbook are two batches.
@@ -114,6 +123,19 @@ class BatchRecord:
     finished_at: datetime | None
 
 
+class Category(StrEnum):
+    """What a problem of a row is about, for the quality assessment."""
+
+    #: The holder identifier (CZZTDM) is empty or fails its check (GB 11643 /
+    #: GB 32100).
+    IDENTIFIER = "identifier"
+    #: A surface field is missing, unknown or does not match the type's schema.
+    SCHEMA = "schema"
+    #: Anything else: the row's metadata, its shape, a status change or transfer
+    #: the lifecycle or gathering refuses.
+    OTHER = "other"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Rejection:
     """One problem with one row: a row with three problems has three."""
@@ -132,6 +154,7 @@ class Rejection:
     #: The id of the last license event stored when the row was rejected: only an
     #: event stored after it can fix the row.
     event_mark: int = 0
+    category: Category = Category.OTHER
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,32 +191,92 @@ def _batch(row: Any) -> BatchRecord:
     )
 
 
+def mapping_hash(mapping: dict[str, str] | None) -> str:
+    """The SHA-256 of a column mapping's canonical JSON (keys sorted, no spaces,
+    UTF-8), in hex; "" for none."""
+    if not mapping:
+        return ""
+    canonical = json.dumps(
+        mapping, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def insert_batch(conn: Connection, batch: NewBatch) -> BatchRecord:
     result = conn.execute(
         gathering_batches.insert().returning(gathering_batches.c.id),
-        {
-            "department_id": batch.department_id,
-            "type_code": batch.type_code,
-            "content_hash": batch.content_hash,
-            "format": batch.format,
-            "mapping": batch.mapping,
-            "sheet": batch.sheet,
-            "filename": batch.filename,
-            "size": batch.size,
-            "state": "open",
-            "rows_done": 0,
-            "accepted": 0,
-            "unchanged": 0,
-            "updated": 0,
-            "rejected": 0,
-            "actor": batch.actor,
-            "created_at": batch.now,
-            "updated_at": batch.now,
-        },
+        _batch_values(batch),
     )
     found = batch_by_id(conn, int(result.scalar_one()))
     assert found is not None
     return found
+
+
+def find_or_insert_batch(conn: Connection, batch: NewBatch) -> tuple[BatchRecord, bool]:
+    """The batch with ``batch``'s key (department, type, content, sheet, mapping),
+    recorded now if there was none, and whether it was.
+
+    Two transactions recording the same batch at once get the same one: on
+    PostgreSQL the second's insert waits for the first to commit, then does
+    nothing, and the batch is read again; SQLite lets one writer in at a time.
+    """
+    found = find_batch(
+        conn,
+        department_id=batch.department_id,
+        type_code=batch.type_code,
+        content_hash=batch.content_hash,
+        sheet=batch.sheet,
+        mapping=batch.mapping,
+    )
+    if found is not None:
+        return found, False
+    insert = (
+        postgresql.insert(gathering_batches)
+        if conn.dialect.name == "postgresql"
+        else sqlite.insert(gathering_batches)
+    )
+    inserted = conn.execute(
+        insert.values(_batch_values(batch))
+        .on_conflict_do_nothing()
+        .returning(gathering_batches.c.id)
+    ).scalar()
+    if inserted is not None:
+        created = batch_by_id(conn, int(inserted))
+        assert created is not None
+        return created, True
+    found = find_batch(
+        conn,
+        department_id=batch.department_id,
+        type_code=batch.type_code,
+        content_hash=batch.content_hash,
+        sheet=batch.sheet,
+        mapping=batch.mapping,
+    )
+    assert found is not None, "a conflicting batch was committed"
+    return found, False
+
+
+def _batch_values(batch: NewBatch) -> dict[str, Any]:
+    return {
+        "department_id": batch.department_id,
+        "type_code": batch.type_code,
+        "content_hash": batch.content_hash,
+        "format": batch.format,
+        "mapping": batch.mapping,
+        "mapping_hash": mapping_hash(batch.mapping),
+        "sheet": batch.sheet,
+        "filename": batch.filename,
+        "size": batch.size,
+        "state": "open",
+        "rows_done": 0,
+        "accepted": 0,
+        "unchanged": 0,
+        "updated": 0,
+        "rejected": 0,
+        "actor": batch.actor,
+        "created_at": batch.now,
+        "updated_at": batch.now,
+    }
 
 
 def find_batch(
@@ -203,6 +286,7 @@ def find_batch(
     type_code: str,
     content_hash: str,
     sheet: str = "",
+    mapping: dict[str, str] | None = None,
 ) -> BatchRecord | None:
     row = conn.execute(
         select(gathering_batches).where(
@@ -210,6 +294,7 @@ def find_batch(
             gathering_batches.c.type_code == type_code,
             gathering_batches.c.content_hash == content_hash,
             gathering_batches.c.sheet == sheet,
+            gathering_batches.c.mapping_hash == mapping_hash(mapping),
         )
     ).first()
     return _batch(row) if row else None
@@ -250,7 +335,12 @@ def advance_batch(
     now: datetime,
 ) -> None:
     """Record ``counts`` as the batch's totals (and its state), in the caller's
-    transaction: the same one that stored the rows they count."""
+    transaction: the same one that stored the rows they count. A finished batch's
+    stored copy of its file is deleted with it: nothing reads it again."""
+    if finished:
+        conn.execute(
+            gathering_content.delete().where(gathering_content.c.batch_id == batch_id)
+        )
     conn.execute(
         gathering_batches.update()
         .where(gathering_batches.c.id == batch_id)
@@ -358,6 +448,7 @@ def insert_rejections(
                 "value": item.value,
                 "reason": item.reason,
                 "paper_number": item.paper_number,
+                "category": item.category.value,
                 "rejected_at": rejected_at,
                 "event_mark": item.event_mark,
             }
@@ -388,6 +479,7 @@ def list_rejections(
             reason=row.reason,
             paper_number=row.paper_number,
             event_mark=row.event_mark,
+            category=Category(row.category),
             rejected_at=row.rejected_at,
         )
         for row in rows
@@ -498,25 +590,38 @@ _CURRENT_POSTGRES = text(
 )
 
 
+_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
+def paper_key(paper_number: str) -> str:
+    """A paper number as gathering keeps it: its ASCII letters in upper case (as
+    national systems write serials), so that ``p0000001`` is ``P0000001``."""
+    return paper_number.translate(_UPPER)
+
+
 def current_identifiers(
     conn: Connection, *, type_code: str, issuer_id: int, paper_numbers: Collection[str]
 ) -> dict[str, str]:
-    """Paper number → the identifier of the newest version (the one no other version
-    replaced) of the issuer's license of the type with that paper number, for the
-    ``paper_numbers`` that have one; one query for them all."""
+    """`paper_key` of a paper number → the identifier of the newest version (the one
+    no other version replaced) of the issuer's license of the type with that paper
+    number, for the ``paper_numbers`` that have one; one query for them all.
+
+    A paper number is looked up as given and by its key, so that a license stored
+    with lower-case letters (through the API) is found too."""
     if not paper_numbers:
         return {}
+    wanted = {*paper_numbers, *(paper_key(paper) for paper in paper_numbers)}
     query = _CURRENT_POSTGRES if conn.dialect.name == "postgresql" else _CURRENT
     rows = conn.execute(
         query,
         {
             "type_code": type_code,
             "issuer_id": issuer_id,
-            "paper_numbers": sorted(paper_numbers),
+            "paper_numbers": sorted(wanted),
         },
     )
     # Rows come oldest first, so that the newest of two unreplaced versions wins.
-    return {row.paper_number: row.identifier for row in rows}
+    return {paper_key(row.paper_number): row.identifier for row in rows}
 
 
 _LOCK = text("SELECT pg_advisory_xact_lock(key) FROM unnest(:keys) AS key")
@@ -528,9 +633,9 @@ def lock_paper_numbers(
     """Hold until the transaction ends the right to gather these paper numbers, so
     that two transactions never both issue a first license for one of them.
 
-    PostgreSQL takes one transaction-scoped advisory lock per paper number, in
-    ascending order so that two lockers cannot deadlock; SQLite needs none, because
-    its writers run one at a time (``BEGIN IMMEDIATE``).
+    PostgreSQL takes one transaction-scoped advisory lock per paper number (by its
+    `paper_key`), in ascending order so that two lockers cannot deadlock; SQLite
+    needs none, because its writers run one at a time (``BEGIN IMMEDIATE``).
     """
     if conn.dialect.name != "postgresql" or not paper_numbers:
         return
@@ -540,6 +645,7 @@ def lock_paper_numbers(
 
 def _lock_key(type_code: str, issuer_id: int, paper_number: str) -> int:
     digest = hashlib.blake2b(
-        f"gather:{issuer_id}:{type_code}:{paper_number}".encode(), digest_size=8
+        f"gather:{issuer_id}:{type_code}:{paper_key(paper_number)}".encode(),
+        digest_size=8,
     ).digest()
     return int.from_bytes(digest, "big", signed=True)

@@ -36,6 +36,8 @@ class PushProblem:
     #: The value found, masked where the field's classification asks for it.
     value: str | None
     reason: str
+    #: `identifier`, `schema` or `other`, as a rejected row's (`Category`).
+    category: str = "other"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +105,7 @@ def insert_push(conn: Connection, push: NewPush) -> int:
                     "field": problem.field[:_FIELD_CHARS] if problem.field else None,
                     "value": problem.value,
                     "reason": problem.reason,
+                    "category": problem.category,
                 }
                 for problem in push.problems
             ],
@@ -168,6 +171,11 @@ def _problems(conn: Connection, push_ids: list[int]) -> dict[int, list[PushProbl
     )
     for row in rows:
         found.setdefault(row.push_id, []).append(
-            PushProblem(field=row.field, value=row.value, reason=row.reason)
+            PushProblem(
+                field=row.field,
+                value=row.value,
+                reason=row.reason,
+                category=row.category,
+            )
         )
     return found
