@@ -295,12 +295,13 @@ def test_push_the_lifecycle_refuses_is_rejected_and_changes_nothing(push, world)
     assert [e["kind"] for e in revoked["events"]] == ["issued", "revoked"]
     response = push(card_row(1, ZZZT="02", address="新疆乌鲁木齐市天山区2号"))
     assert response.status_code == 422
+    # The refusal names the field whose change the lifecycle refused.
     assert response.json()["details"]["problems"] == [
         {
-            "field": None,
+            "field": "address",
             "value": None,
-            "reason": "cannot record `corrected`: the license is revoked and no event"
-            " can follow that",
+            "reason": "address: cannot record `corrected`: the license is revoked and"
+            " no event can follow that",
         }
     ]
     again = push(card_row(1, ZZZT="01"))

@@ -20,20 +20,20 @@ from typing import IO
 from sqlalchemy import Connection
 
 from zhengzhao.errors import BatchInProgress, NotFound, ZhengzhaoError
-from zhengzhao.issuance.service import _TypeCache, issue_prepared
+from zhengzhao.issuance.service import _TypeCache, issue_prepared, require_active
 from zhengzhao.model.license import LicenseStatus
 from zhengzhao.model.parties import Department, Principal
 from zhengzhao.model.time import Clock, local_date
 from zhengzhao.node import Node
+from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import gathering as store
 from zhengzhao.storage import licenses as license_store
-from zhengzhao.storage.engine import Database
 
 from .reader import ColumnMapping, SourceFormat, SourceRow, read_rows
 from .rows import ROW_ERRORS, CheckedRow, RowChecker, RowRejected, paper_number
 from .updates import Outcome, apply_row, implied_events
 
-__all__ = ["CHUNK_ROWS", "ChunkDone", "StoredFile", "counted", "run_batch"]
+__all__ = ["CHUNK_ROWS", "ChunkDone", "counted", "run_batch"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,63 +82,6 @@ def counted(raw: IO[bytes]) -> tuple[IO[bytes], _Counted]:
     """``raw`` buffered, and the counter of the bytes read from it."""
     counter = _Counted(raw)
     return io.BufferedReader(counter), counter
-
-
-class StoredFile(io.RawIOBase):
-    """An uploaded file read back from the database one stored piece at a time.
-
-    Every piece but the last is as long as the first, so that a seek finds its piece
-    without reading those before it.
-    """
-
-    def __init__(self, database: Database, batch_id: int, *, size: int) -> None:
-        self._database = database
-        self._batch_id = batch_id
-        self._size = size
-        self._position = 0
-        self._piece_bytes = 0
-        self._seq = -1
-        self._piece = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        start = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}
-        position = start[whence] + offset
-        if position < 0:
-            raise ValueError(f"negative seek position {position}")
-        self._position = position
-        return position
-
-    def tell(self) -> int:
-        return self._position
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self._position >= self._size:
-            return 0
-        if not self._piece_bytes:
-            self._piece_bytes = len(self._load(0))
-        seq, start = divmod(self._position, self._piece_bytes)
-        data = self._load(seq)[start : start + len(buffer)]
-        buffer[: len(data)] = data
-        self._position += len(data)
-        return len(data)
-
-    def _load(self, seq: int) -> bytes:
-        if seq != self._seq:
-            with self._database.reading() as conn:
-                piece = store.content_piece(conn, self._batch_id, seq)
-            if not piece:
-                raise NotFound(
-                    f"the stored copy of batch {self._batch_id}'s file ends before"
-                    f" byte {self._position} of {self._size}; submit the file again"
-                )
-            self._seq, self._piece = seq, piece
-        return self._piece
 
 
 def run_batch(
@@ -289,6 +232,9 @@ def _gather_chunk(
     now: datetime,
 ) -> store.BatchCounts:
     _lock(conn, batch_id, counts)
+    # A department deactivated while its batch runs stops it: it issues no more.
+    issuer = checker.issuer
+    require_active(department_store.department_by_id(conn, issuer.id) or issuer)
     chunk = _Chunk(conn, node, checker=checker, principal=principal, now=now)
     chunk.look_up(rows)
     for row in rows:

@@ -6,7 +6,7 @@ changed, to the second; it goes through exactly the checks of a batch's row
 (`RowChecker`): a new paper number is issued; the type, issuer and
 ``ZZBH`` of a license gathered before make it a no-op when nothing differs, and
 otherwise the correction, extension or status change the record implies
-(`implied_events`). A record of a license gathered before may also be its paper
+(`implied_steps`). A record of a license gathered before may also be its paper
 number and new status alone (with the day or time of the change): the status events
 that lead there. The record's effects, the push with its outcome and, for a
 rejected record, its problems commit in the caller's transaction, together.
@@ -32,7 +32,7 @@ from zhengzhao.model.time import local_date
 from zhengzhao.node import Node
 from zhengzhao.storage import gathering as batch_store
 from zhengzhao.storage import pushes as store
-from zhengzhao.storage.gathering import Rejection
+from zhengzhao.storage.gathering import Category, Rejection
 
 from .rows import (
     ROW_ERRORS,
@@ -96,7 +96,8 @@ def push_record(
          so that a change the lifecycle refuses leaves nothing behind;
       4. store the push with its outcome (and, if rejected, its problems).
     Raises `PermissionDenied`, `NotResponsible` or `NotFound` for a caller who may
-    not push this, and `InvalidRequest` for a record that is not a JSON object.
+    not push this, `DepartmentDeactivated` for a department that may push no more,
+    and `InvalidRequest` for a record that is not a JSON object.
     """
     # 1. Authorize.
     issuer = gathering_department(conn, principal, department_code)
@@ -310,6 +311,7 @@ def _unknown_keys(checker: RowChecker, unknown: list[str]) -> list[Rejection]:
             value=None,
             reason=f"{name} is neither a GB/T 36903 metadata name nor a field of"
             f" license type {checker.license_type.code} ({checker.known_names()})",
+            category=Category.SCHEMA,
         )
         for name in unknown
     ]
@@ -325,7 +327,12 @@ def _stored(
     problems: list[Rejection],
 ) -> PushResult:
     lines = tuple(
-        store.PushProblem(field=item.field, value=item.value, reason=item.reason)
+        store.PushProblem(
+            field=item.field,
+            value=item.value,
+            reason=item.reason,
+            category=item.category.value,
+        )
         for item in problems
     )
     push_id = store.insert_push(

@@ -2,7 +2,9 @@
 
 The GB/T 36903 metadata columns a row may carry:
 
-- ``ZZBH`` paper number (required: it is how a later batch recognises the license);
+- ``ZZBH`` paper number (required: it is how a later batch recognises the license),
+  read with its ASCII letters in upper case, as national systems write serials
+  (`paper_key`);
 - ``CZZT``, ``CZZTDM`` holder name and identifier (GB 11643 or GB 32100);
 - ``ZZBFRQ``, ``ZZYXQQSRQ``, ``ZZYXQJZRQ`` date of issue, valid from, valid until
   (``YYYY-MM-DD``; ``YYYY/MM/DD`` and ``YYYYMMDD`` are read too);
@@ -16,13 +18,20 @@ The GB/T 36903 metadata columns a row may carry:
   ``ZZBS`` are read and ignored.
 
 Every other column is one of the type's surface fields, by its name in the type's
-schema. The checks themselves are the issuance service's, those of `prepare_issue`
+schema. A metadata value is text or a number: a JSON object, array or boolean is a
+problem of its row, and so is a line break, which no metadata has (in a CSV file, it
+shows a quote opened and never closed). A date cell of a workbook that holds a time
+of day is read as its date where a date is wanted.
+
+The checks themselves are the issuance service's, those of `prepare_issue`
 (`check_holder`, `validate_surface`, `complete_issue`); this module turns text into
-their inputs and their errors into `Rejection` lines a clerk can act on.
+their inputs and their errors into `Rejection` lines a clerk can act on, each with
+the `Category` the quality assessment counts it in.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,12 +41,13 @@ from typing import Any
 from zhengzhao.catalog.schema import field_levels, validate_surface
 from zhengzhao.catalog.types import LicenseType, TypeVersion
 from zhengzhao.errors import (
-    Conflict,
+    CatalogStateError,
     InputError,
     InvalidIdentifier,
     NotFound,
     PermissionDenied,
     SchemaViolation,
+    TransitionRefused,
     UnreadableFile,
     ZhengzhaoError,
 )
@@ -55,9 +65,9 @@ from zhengzhao.model.license import Encumbrance, LicenseStatus
 from zhengzhao.model.lifecycle import State
 from zhengzhao.model.parties import Department
 from zhengzhao.model.time import local_date, start_of_day, to_rfc3339
-from zhengzhao.storage.gathering import Rejection
+from zhengzhao.storage.gathering import Category, Rejection, paper_key
 
-from .workbook import NUMBER_DIGITS, InexactNumber
+from .workbook import NUMBER_DIGITS, InexactNumber, SheetDateTime
 
 __all__ = [
     "METADATA_COLUMNS",
@@ -121,8 +131,16 @@ PAPER_NUMBER_CHARS = 64
 #: row by its number, and a cell of a megabyte would only bury the others.
 VALUE_CHARS = 200
 REASON_CHARS = 1000
-#: Errors that reject a row rather than stop the batch.
-ROW_ERRORS = (InputError, PermissionDenied, NotFound, Conflict)
+#: Errors that reject a row rather than stop the batch: what is wrong with the row
+#: (its data, the lifecycle's refusal, a type retired meanwhile). A conflict of the
+#: department itself (deactivated, without a key) stops the batch instead.
+ROW_ERRORS = (
+    InputError,
+    PermissionDenied,
+    NotFound,
+    TransitionRefused,
+    CatalogStateError,
+)
 
 
 class RowRejected(Exception):
@@ -145,6 +163,8 @@ class CheckedRow:
     #: When the status changed (``ZZZTBGRQ``, or a push's ``occurredAt``); None:
     #: when the row is gathered.
     changed_at: datetime | None = None
+    #: The name of what ``changed_at`` came from, for a refusal to name.
+    changed_from: str = "ZZZTBGRQ"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,6 +177,8 @@ class StatusRow:
     state: State
     #: When the status changed; None: when the record is gathered.
     changed_at: datetime | None = None
+    #: The name of what ``changed_at`` came from, for a refusal to name.
+    changed_from: str = "ZZZTBGRQ"
 
 
 #: The keys a record that changes only a status may carry besides ``ZZBH`` and
@@ -216,19 +238,11 @@ class RowChecker:
         to the second (a push's ``occurredAt``) rather than as a ``ZZZTBGRQ`` day.
         """
         problems: list[Rejection] = []
-
-        def reject(field: str | None, value: Any, reason: str) -> None:
-            problems.append(
-                Rejection(
-                    row_number=number,
-                    field=field,
-                    value=self._shown(field, value),
-                    reason=clipped(reason, REASON_CHARS),
-                )
-            )
-
+        reject = self._rejecter(number, problems)
+        values = self._metadata_values(values, reject)
+        refused = {item.field for item in problems}
         inexact = self._inexact_cells(values, reject)
-        paper = self._paper_number(values, reject)
+        paper = self._paper_number(values, reject, refused=refused)
         self._check_batch_columns(values, reject)
         dates = {
             column: self._date(column, values.get(column), reject)
@@ -245,9 +259,14 @@ class RowChecker:
             name=_text(values.get("CZZT")),
             lenient_identifier=True,
         )
-        if not holder.identifier:
-            reject("CZZTDM", None, "CZZTDM (holder identifier) is empty")
-        if not holder.name:
+        if not holder.identifier and "CZZTDM" not in refused:
+            reject(
+                "CZZTDM",
+                None,
+                "CZZTDM (holder identifier) is empty",
+                Category.IDENTIFIER,
+            )
+        if not holder.name and "CZZT" not in refused:
             reject("CZZT", None, "CZZT (holder name) is empty")
         holder_identifier = ""
         warnings: tuple[str, ...] = ()
@@ -296,6 +315,7 @@ class RowChecker:
             prepared=prepared,
             state=state,
             changed_at=changed_at,
+            changed_from="ZZZTBGRQ" if occurred_at is None else "occurredAt",
         )
 
     def check_status(
@@ -310,18 +330,10 @@ class RowChecker:
         license gathered before, checked as a row's would be. Raises
         `RowRejected` naming every problem found."""
         problems: list[Rejection] = []
-
-        def reject(field: str | None, value: Any, reason: str) -> None:
-            problems.append(
-                Rejection(
-                    row_number=number,
-                    field=field,
-                    value=self._shown(field, value),
-                    reason=clipped(reason, REASON_CHARS),
-                )
-            )
-
-        paper = self._paper_number(values, reject)
+        reject = self._rejecter(number, problems)
+        values = self._metadata_values(values, reject)
+        refused = {item.field for item in problems}
+        paper = self._paper_number(values, reject, refused=refused)
         self._check_batch_columns(values, reject)
         dates = {
             "ZZBFRQ": None,
@@ -332,7 +344,11 @@ class RowChecker:
         if problems or state is None:
             raise RowRejected(problems)
         return StatusRow(
-            number=number, paper_number=paper, state=state, changed_at=changed_at
+            number=number,
+            paper_number=paper,
+            state=state,
+            changed_at=changed_at,
+            changed_from="ZZZTBGRQ" if occurred_at is None else "occurredAt",
         )
 
     def rejections(
@@ -350,13 +366,16 @@ class RowChecker:
                         field=name,
                         value=self._shown(top, values.get(top)),
                         reason=clipped(f"{name}: {problem['message']}", REASON_CHARS),
+                        category=Category.SCHEMA,
                     )
                 )
             return lines
         reason = error.message
         field = None
+        category = Category.OTHER
         if isinstance(error, InvalidIdentifier):
             field, reason = "CZZTDM", f"CZZTDM: {error.message}"
+            category = Category.IDENTIFIER
         for word, column in _COLUMN_OF.items():
             if field is None and word in error.message:
                 field = column
@@ -366,11 +385,53 @@ class RowChecker:
                 field=field,
                 value=self._shown(field, values.get(field)) if field else None,
                 reason=clipped(reason, REASON_CHARS),
+                category=category,
             )
         ]
 
-    def _paper_number(self, values: Mapping[str, Any], reject: Any) -> str:
+    def _rejecter(self, number: int, problems: list[Rejection]) -> Any:
+        """A function adding a problem of row ``number`` to ``problems``: field,
+        value, reason and category (`Category.OTHER` unless said)."""
+
+        def reject(
+            field: str | None,
+            value: Any,
+            reason: str,
+            category: Category = Category.OTHER,
+        ) -> None:
+            problems.append(
+                Rejection(
+                    row_number=number,
+                    field=field,
+                    value=self._shown(field, value),
+                    reason=clipped(reason, REASON_CHARS),
+                    category=category,
+                )
+            )
+
+        return reject
+
+    def _metadata_values(
+        self, values: Mapping[str, Any], reject: Any
+    ) -> dict[str, Any]:
+        """``values`` without the metadata values that are no text: a JSON object,
+        array or boolean, or a text with a line break; each such is a problem."""
+        kept = {}
+        for name, value in values.items():
+            problem = _metadata_problem(name, value) if name in _READ else None
+            if problem is None:
+                kept[name] = value
+                continue
+            shown = value if isinstance(value, str) else _json(value)
+            reject(name, shown, problem)
+        return kept
+
+    def _paper_number(
+        self, values: Mapping[str, Any], reject: Any, *, refused: set[str | None]
+    ) -> str:
         paper = paper_number(values)
+        if not paper and "ZZBH" in refused:
+            return ""  # refused already, for what it is
         if not paper:
             reject(
                 "ZZBH",
@@ -474,7 +535,7 @@ class RowChecker:
         return None
 
     def _date(self, column: str, value: Any, reject: Any) -> date | None:
-        text = _text(value)
+        text = value.day if isinstance(value, SheetDateTime) else _text(value)
         if not text:
             return None
         for form in _DATE_FORMS:
@@ -507,7 +568,7 @@ class RowChecker:
             if name in METADATA_COLUMNS:
                 continue
             spec = self._properties.get(name, {})
-            fields[name] = _typed(name, value, spec.get("type"), reject)
+            fields[name] = _typed(name, value, spec, reject)
         return fields
 
     def _shown(self, field: str | None, value: Any) -> str | None:
@@ -532,8 +593,53 @@ def clipped(text: str, limit: int) -> str:
 
 
 def paper_number(values: Mapping[str, Any]) -> str:
-    """A row's ``ZZBH`` as the library keeps it; ``""`` when it has none."""
-    return _text(values.get("ZZBH"))
+    """A row's ``ZZBH`` as the library keeps it (`paper_key`: its ASCII letters in
+    upper case); ``""`` when it has none, or one that is not text."""
+    value = values.get("ZZBH")
+    if _metadata_problem("ZZBH", value) is not None:
+        return ""
+    return paper_key(_text(value))
+
+
+#: The metadata names whose values are read (the ignored names are not).
+_READ = frozenset((*_USED, *_CHECKED))
+
+
+def _metadata_problem(name: str, value: Any) -> str | None:
+    """Why a metadata value is not one, or None: it is text (without a line break)
+    or a number."""
+    if value is None or (
+        isinstance(value, int | float) and not isinstance(value, bool)
+    ):
+        return None
+    if isinstance(value, str):
+        if "\n" not in value and "\r" not in value:
+            return None
+        return (
+            f"{name} holds a line break, which no metadata value has; in a CSV file,"
+            " look for a quote opened before it and never closed, and send the row"
+            " again"
+        )
+    found = (
+        "true or false"
+        if isinstance(value, bool)
+        else "a JSON object"
+        if isinstance(value, dict)
+        else "a JSON array"
+        if isinstance(value, list)
+        else type(value).__name__
+    )
+    return (
+        f"{name} is {found}; a metadata value is a string or a number (or null, for"
+        " none): send it as text"
+    )
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _text(value: Any) -> str:
@@ -542,10 +648,14 @@ def _text(value: Any) -> str:
     )
 
 
-def _typed(name: str, value: Any, kind: Any, reject: Any) -> Any:
-    """A CSV cell as the JSON type the schema expects; JSON values pass as they are."""
+def _typed(name: str, value: Any, spec: Mapping[str, Any], reject: Any) -> Any:
+    """A CSV cell as the JSON type the schema expects; JSON values pass as they are.
+    A workbook's date cell with a time of day is its date where the field is one."""
     if not isinstance(value, str):
         return value
+    kind = spec.get("type")
+    if isinstance(value, SheetDateTime) and spec.get("format") == "date":
+        return value.day
     try:
         if kind == "integer":
             return int(value)
@@ -554,11 +664,13 @@ def _typed(name: str, value: Any, kind: Any, reject: Any) -> Any:
             return int(number) if number.is_integer() and "." not in value else number
     except ValueError:
         word = "a whole number" if kind == "integer" else "a number"
-        reject(name, value, f"{name} {value} is not {word}")
+        reject(name, value, f"{name} {value} is not {word}", Category.SCHEMA)
         return value
     if kind == "boolean":
         truth = {"true": True, "是": True, "false": False, "否": False}
         if value.lower() in truth:
             return truth[value.lower()]
-        reject(name, value, f"{name} {value} is not true or false (是/否)")
+        reject(
+            name, value, f"{name} {value} is not true or false (是/否)", Category.SCHEMA
+        )
     return value

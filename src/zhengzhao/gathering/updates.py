@@ -9,6 +9,17 @@ compared with that license's newest version:
 - the status (``ZZZT``) differs: the events that lead from the stored status to it,
   as of the day the row says the status changed (``ZZZTBGRQ``), when it says so.
 
+A status change dated by the row happened before the row was gathered, and so before
+a correction or an extension the row also makes (those happen when it is gathered):
+it is recorded first, on the version it happened to, and the new version follows. A
+row without that date records the correction and the extension first, and the status
+change after them, all as of its gathering. A license a dated change ends (revoked,
+cancelled …) takes no correction after it, and such a row is refused.
+
+Every refusal names what in the row caused it: the column and its value (``ZZZT``
+and the code, ``ZZYXQJZRQ`` and the day, ``ZZZTBGRQ`` for a day the library cannot
+record the change on), with the lifecycle's reason.
+
 What a row leaves empty is kept: an empty cell never erases a stored value. The date
 of issue and first valid day are taken from the first gathering only, because an
 extension starts the new version on its own day; a row that states others than
@@ -27,13 +38,14 @@ from typing import Any, NoReturn
 
 from sqlalchemy import Connection
 
+from zhengzhao.errors import InvalidRequest, TransitionRefused
 from zhengzhao.issuance.lifecycle import EventRequest, record_event
 from zhengzhao.issuance.service import HolderClaim, issue_prepared
 from zhengzhao.model.classification import mask
 from zhengzhao.model.license import Encumbrance, LicenseStatus
 from zhengzhao.model.lifecycle import EventKind, State
 from zhengzhao.model.parties import Department, Principal
-from zhengzhao.model.time import local_date
+from zhengzhao.model.time import local_date, start_of_day, to_rfc3339
 from zhengzhao.node import Node
 from zhengzhao.storage import gathering as batch_store
 from zhengzhao.storage import licenses as license_store
@@ -46,10 +58,11 @@ __all__ = [
     "Applied",
     "EventNote",
     "Outcome",
+    "Step",
     "apply_row",
     "apply_status",
     "implied_events",
-    "status_events",
+    "implied_steps",
 ]
 
 #: The reason events carry when a gathered row caused them.
@@ -83,6 +96,21 @@ class EventNote:
     license: str
     sequence: int
     kind: EventKind
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """An event a row implies, and what in the row asked for it."""
+
+    request: EventRequest
+    #: The column that asked for the event (``CZZT`` or a surface field for a
+    #: correction, ``ZZYXQJZRQ`` for an extension, ``ZZZT`` for a status change).
+    field: str
+    #: Its value, as a report shows it (None for a surface field, which may be
+    #: classified).
+    value: str | None
+    #: For a status change stated with a time: the column the time came from.
+    dated_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,8 +163,10 @@ def apply_row(
         paper_number=row.paper_number,
         serial=stored.license.serial,
     )
-    events = implied_events(node, stored, row, original=original)
-    identifiers, recorded = _record(conn, node, principal, identifier, events, now)
+    steps = implied_steps(node, stored, row, original=original)
+    identifiers, recorded = _record(
+        conn, node, principal, identifier, steps, row=row.number, now=now
+    )
     notes += recorded
     outcome = Outcome.UPDATED if notes else Outcome.UNCHANGED
     if first:
@@ -159,14 +189,15 @@ def apply_status(
     stored = license_store.license_by_identifier(conn, identifier, for_update=True)
     assert stored is not None
     current = stored.license
-    events = status_events(
+    steps = _status_steps(
         State(current.status, current.encumbrance),
         row.state,
         row_number=row.number,
         paper_number=row.paper_number,
         changed_at=row.changed_at,
+        dated_by=row.changed_from,
     )
-    if events:
+    if steps:
         original = batch_store.first_version(
             conn,
             type_code=current.type_code,
@@ -177,7 +208,9 @@ def apply_status(
         _check_changed_after_issue(
             row.number, row.paper_number, row.changed_at, original
         )
-    identifiers, notes = _record(conn, node, principal, identifier, events, now)
+    identifiers, notes = _record(
+        conn, node, principal, identifier, steps, row=row.number, now=now
+    )
     return Applied(
         outcome=Outcome.UPDATED if notes else Outcome.UNCHANGED,
         identifiers=identifiers,
@@ -190,22 +223,40 @@ def _record(
     node: Node,
     principal: Principal,
     identifier: str,
-    events: list[EventRequest],
+    steps: list[Step],
+    *,
+    row: int,
     now: datetime,
 ) -> tuple[tuple[str, ...], list[EventNote]]:
-    """Record ``events`` in order on license ``identifier``, following it to each
-    new version; the versions touched and the events recorded."""
+    """Record the events of ``steps`` in order on license ``identifier``, following
+    it to each new version; the versions touched and the events recorded. Raises
+    `RowRejected` naming the step's column for an event the library refuses."""
     identifiers = [identifier]
     notes = []
-    for event in events:
-        recorded = record_event(
-            conn,
-            node,
-            principal=principal,
-            identifier=identifier,
-            request=event,
-            now=now,
-        )
+    for step in steps:
+        if step.dated_by is not None:
+            _check_dated(conn, identifier, step, row=row)
+        try:
+            recorded = record_event(
+                conn,
+                node,
+                principal=principal,
+                identifier=identifier,
+                request=step.request,
+                now=now,
+            )
+        except (TransitionRefused, InvalidRequest) as exc:
+            shown = f"{step.field} {step.value}" if step.value else step.field
+            raise RowRejected(
+                [
+                    Rejection(
+                        row_number=row,
+                        field=step.field,
+                        value=step.value,
+                        reason=f"{shown}: {exc.message}",
+                    )
+                ]
+            ) from exc
         notes.append(
             EventNote(
                 license=identifier,
@@ -222,6 +273,49 @@ def _record(
     return tuple(identifiers), notes
 
 
+def _check_dated(conn: Connection, identifier: str, step: Step, *, row: int) -> None:
+    """Refuse, naming the row's column, a status change dated before the version it
+    would be recorded on was issued, or before its latest event: a license's
+    history is recorded in order (as `record_event` checks, in the API's words)."""
+    when = step.request.occurred_at
+    stored = license_store.license_by_identifier(conn, identifier)
+    assert when is not None and stored is not None and step.dated_by is not None
+    issued = (
+        start_of_day(stored.issue_date)
+        if stored.issue_date is not None
+        else stored.license.issued_at
+    )
+    latest = license_store.latest_event_time(conn, stored.row_id)
+    if when >= issued and (latest is None or when >= latest):
+        return
+    stated = (
+        local_date(when).isoformat()
+        if step.dated_by == "ZZZTBGRQ"
+        else to_rfc3339(when)
+    )
+    paper = stored.license.paper_number
+    found = (
+        f"version {stored.license.identifier} of ZZBH {paper} was issued on"
+        f" {local_date(issued).isoformat()}"
+        if when < issued
+        else f"the latest event of ZZBH {paper} happened at {to_rfc3339(latest)}"
+        if latest is not None
+        else ""
+    )
+    raise RowRejected(
+        [
+            Rejection(
+                row_number=row,
+                field=step.dated_by,
+                value=stated,
+                reason=f"{step.dated_by} {stated} is before {found}; a license's"
+                " changes are recorded in the order they happened: send the status"
+                " change with the day it happened, after that",
+            )
+        ]
+    )
+
+
 def implied_events(
     node: Node,
     stored: StoredLicense,
@@ -230,8 +324,22 @@ def implied_events(
     original: FirstVersion | None = None,
 ) -> list[EventRequest]:
     """The events, in order, that make ``stored`` say what ``row`` says; none when
-    nothing differs. ``original`` is the license's first version, whose dates a
-    row must repeat. Raises `RowRejected` for a change gathering cannot make."""
+    nothing differs (`implied_steps`, without what asked for each)."""
+    steps = implied_steps(node, stored, row, original=original)
+    return [step.request for step in steps]
+
+
+def implied_steps(
+    node: Node,
+    stored: StoredLicense,
+    row: CheckedRow,
+    *,
+    original: FirstVersion | None = None,
+) -> list[Step]:
+    """The events, in order, that make ``stored`` say what ``row`` says, each with
+    the column that asked for it; none when nothing differs. ``original`` is the
+    license's first version, whose dates a row must repeat. Raises `RowRejected`
+    for a change gathering cannot make."""
     current = stored.license
     if original is not None:
         _check_first_dates(row, original, current_from=current.valid_from)
@@ -252,27 +360,48 @@ def implied_events(
             " department records through the API",
         )
 
-    events = []
+    edits = []
     correction = _correction(subject, prepared.request.fields, prepared.request.holder)
     if correction is not None:
-        events.append(correction)
+        edits.append(correction)
     extension = _extension(row, current.valid_until)
     if extension is not None:
-        events.append(extension)
+        edits.append(extension)
+    changes: list[Step] = []
     if row.state is not None:
-        changes = status_events(
+        changes = _status_steps(
             State(current.status, current.encumbrance),
             row.state,
             row_number=row.number,
             paper_number=row.paper_number,
             changed_at=row.changed_at,
+            dated_by=row.changed_from,
         )
         if changes:
             _check_changed_after_issue(
                 row.number, row.paper_number, row.changed_at, original
             )
-        events.extend(changes)
-    return events
+    if not changes or row.changed_at is None:
+        return edits + changes
+    if edits and row.state is not None and row.state.status.is_terminal:
+        _refuse_edit_after_end(row, edits)
+    return changes + edits
+
+
+def _refuse_edit_after_end(row: CheckedRow, edits: list[Step]) -> NoReturn:
+    assert row.state is not None and row.changed_at is not None
+    code = _code(row.state)
+    edited = " and ".join(dict.fromkeys(step.field for step in edits))
+    _refuse(
+        row,
+        "ZZZT",
+        code,
+        f"ZZZT {code}: the row ends license ZZBH {row.paper_number} as of"
+        f" {row.changed_from} {local_date(row.changed_at).isoformat()} and also"
+        f" changes {edited}, which the library can record only after that day, on"
+        f" a license that has ended: send the row with the data the license had"
+        f" when it ended, or record the change through the API first, dated before",
+    )
 
 
 def _check_first_dates(
@@ -336,7 +465,7 @@ def _check_changed_after_issue(
 
 def _correction(
     subject: dict[str, Any], fields: dict[str, Any], holder: HolderClaim
-) -> EventRequest | None:
+) -> Step | None:
     stored_fields = subject["fields"]
     changed = {
         name: value
@@ -347,7 +476,7 @@ def _correction(
     renamed = new_name != subject["holder"]["name"]
     if not changed and not renamed:
         return None
-    return EventRequest(
+    request = EventRequest(
         kind=EventKind.CORRECTED,
         reason=REASON,
         fields=changed or None,
@@ -357,9 +486,12 @@ def _correction(
             else None
         ),
     )
+    if renamed:
+        return Step(request=request, field="CZZT", value=new_name)
+    return Step(request=request, field=min(changed), value=None)
 
 
-def _extension(row: CheckedRow, stored_until: Any) -> EventRequest | None:
+def _extension(row: CheckedRow, stored_until: Any) -> Step | None:
     until = row.prepared.valid_until
     if until is None or until == stored_until:
         return None
@@ -380,20 +512,30 @@ def _extension(row: CheckedRow, stored_until: Any) -> EventRequest | None:
             f" {stored_until.isoformat()}; a license is not shortened: cancel or"
             " revoke it instead (ZZZT)",
         )
-    return EventRequest(kind=EventKind.EXTENDED, reason=REASON, valid_until=until)
+    return Step(
+        request=EventRequest(kind=EventKind.EXTENDED, reason=REASON, valid_until=until),
+        field="ZZYXQJZRQ",
+        value=until.isoformat(),
+    )
 
 
-def status_events(
+def _code(state: State) -> str:
+    return next(code for code, known in STATUS_CODES.items() if known == state)
+
+
+def _status_steps(
     current: State,
     target: State,
     *,
     row_number: int,
     paper_number: str,
     changed_at: datetime | None,
-) -> list[EventRequest]:
+    dated_by: str,
+) -> list[Step]:
     """Release, discharge, then suspend, encumber or end: the shortest way from
     ``current`` to ``target``, each event as of ``changed_at`` (None: when it is
-    recorded). Raises `RowRejected` for a final status left."""
+    recorded), which came from ``dated_by``. Raises `RowRejected` for a final
+    status left."""
     if target == current:
         return []
     kinds = []
@@ -414,9 +556,9 @@ def status_events(
             if target.encumbrance is Encumbrance.MORTGAGED
             else EventKind.PLEDGED
         )
+    code = _code(target)
     if not kinds:
         # Only a final status leads nowhere: no event makes a license valid again.
-        code = next(code for code, state in STATUS_CODES.items() if state == target)
         raise RowRejected(
             [
                 Rejection(
@@ -430,7 +572,13 @@ def status_events(
             ]
         )
     return [
-        EventRequest(kind=kind, reason=REASON, occurred_at=changed_at) for kind in kinds
+        Step(
+            request=EventRequest(kind=kind, reason=REASON, occurred_at=changed_at),
+            field="ZZZT",
+            value=code,
+            dated_by=dated_by if changed_at is not None else None,
+        )
+        for kind in kinds
     ]
 
 

@@ -15,8 +15,6 @@ from functools import cached_property
 
 from sqlalchemy import Connection
 
-from zhengzhao.gathering.live import OCCURRED_AT
-from zhengzhao.gathering.rows import METADATA_COLUMNS
 from zhengzhao.issuance.lifecycle import CLOCK_SKEW
 from zhengzhao.model.lifecycle import EventKind
 from zhengzhao.storage import quality as store
@@ -55,11 +53,6 @@ STATUS_CHANGES = frozenset(
         EventKind.EXPIRED,
     }
 )
-#: Where a rejected row's problem names this field, its holder identifier failed.
-IDENTIFIER_FIELDS = frozenset({"CZZTDM"})
-#: Problems naming these metadata fields, or none (a row's shape, a refusal of the
-#: lifecycle), are neither identifier nor schema; a push's time is one of them.
-OTHER_FIELDS = (METADATA_COLUMNS | {OCCURRED_AT}) - IDENTIFIER_FIELDS
 #: The events that fix a rejected row: the license is issued, or its data changed.
 FIXING_EVENTS = frozenset({EventKind.ISSUED, EventKind.CORRECTED, EventKind.EXTENDED})
 
@@ -104,13 +97,7 @@ class Facts:
 
     @cached_property
     def rejected(self) -> dict[int, dict[str, int]]:
-        return store.rejected_rows(
-            self.conn,
-            **self._span,
-            categories={"identifier": IDENTIFIER_FIELDS, "other": OTHER_FIELDS},
-            unnamed="other",
-            default="schema",
-        )
+        return store.rejected_rows(self.conn, **self._span)
 
     @cached_property
     def lenient(self) -> dict[int, tuple[int, int]]:
@@ -355,7 +342,10 @@ METRICS: tuple[Metric, ...] = (
         weight=10,
         formula=(
             "rows whose holder identifier (CZZTDM) is empty or fails GB 11643 / GB"
-            f" 32100 ÷ rows submitted; {_SUBMITTED}. Sub-score: 100 × (1 − rate)."
+            f" 32100 ÷ rows submitted; {_SUBMITTED}. A CZZTDM refused for another"
+            " reason (another holder's than the license's, a transfer; a"
+            " spreadsheet number cell that lost its digits) counts among other"
+            " rejections. Sub-score: 100 × (1 − rate)."
         ),
         figures=_RATE_FIGURES,
         measure=_rejection_rate("identifier"),
@@ -366,8 +356,9 @@ METRICS: tuple[Metric, ...] = (
         group="accuracy",
         weight=10,
         formula=(
-            "rows with a surface field missing or not matching the license type's"
-            f" schema ÷ rows submitted; {_SUBMITTED}. Sub-score: 100 × (1 − rate)."
+            "rows with a surface field missing, unknown or not matching the license"
+            f" type's schema ÷ rows submitted; {_SUBMITTED}. Sub-score: 100 × (1 −"
+            " rate)."
         ),
         figures=_RATE_FIGURES,
         measure=_rejection_rate("schema"),
@@ -380,10 +371,12 @@ METRICS: tuple[Metric, ...] = (
         formula=(
             "rows refused for their metadata (paper number ZZBH, holder name CZZT,"
             " dates, validity, status ZZZT and its date ZZZTBGRQ, columns that"
-            " contradict the batch), for their shape (another number of cells than"
-            " the header, a line that is not JSON), or for a reason that names no"
-            " field (a status change the lifecycle refuses) ÷ rows submitted;"
-            f" {_SUBMITTED}. Sub-score: 100 × (1 − rate)."
+            " contradict the batch, a value that is not text, a holder identifier"
+            " of another holder than the license's, a number cell that lost its"
+            " digits), for their shape (another number of cells than the header, a"
+            " quote never closed, a line that is not JSON), or for a change the"
+            f" lifecycle refuses ÷ rows submitted; {_SUBMITTED}. Sub-score: 100 ×"
+            " (1 − rate)."
         ),
         figures=_RATE_FIGURES,
         measure=_rejection_rate("other"),
@@ -471,8 +464,9 @@ METRICS: tuple[Metric, ...] = (
         weight=10,
         formula=(
             "rate = licenses of the department read at least once in the month by a"
-            " share, a check or a prefill ÷ licenses of the department in the"
-            " library at the month's end (counted as for completeness). Sub-score:"
+            " share, a check or a prefill (a license once, whichever of its"
+            " versions were read) ÷ licenses of the department in the library at"
+            " the month's end (counted as for completeness). Sub-score:"
             " 100 × rate ÷ the best department's rate, so that the most used"
             " library scores 100; not assessed in a month when no license was"
             " used. Uses: every license read by every share, check and prefill."

@@ -106,28 +106,19 @@ def submitted_rows(
 
 
 def rejected_rows(
-    conn: Connection,
-    *,
-    start: datetime,
-    end: datetime,
-    categories: dict[str, Collection[str]],
-    unnamed: str,
-    default: str,
+    conn: Connection, *, start: datetime, end: datetime
 ) -> dict[int, dict[str, int]]:
     """Department → category → its rejected rows of batches submitted in the
     window, and its rejected pushes received in it.
 
-    A problem falls in ``categories`` by the field it names; a problem naming no
-    field (a row's shape, a refusal of the lifecycle) falls in ``unnamed``, one
-    naming a field no category lists in ``default``. A row or push counts once per
+    A problem's category is the one stored with it (`identifier`, `schema`,
+    `other`), given where the problem was found. A row or push counts once per
     category it has a problem in.
     """
     batch_rows = (
         select(
             gathering_batches.c.department_id.label("department_id"),
-            _category(gathering_rejections.c.field, categories, unnamed, default).label(
-                "category"
-            ),
+            gathering_rejections.c.category.label("category"),
             gathering_rejections.c.batch_id.label("source"),
             gathering_rejections.c.row_number.label("item"),
         )
@@ -141,9 +132,7 @@ def rejected_rows(
     push_rows = (
         select(
             gathering_pushes.c.department_id.label("department_id"),
-            _category(
-                gathering_push_problems.c.field, categories, unnamed, default
-            ).label("category"),
+            gathering_push_problems.c.category.label("category"),
             literal(0).label("source"),
             gathering_pushes.c.id.label("item"),
         )
@@ -165,19 +154,6 @@ def rejected_rows(
         for department, name, count in conn.execute(query):
             found[int(department)][str(name)] += int(count)
     return {department: dict(counts) for department, counts in found.items()}
-
-
-def _category(
-    field: ColumnElement[Any],
-    categories: dict[str, Collection[str]],
-    unnamed: str,
-    default: str,
-) -> ColumnElement[Any]:
-    return case(
-        (field.is_(None), unnamed),
-        *((field.in_(list(fields)), name) for name, fields in categories.items()),
-        else_=default,
-    )
 
 
 def lenient_codes(
@@ -205,18 +181,28 @@ def license_uses(
     conn: Connection, *, start: datetime, end: datetime
 ) -> dict[int, tuple[int, int]]:
     """Department → (reads of its licenses by shares, checks and prefills in the
-    window, distinct licenses read). Refused uses read nothing and count nothing."""
-    query = (
+    window, distinct licenses read). Refused uses read nothing and count nothing.
+
+    A license is counted once whichever of its versions were read: all versions of
+    one license share its type, issuer and serial (a correction or an extension
+    makes the next version of the same serial), as completeness counts them.
+    """
+    reads = (
         select(
             licenses.c.issuer_id,
-            func.count(),
-            func.count(func.distinct(licenses.c.id)),
+            licenses.c.type_code,
+            licenses.c.serial,
+            func.count().label("reads"),
         )
         .select_from(access_record_licenses)
         .join(access_records, access_records.c.id == access_record_licenses.c.record_id)
         .join(licenses, licenses.c.id == access_record_licenses.c.license_id)
         .where(_within(access_records.c.occurred_at, start, end))
-        .group_by(licenses.c.issuer_id)
+        .group_by(licenses.c.issuer_id, licenses.c.type_code, licenses.c.serial)
+        .subquery()
+    )
+    query = select(reads.c.issuer_id, func.sum(reads.c.reads), func.count()).group_by(
+        reads.c.issuer_id
     )
     return {int(d): (int(n), int(k)) for d, n, k in conn.execute(query)}
 
