@@ -101,3 +101,14 @@ def test_matters_refuse_an_ended_holder_session(world):
     assert response.json()["message"] == (
         "this holder session was closed; log in again"
     )
+
+
+def test_client_only_endpoints_tell_a_holder_where_to_look(world):
+    set_up_sharing(world)
+    response = world.http.get("/v1/parties", headers=world.headers(ME))
+    assert response.status_code == 401
+    assert response.json()["message"] == (
+        "this endpoint needs an API client's token (zz_<client id>_<secret>), not a"
+        " holder's session token; holders use /v1/me/..., and read service matters"
+        " and the parties serving each at /v1/matters"
+    )

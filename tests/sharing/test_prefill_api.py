@@ -14,6 +14,8 @@ from sharing.support import (
     FOOD,
     HOLDER,
     HOLDER_NAME,
+    HOTEL,
+    HOTEL_MATTER,
     HOUSEHOLD,
     ID_CARD,
     INSPECTION_MATTER,
@@ -21,6 +23,7 @@ from sharing.support import (
     add_party,
     card_matter,
     log_in,
+    set_up_hotel,
     set_up_sharing,
 )
 from support.world import org_id, person_id
@@ -351,6 +354,31 @@ def test_prefill_for_a_matter_the_party_does_not_serve_is_refused(sharing, world
         f"using party {BANK} (中国工商银行乌鲁木齐分行) is not registered for matter"
         f" {INSPECTION_MATTER}"
     )
+
+
+def test_prefill_under_another_partys_authorization_is_refused(sharing, world):
+    granted = sharing.grant()  # to the bank
+    set_up_hotel(world)
+    world.http.patch(
+        f"/v1/parties/{HOTEL}",
+        json={"matters": [HOTEL_MATTER, CARD_MATTER]},
+        headers=world.headers("operator"),
+    )
+    body = prefill(world, "hotel", authorization=granted["id"], expect=403)
+    assert body["code"] == "no-authorization"
+    assert body["message"] == (
+        f"using party {HOTEL} holds no authorization {granted['id']}; ask the"
+        f" holder to grant one for matter {CARD_MATTER}"
+    )
+
+
+def test_prefill_by_a_department_for_another_departments_matter_is_refused(
+    sharing, world
+):
+    market = world.departments["market_urumqi"].credit_code
+    add_party(world, kind="department", departmentCode=market, clearance="internal")
+    body = prefill(world, "market_urumqi", holder=HOLDER, expect=403)
+    assert body["code"] == "matter-not-allowed"
 
 
 def test_prefill_by_a_client_of_no_party_is_refused(sharing, world):

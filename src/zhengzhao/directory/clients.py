@@ -41,6 +41,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _PREFIX = "zz"
+#: The prefix of a holder's session token (`zhengzhao.sharing.holders`).
+_HOLDER_PREFIX = "zh"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,6 +155,12 @@ def authenticate(conn: Connection, token: str, *, development: bool) -> Principa
     """The principal behind a bearer token; raises `AuthenticationRequired`."""
     prefix, _, rest = token.partition("_")
     client_id, _, secret = rest.partition("_")
+    if prefix == _HOLDER_PREFIX:
+        raise AuthenticationRequired(
+            "this endpoint needs an API client's token (zz_<client id>_<secret>), not"
+            " a holder's session token; holders use /v1/me/..., and read service"
+            " matters and the parties serving each at /v1/matters"
+        )
     if prefix != _PREFIX or not client_id or not secret:
         raise AuthenticationRequired(
             "the bearer token is malformed; it reads zz_<client id>_<secret>"
