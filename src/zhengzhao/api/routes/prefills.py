@@ -93,14 +93,14 @@ class MaterialCoverageOut(ApiModel):
     must_submit: bool
 
 
-class SharesOut(ApiModel):
+class CountsOut(ApiModel):
     supplied: int
     asked: int
 
 
 class SuppliedOut(ApiModel):
-    materials: SharesOut = Field(description="Required materials covered, of all.")
-    fields: SharesOut = Field(description="Form fields filled, of all.")
+    materials: CountsOut = Field(description="Required materials covered, of all.")
+    fields: CountsOut = Field(description="Form fields filled, of all.")
 
 
 class PrefillOut(ApiModel):
