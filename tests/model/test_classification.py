@@ -2,6 +2,7 @@ import pytest
 
 from zhengzhao.model.classification import (
     ClassificationLevel,
+    Masking,
     disclose,
     is_visible,
     mask,
@@ -60,15 +61,21 @@ def test_most_restrictive_of_levels() -> None:
     ("value", "masked"),
     [
         ("650102199001011234", "6501**********1234"),
+        ("91650100MA00000159", "9165**********0159"),
         ("13812345678", "13*******78"),  # a quarter at each end: 2 characters
-        ("A12345678", "A1*****78"),
-        ("1234", "1**4"),
-        ("abc", "***"),  # too short to keep anything
-        ("C1", "**"),
     ],
 )
 def test_mask_identifier_keeps_short_prefix_and_suffix(value: str, masked: str) -> None:
     assert mask(value) == masked
+
+
+@pytest.mark.parametrize(
+    "value",
+    # Shorter than a mobile number: the ends would leave too little hidden.
+    ["A12345678", "1234567890", "1234", "abc", "C1", "1985-06-15"],
+)
+def test_mask_short_code_hides_it_whole(value: str) -> None:
+    assert mask(value) == "***"
 
 
 @pytest.mark.parametrize(
@@ -81,7 +88,24 @@ def test_mask_identifier_keeps_short_prefix_and_suffix(value: str, masked: str) 
     ],
 )
 def test_mask_name_keeps_surname(value: str, masked: str) -> None:
-    assert mask(value) == masked
+    assert mask(value, masking=Masking.NAME) == masked
+
+
+@pytest.mark.parametrize("value", ["张", "·张"])
+def test_mask_name_of_one_character_hides_it_whole(value: str) -> None:
+    assert mask(value, masking=Masking.NAME) == "***"
+
+
+@pytest.mark.parametrize("value", ["王芳", "维吾尔", "汉", "哈萨克族", "已婚", "户主"])
+def test_mask_short_text_not_a_name_hides_it_whole(value: str) -> None:
+    # Two to four Chinese characters are an ethnicity or a relation as often as a
+    # name: only callers that know a value is a name keep its first character.
+    assert mask(value) == "***"
+
+
+@pytest.mark.parametrize("value", ["男", "维吾尔族", "2026-11-02", "650102199001011234"])
+def test_mask_whole_hides_any_value_and_its_length(value: str) -> None:
+    assert mask(value, masking=Masking.WHOLE) == "***"
 
 
 def test_mask_text_keeps_at_most_six_characters() -> None:
@@ -89,8 +113,9 @@ def test_mask_text_keeps_at_most_six_characters() -> None:
     assert mask(address) == "新疆乌鲁木齐" + "*" * (len(address) - 6)
 
 
-def test_mask_text_keeps_a_third_of_short_text() -> None:
-    assert mask("新A12345") == "新A*****"
+def test_mask_text_keeps_a_third_of_text_from_nine_characters() -> None:
+    assert mask("新疆乌鲁木齐市天山区") == "新疆乌*******"
+    assert mask("新疆维吾尔自治区") == "***"  # eight characters: hidden whole
 
 
 @pytest.mark.parametrize("value", [0, 123456, 3.5, True, False])
@@ -103,10 +128,13 @@ def test_mask_nothing_gives_empty_text(value: str | None) -> None:
     assert mask(value) == ""
 
 
-def test_mask_never_shows_more_than_half_of_an_identifier() -> None:
+def test_mask_never_shows_more_than_a_quarter_at_either_end() -> None:
     for length in range(1, 40):
-        value = "7" * length
-        assert mask(value).count("*") >= length / 2
+        value = "".join(str(n % 10) for n in range(length))
+        masked = mask(value)
+        shown = [a for a, b in zip(value, masked, strict=False) if a == b]
+        assert len(shown) <= length // 2, (value, masked)
+        assert masked == "***" or masked.count("*") >= length / 2
 
 
 def test_disclose_shows_value_within_clearance() -> None:

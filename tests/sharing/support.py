@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from support.world import World, person_id, type_code
+from support.world import World, example_fields, person_id, type_code
 
 ID_CARD = type_code("resident-identity-card")
 HOUSEHOLD = type_code("household-register")
@@ -213,7 +213,12 @@ def set_up_sharing(world: World, *, clearance: str = "internal") -> Sharing:
         matters=[CARD_MATTER],
     )
     party_client(world, "bank", BANK)
-    card = world.issue(holder=HOLDER, name=HOLDER_NAME)
+    # The card states the birth date the ID number carries, as real cards do.
+    card = world.issue(
+        holder=HOLDER,
+        name=HOLDER_NAME,
+        fields={**example_fields("resident-identity-card"), "birthDate": "1985-06-15"},
+    )
     household = world.issue(
         type_key="household-register", holder=HOLDER, name=HOLDER_NAME
     )

@@ -34,6 +34,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "ClassificationLevel",
+    "Masking",
     "Scalar",
     "disclose",
     "is_visible",
@@ -120,72 +121,83 @@ def disclose(
     return mask(value)
 
 
+class Masking(enum.Enum):
+    """How `mask` hides a value: what, if anything, of it may stay readable."""
+
+    #: By the value's shape: long identifiers keep their ends, long text its start.
+    SHAPE = "shape"
+    #: A person's or organisation's name: only its first character stays.
+    NAME = "name"
+    #: Nothing stays: an enumerated value, a date, anything whose every part tells.
+    WHOLE = "whole"
+
+
+# A value hidden whole shows as a fixed mark, which tells neither its characters nor
+# its length: the length alone tells 汉 from 维吾尔, or a year from a full date.
+_WHOLE_MASK = "***"
 # An identifier keeps at most four characters at each end, and never more than a
 # quarter of its length at either end, so that at least half of it stays hidden:
 # 650102199001011234 -> 6501**********1234, a mobile number 13812345678 -> 13*******78.
 _IDENTIFIER_KEEP_MAX = 4
 _IDENTIFIER_KEEP_SHARE = 4
+# Codes shorter than a mobile number are hidden whole: keeping a quarter at each end
+# of them would leave fewer than seven characters hidden, few enough to try them all.
+_IDENTIFIER_KEEP_FROM = 11
 # Other text (addresses, free text) keeps the first third, at most six characters:
 # enough to show the region of an address (新疆乌鲁木齐...), not the street or number.
+# Text shorter than nine characters is hidden whole: a third of it is a word, and a
+# short word (an ethnicity, an occupation, a relation) is usually the whole value.
 _TEXT_KEEP_MAX = 6
 _TEXT_KEEP_SHARE = 3
-# A Chinese name has two to four characters; longer all-Chinese text is not taken
-# as one, except transliterated names joined by a middle dot (买买提·艾力), as
-# usual in Xinjiang.
-_NAME_MAX_CHARS = 4
+_TEXT_KEEP_FROM = 9
+# Transliterated names are joined by a middle dot (买买提·艾力), as usual in Xinjiang;
+# a masked name keeps its dots.
 _NAME_SEPARATORS = frozenset("·•・")
-# Numbers and booleans have no harmless part to keep; a fixed mark hides their size.
-_OPAQUE_MASK = "***"
 _STAR = "*"
 
 
-def mask(value: Scalar) -> str:
-    """``value`` with the part a reader without clearance may not see replaced by ``*``.
+def mask(value: Scalar, *, masking: Masking = Masking.SHAPE) -> str:
+    """``value`` with the part a reader without clearance may not see hidden.
 
     The rules, first match wins:
 
     - ``None`` and the empty string give ``""``: there is nothing to hide.
     - Numbers and booleans give ``***``: any part of them tells too much.
-    - A Chinese name keeps its first character, the surname (``张三`` → ``张*``,
-      ``欧阳娜娜`` → ``欧***``, compound surnames lose their second character); a name
-      joined by a middle dot keeps its first character and its dots
-      (``买买提·艾力`` → ``买**·**``).
-    - An identifier (letters, digits and ``-`` only) keeps up to four characters at
-      each end and always hides at least half
-      (``650102199001011234`` → ``6501**********1234``; three characters or fewer
-      are hidden whole).
-    - Other text keeps its first third, at most six characters
-      (``新疆乌鲁木齐市天山区`` → ``新疆乌*******``).
+    - `Masking.WHOLE` gives ``***``, whatever the value.
+    - `Masking.NAME` keeps the first character, the surname of a Chinese name
+      (``张三`` → ``张*``, ``欧阳娜娜`` → ``欧***``: compound surnames lose their
+      second character), and the dots of a transliterated name
+      (``买买提·艾力`` → ``买**·**``); a name of one character gives ``***``. Only
+      a name is masked so: the callers say which values are names (a holder's
+      name, a field its schema marks as one).
+    - An identifier (letters, digits and ``-`` only) of eleven characters or more
+      keeps up to four characters at each end and always hides at least half
+      (``650102199001011234`` → ``6501**********1234``); a shorter one gives
+      ``***``.
+    - Other text of nine characters or more keeps its first third, at most six
+      characters (``新疆乌鲁木齐市天山区`` → ``新疆乌*******``); shorter text gives
+      ``***``.
 
-    Every hidden character becomes one ``*``, except for numbers and booleans.
+    A kept part is followed by one ``*`` per hidden character.
     """
     if value is None:
         return ""
     if isinstance(value, bool | int | float):
-        return _OPAQUE_MASK
+        return _WHOLE_MASK
     if not value:
         return ""
-    if _looks_like_name(value):
+    if masking is Masking.WHOLE:
+        return _WHOLE_MASK
+    if masking is Masking.NAME:
         return _mask_name(value)
     if _looks_like_identifier(value):
         return _mask_identifier(value)
     return _mask_text(value)
 
 
-def _is_cjk(char: str) -> bool:
-    # CJK Unified Ideographs and Extension A cover the characters of Chinese names.
-    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
-
-
-def _looks_like_name(value: str) -> bool:
-    letters = [char for char in value if char not in _NAME_SEPARATORS]
-    if not letters or not all(_is_cjk(char) for char in letters):
-        return False
-    has_separator = len(letters) != len(value)
-    return has_separator or 2 <= len(value) <= _NAME_MAX_CHARS
-
-
 def _mask_name(value: str) -> str:
+    if len(value) - sum(char in _NAME_SEPARATORS for char in value) < 2:
+        return _WHOLE_MASK
     hidden = (char if char in _NAME_SEPARATORS else _STAR for char in value[1:])
     return value[0] + "".join(hidden)
 
@@ -195,13 +207,15 @@ def _looks_like_identifier(value: str) -> bool:
 
 
 def _mask_identifier(value: str) -> str:
+    if len(value) < _IDENTIFIER_KEEP_FROM:
+        return _WHOLE_MASK
     keep = min(_IDENTIFIER_KEEP_MAX, len(value) // _IDENTIFIER_KEEP_SHARE)
-    if keep == 0:
-        return _STAR * len(value)
     hidden = len(value) - 2 * keep
     return value[:keep] + _STAR * hidden + value[-keep:]
 
 
 def _mask_text(value: str) -> str:
+    if len(value) < _TEXT_KEEP_FROM:
+        return _WHOLE_MASK
     keep = min(_TEXT_KEEP_MAX, len(value) // _TEXT_KEEP_SHARE)
     return value[:keep] + _STAR * (len(value) - keep)

@@ -12,7 +12,7 @@ from zhengzhao.api.deps import CurrentNode, Holder, Now
 from zhengzhao.api.pagination import decode_cursor, encode_cursor
 from zhengzhao.api.routes.licenses import LicensePageOut
 from zhengzhao.api.schemas import ApiModel, ErrorBody, LicenseOut
-from zhengzhao.model.classification import mask
+from zhengzhao.model.classification import Masking, mask
 from zhengzhao.sharing.holders import HolderSession, log_in, log_out, own_licenses
 from zhengzhao.sharing.identity import HolderIdentity
 
@@ -40,7 +40,7 @@ class HolderOut(ApiModel):
     def of(cls, identity: HolderIdentity, *, masked: bool = False) -> HolderOut:
         return cls(
             kind=identity.kind.value,
-            name=mask(identity.name) if masked else identity.name,
+            name=mask(identity.name, masking=Masking.NAME) if masked else identity.name,
             identifier=mask(identity.identifier) if masked else identity.identifier,
         )
 
