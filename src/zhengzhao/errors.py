@@ -17,6 +17,7 @@ The tree::
     │   ├── IdempotencyKeyReused        the same key came with a different request
     │   ├── UnreadableFile              a gathering file cannot be read as its format
     │   ├── RecordRejected              a pushed license record fails its checks
+    │   ├── UploadTooLarge              413: an upload larger than the node takes
     │   ├── NoteInvalid                 a signed note or checkpoint is malformed or
     │   │                               carries no valid signature of a known key
     │   ├── LogProofInvalid             a Merkle inclusion or consistency proof fails
@@ -121,6 +122,7 @@ __all__ = [
     "TransitionRefused",
     "TypeNotGranted",
     "UnreadableFile",
+    "UploadTooLarge",
     "WitnessSizeMismatch",
     "ZhengzhaoError",
 ]
@@ -240,6 +242,13 @@ class RecordRejected(InputError):
     gathered row; ``details`` carries the push's number and every problem."""
 
     code = "record-rejected"
+
+
+class UploadTooLarge(InputError):
+    """An uploaded file is larger than the node's setting allows."""
+
+    code = "upload-too-large"
+    http_status = 413
 
 
 class AuthenticationRequired(ZhengzhaoError):

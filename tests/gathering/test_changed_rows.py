@@ -168,3 +168,123 @@ def test_date_of_issue_after_the_day_of_gathering_is_rejected(gather, world):
         "ZZBFRQ 2026-11-03 is after the day of gathering (2026-11-02); a license is"
         " gathered after it is issued: correct the date of issue"
     )
+
+
+def rejected(node) -> list[tuple[str | None, str | None, str]]:
+    """Field, value and reason of every rejection stored, oldest first."""
+    with node.database.reading() as conn:
+        return [
+            (item.field, item.value, item.reason)
+            for batch in range(1, 20)
+            for item in list_rejections(conn, batch)
+        ]
+
+
+def versions(node) -> list[tuple[int, str]]:
+    """Version number and status of every license stored, oldest first."""
+    with node.database.reading() as conn:
+        return [
+            (row.version, row.status)
+            for row in conn.execute(
+                select(licenses.c.version, licenses.c.status).order_by(licenses.c.id)
+            )
+        ]
+
+
+def test_status_change_dated_before_a_correction_is_recorded_first(gather, world):
+    gather(card_row(1))
+    counts, problems = gather(
+        card_row(1, CZZT="李四", ZZZT="02", ZZZTBGRQ="2026-10-30")
+    )
+    assert (counts.updated, problems) == (1, {})
+    # Suspended on its day, on the first version; the correction, today, makes the
+    # second, which keeps the suspension.
+    assert events(world.node, "suspended") == [datetime(2026, 10, 29, 16, tzinfo=UTC)]
+    assert events(world.node, "corrected") == [datetime(2026, 11, 2, 10, tzinfo=UTC)]
+    assert versions(world.node) == [(1, "superseded"), (2, "suspended")]
+
+
+def test_status_change_dated_before_the_latest_event_names_zzztbgrq(gather, world):
+    gather(card_row(1))
+    gather(card_row(1, ZZZT="02", ZZZTBGRQ="2026-10-30"))
+    counts, _ = gather(card_row(1, ZZZT="01", ZZZTBGRQ="2026-10-20"))
+    assert counts.rejected == 1
+    assert rejected(world.node) == [
+        (
+            "ZZZTBGRQ",
+            "2026-10-20",
+            "ZZZTBGRQ 2026-10-20 is before the latest event of ZZBH P0000001"
+            " happened at 2026-10-29T16:00:00Z; a license's changes are recorded in"
+            " the order they happened: send the status change with the day it"
+            " happened, after that",
+        )
+    ]
+    assert events(world.node, "released") == []
+
+
+def test_dated_status_change_on_a_version_issued_after_it_names_zzztbgrq(gather, world):
+    gather(card_row(1))
+    gather(card_row(1, CZZT="李四"))  # corrected today: version 002 from 2 November
+    counts, _ = gather(card_row(1, CZZT="李四", ZZZT="02", ZZZTBGRQ="2026-10-30"))
+    assert counts.rejected == 1
+    ((field, value, reason),) = rejected(world.node)
+    assert (field, value) == ("ZZZTBGRQ", "2026-10-30")
+    assert reason.startswith("ZZZTBGRQ 2026-10-30 is before version ")
+    assert "of ZZBH P0000001 was issued on 2026-11-02; a license's changes" in reason
+
+
+def test_row_that_ends_a_license_on_its_day_and_corrects_it_is_refused(gather, world):
+    gather(card_row(1))
+    counts, _ = gather(card_row(1, CZZT="李四", ZZZT="07", ZZZTBGRQ="2026-10-30"))
+    assert counts.rejected == 1
+    assert rejected(world.node) == [
+        (
+            "ZZZT",
+            "07",
+            "ZZZT 07: the row ends license ZZBH P0000001 as of ZZZTBGRQ 2026-10-30"
+            " and also changes CZZT, which the library can record only after that"
+            " day, on a license that has ended: send the row with the data the"
+            " license had when it ended, or record the change through the API"
+            " first, dated before",
+        )
+    ]
+    assert versions(world.node) == [(1, "valid")]
+
+
+def test_row_that_ends_a_license_without_a_day_corrects_it_first(gather, world):
+    gather(card_row(1))
+    counts, problems = gather(card_row(1, CZZT="李四", ZZZT="07"))
+    assert (counts.updated, problems) == (1, {})
+    assert versions(world.node) == [(1, "superseded"), (2, "revoked")]
+
+
+def test_lifecycle_refusal_names_zzzt_and_its_value(gather, world):
+    gather(card_row(1, ZZZT="07"))
+    counts, _ = gather(card_row(1, ZZZT="02"))
+    assert counts.rejected == 1
+    assert rejected(world.node) == [
+        (
+            "ZZZT",
+            "02",
+            "ZZZT 02: cannot record `suspended`: the license is revoked and no event"
+            " can follow that",
+        )
+    ]
+
+
+def test_extension_the_lifecycle_refuses_names_zzyxqjzrq_and_the_day(gather, world):
+    gather(card_row(1))
+    counts, _ = gather(
+        card_row(1, ZZZT="02", ZZZTBGRQ="2026-10-30", ZZYXQJZRQ="2046-01-04")
+    )
+    assert counts.rejected == 1
+    assert rejected(world.node) == [
+        (
+            "ZZYXQJZRQ",
+            "2046-01-04",
+            "ZZYXQJZRQ 2046-01-04: cannot record `extended`: the license is"
+            " suspended, not valid",
+        )
+    ]
+    # Nothing of the row was kept: the suspension went with the extension.
+    assert events(world.node, "suspended") == []

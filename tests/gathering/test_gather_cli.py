@@ -1,6 +1,7 @@
 """`zhengzhao gather`: summaries, exit status, and what a second file changes."""
 
 import json
+import zipfile
 from datetime import date
 
 import pytest
@@ -295,3 +296,43 @@ def test_gather_excel_with_mapping_file(gather, tmp_path):
     unmapped, _ = gather(write_xlsx(tmp_path / "other.xlsx", rows))
     assert unmapped.exit_code == 2
     assert "column 证照编号 is neither" in unmapped.output
+
+
+def test_gather_json_lines_python_cannot_read_rejects_them_and_goes_on(
+    gather, tmp_path
+):
+    path = tmp_path / "a.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(card_row(1), ensure_ascii=False),
+                "[" * 200_000,
+                '{"ZZBH": ' + "9" * 5000 + "}",
+                json.dumps(card_row(2), ensure_ascii=False),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result, summary = gather(path)
+    assert result.exit_code == 1
+    assert (summary["accepted"], summary["rejected"]) == (2, 2)
+    assert summary["state"] == "finished"
+
+
+def test_gather_workbook_damaged_after_its_header_exits_two(gather, tmp_path):
+    good = write_xlsx(tmp_path / "good.xlsx", [card_row(n) for n in range(1, 60)])
+    damaged = tmp_path / "damaged.xlsx"
+    with (
+        zipfile.ZipFile(good) as source,
+        zipfile.ZipFile(damaged, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    result, _ = gather(damaged)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "(unreadable-file): sheet Sheet1 cannot be read after row" in result.output

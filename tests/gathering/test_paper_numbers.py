@@ -156,3 +156,40 @@ def test_concurrent_push_and_issue_of_one_paper_number_make_one_license(world):
         for found in outcomes.values()
     ), outcomes
     assert count(world) == rounds
+
+
+def test_paper_number_is_read_in_upper_case(world):
+    # National systems write serials in upper case; p0000001 is P0000001.
+    first = push(world, card_row(1, ZZBH="p0000001"))
+    assert first["paperNumber"] == "P0000001"
+    again = push(world, card_row(1, ZZBH="P0000001"))
+    assert (again["outcome"], again["licenses"]) == ("unchanged", first["licenses"])
+    with world.node.database.reading() as conn:
+        stored = conn.execute(select(licenses.c.paper_number)).scalars().all()
+    assert stored == ["P0000001"]
+
+
+def test_paper_number_keeps_letters_other_than_ascii_as_written(world):
+    body = push(world, card_row(1, ZZBH="新ｐ001"))
+    assert body["paperNumber"] == "新ｐ001"
+
+
+def test_issue_in_lower_case_of_a_gathered_paper_number_is_refused(world):
+    (identifier,) = push(world, card_row(1))["licenses"]
+    response = issue(world, "p0000001")
+    assert response.status_code == 409
+    assert response.json()["details"] == {
+        "paperNumber": "P0000001",
+        "license": identifier,
+    }
+
+
+def test_gathered_row_finds_a_license_issued_in_lower_case_over_the_api(world):
+    # The API keeps a paper number as it is sent; gathering finds it in either case.
+    issued = issue(world, "p0000001", validFrom="2026-01-05", issueDate="2026-01-05")
+    assert issued.status_code == 201, issued.text
+    body = push(world, card_row(1, ZZBH="p0000001", CZZTDM=person_id()))
+    assert (body["outcome"], body["licenses"]) == (
+        "unchanged",
+        [issued.json()["identifier"]],
+    )

@@ -5,6 +5,7 @@ import base64
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from oversight.support import ASSESSED_AT, MONTH, TIANSHAN_SCORE, build_month
 from support.cli import invoke, write_config
 from support.world import OPERATOR
+from zhengzhao.errors import InvalidRequest
 from zhengzhao.oversight.export import csv_text, write_report_files
 from zhengzhao.oversight.metrics import METRICS
 from zhengzhao.oversight.months import Month
@@ -262,3 +264,28 @@ def test_report_quality_cli_errors_exit_two_and_write_nothing(
     assert result.exit_code == 2
     assert words in result.output
     assert not out.exists()
+
+
+def test_report_files_are_written_whole_or_not_at_all(month, tmp_path, monkeypatch):
+    with month.node.database.reading() as conn:
+        report = assess_quality(
+            conn, principal=OPERATOR, month=Month.parse(MONTH), now=ASSESSED_AT
+        )
+    out = tmp_path / "out"
+    first = write_report_files(report, out, html="<p>first run</p>")
+    before = {path.name: path.read_bytes() for path in first}
+    write_text = Path.write_text
+
+    def failing(path, text, *args, **kwargs):
+        if path.name.startswith(".completeness-"):
+            raise OSError(28, "No space left on device")
+        return write_text(path, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", failing)
+    with pytest.raises(InvalidRequest) as refused:
+        write_report_files(report, out, html="<p>second run</p>")
+    assert refused.value.message == (
+        f"cannot write the report into {out}: No space left on device"
+    )
+    # The first run's files stand as they were, and no partial file is left.
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before

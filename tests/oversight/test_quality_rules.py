@@ -121,3 +121,21 @@ def test_rejection_in_the_month_fixed_after_it_stays_open(world, clock, tmp_path
     clock.moment = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
     gather(world, clock, write_csv(tmp_path / "b.csv", [card_row(1)]))
     assert measures(world)["rectification"] == {"open": 1, "fixed": 0, "rate": 0.0}
+
+
+def test_only_an_empty_or_failing_identifier_counts_against_identifiers(
+    world, clock, tmp_path
+):
+    gather(world, clock, write_csv(tmp_path / "a.csv", [card_row(1)]))
+    clock.advance(days=1)
+    another = card_row(7)["CZZTDM"]
+    rows = [
+        bad_check(2),  # fails its check character: an identifier
+        card_row(3, CZZTDM=""),  # empty: an identifier
+        card_row(1, CZZTDM=another),  # another holder's: a transfer, not a failure
+    ]
+    gather(world, clock, write_csv(tmp_path / "b.csv", rows))
+    push(world, card_row(1, CZZTDM=another))  # the same transfer, pushed
+    found = measures(world)
+    assert (found["identifiers"]["failed"], found["metadata"]["failed"]) == (2, 2)
+    assert found["schema"]["failed"] == 0

@@ -62,3 +62,16 @@ def test_refused_share_counts_no_use(world):
     refused = share(world, authorization=granted["id"], expect=403)
     assert refused["code"] == "authorization-used-up"
     assert _measures(world, "psb_tianshan")["use"].figures["uses"] == 1
+
+
+def test_use_counts_a_license_once_whichever_of_its_versions_were_read(world):
+    sharing = set_up_sharing(world)
+    granted = sharing.grant(uses=3)
+    share(world, authorization=granted["id"])
+    # The card is extended: its next version is the one the second share reads.
+    world.event(sharing.card["identifier"], "extended", validUntil="2040-01-01")
+    share(world, authorization=granted["id"])
+
+    used = _measures(world, "psb_tianshan")["use"]
+    # Two reads of one license; the household register was never read.
+    assert used.figures == {"uses": 2, "used": 1, "held": 2, "rate": 0.5}

@@ -355,7 +355,8 @@ def read_rows(
         rows = _sheet_rows(stream, sheet, mapping)
     try:
         yield from rows
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        # The file changed since it was examined, or its disk failed.
         raise UnreadableFile(f"the file cannot be read any further: {exc}") from exc
 
 

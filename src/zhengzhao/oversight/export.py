@@ -14,12 +14,14 @@ a text a spreadsheet would take for a formula starts with ``'``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 from pathlib import Path
 from typing import Any
 
+from zhengzhao.errors import InvalidRequest
 from zhengzhao.gathering.workbook import inert_text
 from zhengzhao.model.time import to_rfc3339
 
@@ -174,8 +176,13 @@ def write_report_files(
     report: QualityReport, directory: Path, *, html: str
 ) -> list[Path]:
     """Write the HTML report (given, rendered), the JSON and both CSV files into
-    ``directory`` (created if needed); returns their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
+    ``directory`` (created if needed); returns their paths.
+
+    The files are written whole or not at all: each goes to a temporary name
+    first, and they take their names only once all four are written, so that a
+    failure midway leaves the files of an earlier run as they were. Raises
+    `InvalidRequest` when the directory or a file cannot be written.
+    """
     names = report_file_names(report)
     contents = {
         "html": html,
@@ -184,11 +191,22 @@ def write_report_files(
         "departments": csv_text(department_table(report)),
         "completeness": csv_text(completeness_table(report)),
     }
-    paths = []
-    for key, text in contents.items():
-        path = directory / names[key]
-        path.write_text(text, encoding="utf-8", newline="")
-        paths.append(path)
+    paths = [directory / names[key] for key in contents]
+    partials = [path.with_name(f".{path.name}.partial") for path in paths]
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for partial, text in zip(partials, contents.values(), strict=True):
+            partial.write_text(text, encoding="utf-8", newline="")
+        for partial, path in zip(partials, paths, strict=True):
+            partial.replace(path)
+    except OSError as exc:
+        raise InvalidRequest(
+            f"cannot write the report into {directory}: {exc.strerror or exc}"
+        ) from exc
+    finally:
+        for partial in partials:
+            with contextlib.suppress(OSError):  # the error above says what failed
+                partial.unlink(missing_ok=True)
     return paths
 
 

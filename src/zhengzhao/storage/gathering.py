@@ -591,6 +591,7 @@ _CURRENT_POSTGRES = text(
 
 
 _UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def paper_key(paper_number: str) -> str:
@@ -606,11 +607,16 @@ def current_identifiers(
     no other version replaced) of the issuer's license of the type with that paper
     number, for the ``paper_numbers`` that have one; one query for them all.
 
-    A paper number is looked up as given and by its key, so that a license stored
-    with lower-case letters (through the API) is found too."""
+    A paper number is looked up as given, by its key and with its letters in lower
+    case, so that a license the API stored as it was sent (``p0000001``) is found
+    too; NOTE: one stored in mixed case (``Ab1``) is found only as given."""
     if not paper_numbers:
         return {}
-    wanted = {*paper_numbers, *(paper_key(paper) for paper in paper_numbers)}
+    wanted = {
+        form
+        for paper in paper_numbers
+        for form in (paper, paper_key(paper), paper.translate(_LOWER))
+    }
     query = _CURRENT_POSTGRES if conn.dialect.name == "postgresql" else _CURRENT
     rows = conn.execute(
         query,

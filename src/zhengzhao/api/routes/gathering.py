@@ -1,10 +1,12 @@
 """Gathering batches: submit a department's file, follow its batch, read its rejections.
 
 A submitted file is stored with its batch before the answer (202), and gathered after
-it; the batch's state and counts show how far it is, and a batch whose run failed is
-`stopped` with its error until it is resumed. The same file submitted again finds the
-same batch: an unfinished one resumes, a finished one is only reported (200). Batches
-need no `Idempotency-Key`: the file's content is the key.
+it; a file larger than the node's `gathering_upload_bytes` is refused (413). The
+batch's state and counts show how far it is, and a batch whose run failed is
+`stopped` with its error until it is resumed. The same file submitted again (with the
+same column mapping) finds the same batch: an unfinished one resumes, a finished one
+is only reported (200). Batches need no `Idempotency-Key`: the file's content and
+mapping are the key.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from starlette.datastructures import UploadFile
 from zhengzhao.api.deps import Caller, CurrentNode, Now
 from zhengzhao.api.pagination import decode_cursor, encode_cursor
 from zhengzhao.api.schemas import ApiModel, ErrorBody
-from zhengzhao.errors import InvalidRequest
+from zhengzhao.errors import InvalidRequest, UploadTooLarge, ZhengzhaoError
 from zhengzhao.gathering.reader import ColumnMapping, SourceFormat
 from zhengzhao.gathering.reports import (
     ReportFormat,
@@ -56,10 +58,14 @@ router = APIRouter(prefix="/v1/gathering", tags=["gathering"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)
 }
+_UPLOAD_ERRORS = {**_ERRORS, 413: {"model": ErrorBody}}
 #: Batch numbers are the database's 64-bit row ids.
 BatchId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 #: Bytes read from an upload at a time.
 _READ_BYTES = 1 << 20
+#: What a multipart body may hold besides its file: boundaries, part headers, and
+#: a column mapping (Starlette reads a text part of up to 1 MiB).
+_FORM_BYTES = 1 << 20
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -168,7 +174,7 @@ class RejectionPageOut(ApiModel):
     "/batches",
     status_code=202,
     response_model=BatchOut,
-    responses={**_ERRORS, 200: {"model": BatchOut}},
+    responses={**_UPLOAD_ERRORS, 200: {"model": BatchOut}},
     openapi_extra=_UPLOAD_BODY,
     summary="Submit a file of licenses",
 )
@@ -200,9 +206,12 @@ async def submit(
 
     A department submits for itself, an operator for any department. Answers 202
     with the batch, which is gathered after the answer, or 200 with the finished
-    batch when the same file was gathered before.
+    batch when the same file was gathered before; 413 `upload-too-large` for a file
+    larger than the node takes (its setting `gathering_upload_bytes`).
     """
-    path, filename, media, mapping = await _receive(request)
+    path, filename, media, mapping = await _receive(
+        request, limit=node.settings.gathering_upload_bytes
+    )
     try:
         source_format = file_format or SourceFormat.detect(
             filename=filename, content_type=media
@@ -408,16 +417,26 @@ def _blocks(file: IO[bytes]) -> Iterator[bytes]:
 
 
 async def _receive(
-    request: Request,
+    request: Request, *, limit: int
 ) -> tuple[pathlib.Path, str | None, str | None, ColumnMapping | None]:
-    """Write the upload to a temporary file: its path, name, media type, mapping."""
+    """Write the upload to a temporary file: its path, name, media type, mapping.
+
+    Raises `UploadTooLarge` for a file of more than ``limit`` bytes, as soon as the
+    body says or shows so, before it is all received.
+    """
     content_type = request.headers.get("content-type", "")
+    multipart = content_type.lower().startswith("multipart/form-data")
+    body_limit = limit + (_FORM_BYTES if multipart else 0)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > body_limit:
+        raise _too_large(limit)
+    request = _limited(request, body_limit, limit)
     handle, name = tempfile.mkstemp(prefix="zhengzhao-gather-")
     path = pathlib.Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
-            if content_type.lower().startswith("multipart/form-data"):
-                filename, media, mapping = await _receive_form(request, out)
+            if multipart:
+                filename, media, mapping = await _receive_form(request, out, limit)
             else:
                 async for piece in request.stream():
                     out.write(piece)
@@ -428,11 +447,42 @@ async def _receive(
     return path, filename, media, mapping
 
 
+def _too_large(limit: int) -> UploadTooLarge:
+    size = f"{limit:,} bytes"
+    if limit >= 1 << 20:
+        size += f" ({limit / (1 << 20):,.0f} MiB)"
+    return UploadTooLarge(
+        f"the file is larger than the {size} this node takes in one upload; split"
+        " it into files of fewer rows, or ask the node's operator to raise"
+        " gathering_upload_bytes"
+    )
+
+
+def _limited(request: Request, body_limit: int, limit: int) -> Request:
+    """``request``, whose body raises `UploadTooLarge` once more than
+    ``body_limit`` bytes of it arrive (a body sent without a length, chunked)."""
+    received = 0
+    receive = request.receive
+
+    async def counted() -> Any:
+        nonlocal received
+        message = await receive()
+        if message.get("type") == "http.request":
+            received += len(message.get("body", b""))
+            if received > body_limit:
+                raise _too_large(limit)
+        return message
+
+    return Request(request.scope, counted)
+
+
 async def _receive_form(
-    request: Request, out: Any
+    request: Request, out: Any, limit: int
 ) -> tuple[str | None, str | None, ColumnMapping | None]:
     try:
         form = await request.form()
+    except ZhengzhaoError:
+        raise
     except Exception as exc:  # the multipart parser's own errors, of several kinds
         raise InvalidRequest(f"the multipart body cannot be read: {exc}") from exc
     try:
@@ -441,7 +491,11 @@ async def _receive_form(
             raise InvalidRequest(
                 "the multipart body needs the file in a part named `file`"
             )
+        written = 0
         while piece := await upload.read(_READ_BYTES):
+            written += len(piece)
+            if written > limit:
+                raise _too_large(limit)
             out.write(piece)
         given = form.get("mapping")
         if isinstance(given, UploadFile):

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -79,9 +81,9 @@ _LOWER = "abcdefghijklmnopqrstuvwxyz"
 
 
 def upgrade() -> None:
+    _plaintext_copies()
     _key_with_mapping()
     _categories()
-    _plaintext_copies()
     for table in ("licenses", "gathering_rejections", "gathering_pushes"):
         op.execute(_upper_paper_numbers(table))
 
@@ -110,11 +112,33 @@ def _key_with_mapping() -> None:
                 .where(batches.c.id == batch_id)
                 .values(mapping_hash=_mapping_hash(mapping))
             )
-    with op.batch_alter_table("gathering_batches", schema=None) as batch_op:
+    with (
+        _rejections_aside(),
+        op.batch_alter_table("gathering_batches", schema=None) as batch_op,
+    ):
         batch_op.drop_constraint(_OLD_KEY, type_="unique")
         batch_op.create_unique_constraint(
             "uq_gathering_batches_identity", [*_KEY, "mapping_hash"]
         )
+
+
+@contextmanager
+def _rejections_aside() -> Iterator[None]:
+    """Keep the rejected rows in a table of their own while the batches' table is
+    rebuilt. SQLite changes a table's constraints by copying it into a new table
+    and dropping the old one, which a rejected row may not refer to while foreign
+    keys are enforced (and a migration runs in a transaction, where they cannot be
+    turned off). The files kept are deleted before (`_plaintext_copies`)."""
+    if op.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    op.execute(
+        "CREATE TEMPORARY TABLE rejections_0010 AS SELECT * FROM gathering_rejections"
+    )
+    op.execute("DELETE FROM gathering_rejections")
+    yield
+    op.execute("INSERT INTO gathering_rejections SELECT * FROM rejections_0010")
+    op.execute("DROP TABLE rejections_0010")
 
 
 def _mapping_hash(mapping: dict[str, str]) -> str:
@@ -175,7 +199,11 @@ def downgrade() -> None:
     for table in ("gathering_push_problems", "gathering_rejections"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("category")
-    with op.batch_alter_table("gathering_batches", schema=None) as batch_op:
+    op.execute("DELETE FROM gathering_content")
+    with (
+        _rejections_aside(),
+        op.batch_alter_table("gathering_batches", schema=None) as batch_op,
+    ):
         batch_op.drop_constraint("uq_gathering_batches_identity", type_="unique")
         batch_op.create_unique_constraint(_OLD_KEY, list(_KEY))
         batch_op.drop_column("mapping_hash")
