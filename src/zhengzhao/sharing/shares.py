@@ -7,9 +7,13 @@
    a stated reason, or, for a department reading for its own matter, the licenses
    it issued itself (`resolve_scope`);
 3. the licenses: the holder's currently valid licenses of the types in scope;
-4. what may be seen: granted (or asked-for) fields within the party's clearance;
+4. what may be seen: granted (or asked-for) fields within the party's clearance,
+   the holder's identifier masked further when the basis lets the party see the
+   holder's birth date (`zhengzhao.sharing.disclosure`);
 5. the record: an access record, and its log leaf, in this transaction;
-6. the copies: one annotated copy per license, signed by the node.
+6. the copies: one annotated copy per license, signed by the node, valid for
+   `copy_validity_days` and never past the license's last day or the
+   authorization's expiry.
 
 Every refusal has its own error (see `zhengzhao.errors.SharingRefused`).
 """
@@ -50,6 +54,7 @@ from zhengzhao.sharing.authorizations import take_use
 from zhengzhao.sharing.copies import Annotation, build_copy, sign_copy
 from zhengzhao.sharing.disclosure import (
     DisclosedLicense,
+    clear_values,
     disclose_license,
     field_classes,
 )
@@ -63,7 +68,12 @@ from zhengzhao.storage.licenses import StoredLicense
 from zhengzhao.storage.matters import MatterRecord
 
 __all__ = [
+    "FIELD_NAME_PATTERN",
+    "MAX_FIELDS",
+    "MAX_FIELD_NAME",
     "MAX_REASON",
+    "MAX_TYPES",
+    "TYPE_CODE_PATTERN",
     "Scope",
     "Share",
     "ShareRequest",
@@ -75,6 +85,16 @@ __all__ = [
 
 #: Longest reason a use on a legal basis may state.
 MAX_REASON = 500
+#: The most license types one share or check may name, as a matter reads at most
+#: as many materials, and the most fields it may name of one type: more than any
+#: type of the seed catalog has (26 with the metadata fields).
+MAX_TYPES = 50
+MAX_FIELDS = 64
+#: A field's name: a schema's property name or a GB/T 36903 metadata name.
+MAX_FIELD_NAME = 64
+FIELD_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+#: A license type's catalog code: a credit code and three digits.
+TYPE_CODE_PATTERN = r"^[0-9A-Z]{21}$"
 #: Licenses read per query while collecting a holder's valid ones.
 _PAGE = 200
 
@@ -112,6 +132,8 @@ class Scope:
     #: The purpose stamped on copies: the holder's, or the stated reason.
     purpose: str
     reason: str | None
+    #: When the authorization expires; None for a use without one.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,10 +155,11 @@ def make_share(
 ) -> Share:
     """Share the holder's licenses with the caller's using party (see the module
     docstring); raises a `SharingRefused` naming why it may not."""
-    # 1. The party and the matter.
+    # 1. The party, the matter, and what is asked.
     party = acting_party(conn, principal)
     record = get_matter(conn, request.matter_code)
     require_serves(conn, party, record)
+    _check_asked(request.fields)
     holder_kind = record.matter.holder_kind
     identifier = checked_identifier(
         holder_kind, request.holder_identifier, today=local_date(now)
@@ -154,13 +177,24 @@ def make_share(
         reason=request.reason,
         now=now,
     )
+    whole = scope
     scope = narrowed(conn, scope, request.fields, record=record)
 
     # 3. The licenses. 4. What of them may be seen.
-    found = valid_licenses(
-        conn, scope.holder_index, scope.wanted, issuer_id=scope.issuer_id, now=now
-    )
-    seen = [_disclosed(conn, node, stored, scope) for stored in found]
+    opened = [
+        _open(conn, node, stored)
+        for stored in valid_licenses(
+            conn, whole.holder_index, whole.wanted, issuer_id=whole.issuer_id, now=now
+        )
+    ]
+    # What the basis would show in clear, asked for or not: one share asking for
+    # fewer fields must not show more of the identifier than another would.
+    allowed = [value for item in opened for value in item.clear_under(whole)]
+    seen = [
+        item.disclosed(scope, also_clear=allowed)
+        for item in opened
+        if item.stored.license.type_code in scope.wanted
+    ]
 
     # 5. The record.
     access = record_access(
@@ -185,7 +219,13 @@ def make_share(
     )
 
     # 6. The copies.
-    copies = _copies(conn, node, seen, _annotation(party, record, scope, access, now))
+    copies = _copies(
+        conn,
+        node,
+        seen,
+        _annotation(party, record, scope, access, now),
+        expires_at=scope.expires_at,
+    )
     return Share(record=access, scope=scope, copies=copies)
 
 
@@ -240,6 +280,7 @@ def resolve_scope(
             authorization=used.public_id,
             purpose=used.purpose,
             reason=None,
+            expires_at=used.expires_at,
         )
     if holder_identifier is None or holder_index is None:
         raise InvalidRequest("name the holder, or an authorization that names it")
@@ -325,6 +366,17 @@ def narrowed(
     return replace(scope, wanted=wanted)
 
 
+def _check_asked(fields: Mapping[str, Sequence[str]] | None) -> None:
+    """Refuse an empty ``fields``: it would use the basis and read nothing."""
+    if fields is None:
+        return
+    if not fields or not all(fields.values()):
+        raise InvalidRequest(
+            "`fields` names at least one license type and at least one field of"
+            " each; leave it out to read everything the basis allows"
+        )
+
+
 def valid_licenses(
     conn: Connection,
     holder_index: str,
@@ -358,6 +410,37 @@ def valid_licenses(
 
 
 @dataclass(frozen=True)
+class _Opened:
+    """A valid license of the holder, its credential opened."""
+
+    stored: StoredLicense
+    document: dict[str, Any]
+    schema: Mapping[str, Any]
+    source_hash: str
+
+    def clear_under(self, scope: Scope) -> list[Any]:
+        """What ``scope`` lets the party see of it in clear."""
+        return clear_values(
+            self.stored.license,
+            self.document,
+            schema=self.schema,
+            wanted=scope.wanted[self.stored.license.type_code],
+            clearance=scope.clearance,
+        )
+
+    def disclosed(self, scope: Scope, *, also_clear: Sequence[Any]) -> _Seen:
+        view = disclose_license(
+            self.stored.license,
+            self.document,
+            schema=self.schema,
+            wanted=scope.wanted[self.stored.license.type_code],
+            clearance=scope.clearance,
+            also_clear=also_clear,
+        )
+        return _Seen(self.stored, view, self.source_hash)
+
+
+@dataclass(frozen=True)
 class _Seen:
     """A license as the party may see it, and the hash of its credential."""
 
@@ -374,9 +457,7 @@ class _Seen:
         }
 
 
-def _disclosed(
-    conn: Connection, node: Node, stored: StoredLicense, scope: Scope
-) -> _Seen:
+def _open(conn: Connection, node: Node, stored: StoredLicense) -> _Opened:
     text = node.vault.open_document(
         stored.document_cipher, license_identifier=stored.license.identifier
     )
@@ -384,14 +465,7 @@ def _disclosed(
         conn, stored.license.type_code, stored.license.type_version
     )
     assert version is not None  # a license keeps the version it was issued under
-    view = disclose_license(
-        stored.license,
-        json.loads(text),
-        schema=version.schema,
-        wanted=scope.wanted[stored.license.type_code],
-        clearance=scope.clearance,
-    )
-    return _Seen(stored, view, document_hash(text))
+    return _Opened(stored, json.loads(text), version.schema, document_hash(text))
 
 
 def _annotation(
@@ -416,13 +490,20 @@ def _annotation(
 
 
 def _copies(
-    conn: Connection, node: Node, seen: Sequence[_Seen], annotation: Annotation
+    conn: Connection,
+    node: Node,
+    seen: Sequence[_Seen],
+    annotation: Annotation,
+    *,
+    expires_at: datetime | None,
 ) -> list[dict[str, Any]]:
     """One signed copy per license, valid for `copy_validity_days` and never past
-    the license's last day."""
+    the license's last day or the authorization's expiry."""
     now = annotation.made_at
     signer = node.copy_keys.signer(conn, now=now)
     expiry = now + timedelta(days=node.settings.copy_validity_days)
+    if expires_at is not None:
+        expiry = min(expiry, expires_at)
     copies = []
     for number, item in enumerate(seen, start=1):
         last = item.stored.license.valid_until

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, StringConstraints
 from sqlalchemy import Connection
 
 from zhengzhao.api.deps import Caller, CurrentNode, Now
@@ -14,13 +14,31 @@ from zhengzhao.api.idempotency import idempotent_create
 from zhengzhao.api.schemas import ApiModel, ErrorBody
 from zhengzhao.sharing.access import AccessAction, AccessBasis
 from zhengzhao.sharing.refusals import AccessAttempt, refusals_recorded
-from zhengzhao.sharing.shares import MAX_REASON, ShareRequest, make_share
+from zhengzhao.sharing.shares import (
+    FIELD_NAME_PATTERN,
+    MAX_FIELD_NAME,
+    MAX_FIELDS,
+    MAX_REASON,
+    MAX_TYPES,
+    TYPE_CODE_PATTERN,
+    ShareRequest,
+    make_share,
+)
 
 router = APIRouter(prefix="/v1/shares", tags=["shares"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)
 }
+TypeCode = Annotated[
+    str, StringConstraints(pattern=TYPE_CODE_PATTERN), Field(description="A type code.")
+]
+FieldName = Annotated[
+    str,
+    StringConstraints(max_length=MAX_FIELD_NAME, pattern=FIELD_NAME_PATTERN),
+    Field(description="A surface field's or a metadata field's top-level name."),
+]
+FieldNames = Annotated[list[FieldName], Field(min_length=1, max_length=MAX_FIELDS)]
 
 
 class ShareIn(ApiModel):
@@ -41,11 +59,12 @@ class ShareIn(ApiModel):
         " `reason` is then required.",
     )
     reason: str | None = Field(default=None, max_length=MAX_REASON)
-    fields: dict[str, list[str]] | None = Field(
+    fields: dict[TypeCode, FieldNames] | None = Field(
         default=None,
-        max_length=50,
-        description="Only these fields of these license types (by type code);"
-        " default: all the basis allows.",
+        min_length=1,
+        max_length=MAX_TYPES,
+        description="Only these fields of these license types (by type code), at"
+        " least one of each; default: all the basis allows.",
     )
 
 
