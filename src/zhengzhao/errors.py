@@ -23,7 +23,8 @@ The tree::
     │   ├── LogProofInvalid             a Merkle inclusion or consistency proof fails
     │   ├── ReasonRequired              a use on a legal basis states no reason
     │   ├── CopyExpired                 an annotated copy is past its expiry
-    │   └── HolderInUrl                 400: a holder's identifier sent in a URL
+    │   ├── HolderInUrl                 400: a holder's identifier sent in a URL
+    │   └── DuplicateClaim              400: a check claims one field twice
     ├── AuthenticationRequired          401: no or unknown credentials, or a holder
     │   │                               session that ended
     │   └── ClientDisabled              the API client was disabled by an operator
@@ -88,6 +89,7 @@ __all__ = [
     "CopyExpired",
     "CryptoError",
     "DepartmentDeactivated",
+    "DuplicateClaim",
     "FieldAboveClearance",
     "FieldNotGranted",
     "HolderInUrl",
@@ -234,6 +236,14 @@ class HolderInUrl(InputError):
     the request body."""
 
     code = "holder-in-url"
+    http_status = 400
+
+
+class DuplicateClaim(InputError):
+    """A check claims the same field (or holding the same type) twice: each claim
+    would be one more guess at one value, so a check claims each field once."""
+
+    code = "duplicate-claim"
     http_status = 400
 
 

@@ -6,11 +6,12 @@ import base64
 import pytest
 from sqlalchemy import select, text
 
-from sharing.support import HOLDER, log_in
+from sharing.support import BANK, CARD_MATTER, HOLDER, log_in, set_up_sharing
 from support.world import person_id
 from translog.test_audit import tamper
-from zhengzhao.errors import LogProofInvalid
+from zhengzhao.errors import FieldNotGranted, LogProofInvalid
 from zhengzhao.model.license import HolderKind
+from zhengzhao.model.parties import Principal, Role
 from zhengzhao.sharing.access import (
     AccessAction,
     AccessBasis,
@@ -18,6 +19,8 @@ from zhengzhao.sharing.access import (
     record_access,
     record_hash,
 )
+from zhengzhao.sharing.refusals import MAX_REFUSAL, AccessAttempt, refusals_recorded
+from zhengzhao.storage import parties as party_store
 from zhengzhao.storage.tables import access_records, log_entries
 from zhengzhao.translog.audit import audit
 from zhengzhao.translog.leaves import read_access_leaf
@@ -183,3 +186,37 @@ def test_audit_names_a_record_that_was_never_logged(node, clock, logged):
     made = record(node, clock)
     tamper(node, f"DELETE FROM log_outbox WHERE access_record_id = {made.row_id}")
     assert kinds(audit(node)) == [("inserted", made.id)]
+
+
+def test_refusal_record_keeps_a_bounded_message(world, node, clock):
+    set_up_sharing(world)
+    principal = Principal(
+        client_id="bank", name="bank", role=Role.USING_PARTY, party=bank_party(world)
+    )
+    attempt = AccessAttempt(
+        action=AccessAction.SHARE,
+        principal=principal,
+        matter_code=CARD_MATTER,
+        holder_identifier=HOLDER,
+        authorization_ref=None,
+        basis=AccessBasis.AUTHORIZATION,
+        reason="因" * 2000,
+    )
+    with (
+        pytest.raises(FieldNotGranted),
+        refusals_recorded(node, attempt, now=clock.now()),
+    ):
+        raise FieldNotGranted("field " + "y" * 2_000_000 + " was not granted")
+    page = world.http.get("/v1/me/access-records", headers=world.headers(ME)).json()
+    (document,) = [item["document"] for item in page["items"]]
+    assert document["outcome"] == "field-not-granted"
+    assert len(document["details"]["refusal"]) == MAX_REFUSAL
+    assert document["details"]["refusal"].endswith("y…")
+    assert len(document["reason"]) == MAX_REFUSAL
+
+
+def bank_party(world):
+    with world.node.database.reading() as conn:
+        party = party_store.party_by_code(conn, BANK)
+    assert party is not None
+    return party

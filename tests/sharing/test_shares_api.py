@@ -18,12 +18,15 @@ from sharing.support import (
     FOOD,
     HOLDER,
     HOLDER_NAME,
+    HOTEL,
     HOUSEHOLD,
     ID_CARD,
     INSPECTION_MATTER,
     add_matter,
     add_party,
     card_matter,
+    log_in,
+    party_client,
     set_up_sharing,
     share,
 )
@@ -320,6 +323,63 @@ def test_share_naming_another_holder_is_refused(sharing, world):
     assert body["message"] == (
         f"authorization {granted['id']} was granted by another holder than the one"
         " named; check whose licenses you ask for"
+    )
+
+
+def records_of(world, who):
+    response = world.http.get("/v1/me/access-records", headers=world.headers(who))
+    return [item["document"] for item in response.json()["items"]]
+
+
+def test_holder_mismatch_is_recorded_for_the_holder_whose_authorization_it_was(
+    sharing, world
+):
+    granted = sharing.grant()
+    stranger = person_id(sequence=61)
+    body = share(world, holder=stranger, authorization=granted["id"], expect=403)
+    assert body["code"] == "holder-mismatch"
+    (document,) = records_of(world, ME)
+    assert (document["outcome"], document["authorization"]) == (
+        "holder-mismatch",
+        granted["id"],
+    )
+    assert document["holder"]["identifier"] == HOLDER
+    assert records_of(world, log_in(world, stranger, "路人")) == []
+
+
+def test_party_using_another_partys_authorization_is_refused(sharing, world):
+    granted = sharing.grant()  # to the bank
+    add_party(
+        world,
+        kind="third-party",
+        creditCode=HOTEL,
+        name="乌鲁木齐某酒店",
+        clearance="internal",
+        matters=[CARD_MATTER],
+    )
+    party_client(world, "hotel", HOTEL)
+    body = share(world, "hotel", authorization=granted["id"], expect=403)
+    assert (body["code"], body["message"]) == (
+        "no-authorization",
+        f"using party {HOTEL} holds no authorization {granted['id']}; ask the holder"
+        f" to grant one for matter {CARD_MATTER}",
+    )
+    # The holder named is the authorization's own: its record may name it.
+    (document,) = records_of(world, ME)
+    assert (document["party"]["creditCode"], document["authorization"]) == (
+        HOTEL,
+        granted["id"],
+    )
+    # Named for another holder, the record names no authorization of someone else.
+    stranger = person_id(sequence=63)
+    share(world, "hotel", holder=stranger, authorization=granted["id"], expect=403)
+    (seen,) = records_of(world, log_in(world, stranger, "路人"))
+    assert seen["outcome"] == "no-authorization"
+    assert seen["authorization"] is None
+    assert granted["id"] not in str(seen)
+    assert seen["details"]["refusal"] == (
+        f"using party {HOTEL} holds no authorization (an authorization of another"
+        f" holder); ask the holder to grant one for matter {CARD_MATTER}"
     )
 
 

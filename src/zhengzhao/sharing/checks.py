@@ -8,15 +8,18 @@ A check needs the same basis as a share (`zhengzhao.sharing.shares.resolve_scope
 the holder's authorization, used once per check, or the matter's legal basis with
 a reason, or a department's own licenses for its own matter. The holder may be
 named, or be the one whose authorization is named. Each claim must be covered: its
-license type in scope, its field granted (the identifier claim needs ``CZZTDM``, the
-name claim ``CZZT``). The party's clearance does not limit a claim: a check reveals
-one bit per claim, which is how a hotel confirms an identity number it may not
-receive.
+license type in scope, its field one the type has and granted (the identifier claim
+needs ``CZZTDM``, the name claim ``CZZT``). A field claim may name a surface field or
+a metadata field (``ZZYXQJZRQ``, ``ZZBS`` ...), compared with the value the license
+holds. The party's clearance does not limit a claim: a check reveals one bit per
+claim, which is how a hotel confirms an identity number it may not receive.
 
-To keep checks from enumerating values, `take_check` counts them per party and
+To keep checks from enumerating values, one check claims each field at most once
+(`DuplicateClaim`), and `take_check` counts claims, not checks, per party and
 holder, and per party, in fixed windows kept in the database (`Settings`
 ``check_limit_per_holder`` a minute and ``check_limit_per_holder_daily`` a day,
-``check_limit_per_party`` a minute), and refuses beyond with `RateLimited`.
+``check_limit_per_party`` a minute), and refuses beyond with `RateLimited`. A check
+carries at most `MAX_CLAIMS` claims, and never more than the smallest limit allows.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from zhengzhao.config import Settings
 from zhengzhao.errors import (
+    DuplicateClaim,
     FieldNotGranted,
     InvalidRequest,
     RateLimited,
@@ -45,13 +50,16 @@ from zhengzhao.sharing.access import (
     AccessRecord,
     record_access,
 )
+from zhengzhao.sharing.disclosure import field_classes, license_values
 from zhengzhao.sharing.identity import checked_identifier
 from zhengzhao.sharing.parties import acting_party, require_serves
 from zhengzhao.sharing.scenarios import get_matter
 from zhengzhao.sharing.shares import Scope, resolve_scope, valid_licenses
 from zhengzhao.storage import authorizations as authorization_store
+from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import check_counters
 from zhengzhao.storage.licenses import StoredLicense
+from zhengzhao.storage.matters import MatterRecord
 
 __all__ = [
     "MAX_CLAIMS",
@@ -59,6 +67,7 @@ __all__ = [
     "CheckResult",
     "Claim",
     "ClaimKind",
+    "claims_per_check",
     "make_check",
     "take_check",
 ]
@@ -107,6 +116,17 @@ class CheckResult:
     record: AccessRecord
 
 
+def claims_per_check(settings: Settings) -> int:
+    """The most claims one check may carry: `MAX_CLAIMS`, or fewer when a limit is
+    lower, since a check beyond a limit could never be answered."""
+    return min(
+        MAX_CLAIMS,
+        settings.check_limit_per_holder,
+        settings.check_limit_per_holder_daily,
+        settings.check_limit_per_party,
+    )
+
+
 def take_check(
     node: Node,
     *,
@@ -114,10 +134,13 @@ def take_check(
     holder_identifier: str | None,
     authorization_id: str | None,
     matter_code: str,
+    claims: int,
     now: datetime,
 ) -> None:
-    """Count one check against the caller's limits, in a transaction of its own,
-    so that refused and failing checks count too; raises `RateLimited` beyond."""
+    """Count a check's ``claims`` against the caller's limits, in a transaction of
+    its own, so that refused and failing checks count too; raises `RateLimited`
+    beyond, and `InvalidRequest` for more claims than one check may carry."""
+    _check_claim_count(claims, node.settings)
     moment = int(now.timestamp())
     with node.database.transaction() as conn:
         party = acting_party(conn, principal)
@@ -140,6 +163,7 @@ def take_check(
                 subject=who,
                 window_seconds=window,
                 window_start=start,
+                amount=claims,
             )
             if counted > limit:
                 exceeded.append((start + window - moment, window, limit, who))
@@ -148,7 +172,7 @@ def take_check(
         about = "about one holder" if who != "*" else "in all"
         span = "a minute" if window == _MINUTE else "a day"
         raise RateLimited(
-            f"using party {party.credit_code} may make {limit} checks {about} in"
+            f"using party {party.credit_code} may make {limit} claims {about} in"
             f" {span}; retry after {retry} seconds",
             retry_after=retry,
         )
@@ -167,8 +191,10 @@ def make_check(
     party = acting_party(conn, principal)
     record = get_matter(conn, request.matter_code)
     require_serves(conn, party, record)
-    if not 1 <= len(request.claims) <= MAX_CLAIMS:
-        raise InvalidRequest(f"a check carries 1 to {MAX_CLAIMS} claims")
+    _check_claim_count(len(request.claims), node.settings)
+    for claim in request.claims:
+        _check_shape(claim)
+    _refuse_duplicates(request.claims)
     named = None
     if request.holder_identifier is not None:
         named = checked_identifier(
@@ -188,7 +214,7 @@ def make_check(
         now=now,
     )
     for claim in request.claims:
-        _check_covered(claim, scope)
+        _check_covered(conn, claim, scope, record)
 
     # 3. The answers.
     licenses = valid_licenses(
@@ -235,16 +261,61 @@ def make_check(
 
 
 _FIELD_OF = {ClaimKind.HOLDER_NAME: "CZZT", ClaimKind.HOLDER_IDENTIFIER: "CZZTDM"}
+#: Fields about the holder, the same whatever license carries them.
+_HOLDER_FIELDS = frozenset(_FIELD_OF.values())
 
 
-def _check_covered(claim: Claim, scope: Scope) -> None:
-    """Raise unless the scope covers the claim."""
+def _check_claim_count(claims: int, settings: Settings) -> None:
+    most = claims_per_check(settings)
+    if not 1 <= claims <= most:
+        raise InvalidRequest(
+            f"a check carries 1 to {most} claims, and this one carries {claims};"
+            " split it, within the party's limits"
+        )
+
+
+def _check_shape(claim: Claim) -> None:
     if claim.kind is ClaimKind.FIELD and (claim.type_code is None or not claim.field):
         raise InvalidRequest("a field claim names its license type and its field")
     if claim.kind is ClaimKind.HOLDS_VALID and claim.type_code is None:
         raise InvalidRequest("a holds-valid claim names its license type")
     if claim.kind is not ClaimKind.HOLDS_VALID and claim.value is None:
         raise InvalidRequest(f"a {claim.kind.value} claim states the claimed value")
+
+
+def _about(claim: Claim) -> tuple[str, str | None]:
+    """What a claim is about: a field of a type (the holder's name and identifier
+    whatever the type), or holding a valid license of a type."""
+    if claim.kind is ClaimKind.HOLDS_VALID:
+        return "holds-valid", claim.type_code
+    field = _FIELD_OF.get(claim.kind, claim.field) or ""
+    return field, None if field in _HOLDER_FIELDS else claim.type_code
+
+
+def _refuse_duplicates(claims: Sequence[Claim]) -> None:
+    """Refuse two claims about the same thing: they would guess at one value."""
+    first: dict[tuple[str, str | None], int] = {}
+    for number, claim in enumerate(claims):
+        about = _about(claim)
+        if about in first:
+            field, type_code = about
+            what = (
+                f"holding a valid license of type {type_code}"
+                if field == "holds-valid"
+                else f"field {field!r}"
+                + (f" of license type {type_code}" if type_code else "")
+            )
+            raise DuplicateClaim(
+                f"claims {first[about]} and {number} are both about {what}; a check"
+                " claims each field once"
+            )
+        first[about] = number
+
+
+def _check_covered(
+    conn: Connection, claim: Claim, scope: Scope, record: MatterRecord
+) -> None:
+    """Raise unless the scope covers the claim."""
     if claim.type_code is not None and claim.type_code not in scope.wanted:
         raise TypeNotGranted(
             f"license type {claim.type_code} is not covered by this check's"
@@ -253,11 +324,25 @@ def _check_covered(claim: Claim, scope: Scope) -> None:
     field = _FIELD_OF.get(claim.kind, claim.field)
     if field is None or claim.kind is ClaimKind.HOLDS_VALID:
         return
+    if claim.type_code is not None and field not in _HOLDER_FIELDS:
+        _check_field_exists(conn, claim.type_code, field, record)
     if not _types_granting(field, claim, scope):
         raise FieldNotGranted(
             f"a {claim.kind.value} claim needs field {field!r} granted"
             + (f" for license type {claim.type_code}" if claim.type_code else "")
             + "; ask the holder to grant it"
+        )
+
+
+def _check_field_exists(
+    conn: Connection, type_code: str, field: str, record: MatterRecord
+) -> None:
+    version = catalog_store.published_version(conn, type_code)
+    known = field_classes(version.schema, record.matter.holder_kind) if version else {}
+    if field not in known:
+        raise InvalidRequest(
+            f"license type {type_code} has no field {field!r}; claim one of its"
+            " fields: " + ", ".join(sorted(known))
         )
 
 
@@ -287,16 +372,10 @@ def _matches(
             continue
         if claim.kind is ClaimKind.HOLDS_VALID:
             return True
-        if _same(claim.value, _value(document, field or "")):
+        actual = license_values(stored.license, document).get(field or "")
+        if _same(claim.value, actual):
             return True
     return False
-
-
-def _value(document: dict[str, Any], field: str) -> Any:
-    subject = document["credentialSubject"]
-    if field == "CZZT":
-        return subject["holder"]["name"]
-    return subject["fields"].get(field)
 
 
 def _same(claimed: Any, actual: Any) -> bool:

@@ -3,9 +3,17 @@
 A refused use rolls its transaction back, access record and all; `refusals_recorded`
 then writes a record of the refusal in a transaction of its own, so that the holder
 sees who tried, for what, and why it was refused (the outcome is the error's code).
-Only the refusals of `SharingRefused` are recorded, only when the caller is a using
-party, and only when the holder can be told: named by a valid identifier, or by an
-authorization granted to that party.
+The refusals of `SharingRefused` are recorded, and checks refused by their limits
+(`RateLimited`), only when the caller is a using party, and only when the holder can
+be told.
+
+Whose record it is: the holder of the authorization the request named, when that
+authorization was granted to the calling party, whatever holder the request named
+(a holder-mismatch is recorded for the holder whose authorization was misused, not
+for the stranger named); else the holder the request named by a valid identifier.
+A record names the authorization, and its message keeps the authorization's id,
+only when the authorization is that holder's own: no holder sees another's. What a
+record keeps of the request is bounded (`MAX_REFUSAL`), whatever the request held.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import InvalidIdentifier, SharingRefused
+from zhengzhao.errors import InvalidIdentifier, RateLimited, SharingRefused
 from zhengzhao.model.license import HolderKind
 from zhengzhao.model.parties import Principal, Role, UsingParty
 from zhengzhao.model.time import local_date
@@ -34,7 +42,13 @@ from zhengzhao.storage import authorizations as authorization_store
 from zhengzhao.storage import matters as matter_store
 from zhengzhao.storage import parties as party_store
 
-__all__ = ["AccessAttempt", "refusals_recorded"]
+__all__ = ["MAX_REFUSAL", "AccessAttempt", "refusals_recorded"]
+
+#: The most characters of a refusal's message a record keeps: messages quote what
+#: the request named, and a record lives for ever in the holder's log.
+MAX_REFUSAL = 500
+#: What stands in a record for an authorization id that is not the holder's own.
+_OTHER_AUTHORIZATION = "(an authorization of another holder)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,15 +70,15 @@ class AccessAttempt:
 def refusals_recorded(
     node: Node, attempt: AccessAttempt, *, now: datetime
 ) -> Iterator[None]:
-    """Record a `SharingRefused` raised inside, then let it go on.
+    """Record a `SharingRefused` or `RateLimited` raised inside, then let it go on.
 
     The refused use's transaction rolled back; the record is written in a new one,
-    for the holder the request named (or whose authorization it named), and only
-    when the caller is a using party: nobody else can be refused a share.
+    for the holder the module docstring names, and only when the caller is a using
+    party: nobody else can be refused a share.
     """
     try:
         yield
-    except SharingRefused as refusal:
+    except (SharingRefused, RateLimited) as refusal:
         with node.database.transaction() as conn:
             entry = _refused_entry(conn, node, attempt, refusal, now=now)
             if entry is not None:
@@ -76,30 +90,34 @@ def _refused_entry(
     conn: Connection,
     node: Node,
     attempt: AccessAttempt,
-    refusal: SharingRefused,
+    refusal: SharingRefused | RateLimited,
     *,
     now: datetime,
 ) -> AccessEntry | None:
     party = _party_of(conn, attempt.principal)
     if party is None:
         return None
-    holder = _named_holder(conn, node, attempt, party, now=now)
+    holder = _holder_of(conn, node, attempt, party, now=now)
     if holder is None:
         return None
-    kind, identifier = holder
+    message = refusal.message
+    reference = attempt.authorization_ref
+    if reference is not None and not holder.owns_authorization:
+        message = message.replace(reference, _OTHER_AUTHORIZATION)
+        reference = None
     return AccessEntry(
         action=attempt.action,
-        holder_kind=kind,
-        holder_identifier=identifier,
-        holder_index=node.vault.index(kind, identifier),
+        holder_kind=holder.kind,
+        holder_identifier=holder.identifier,
+        holder_index=node.vault.index(holder.kind, holder.identifier),
         party=party,
         actor=attempt.principal.actor,
         matter_code=attempt.matter_code,
         basis=attempt.basis,
-        authorization_ref=attempt.authorization_ref,
-        reason=attempt.reason,
+        authorization_ref=reference,
+        reason=_bounded(attempt.reason),
         outcome=refusal.code,
-        details={"refusal": refusal.message},
+        details={"refusal": _bounded(message)},
     )
 
 
@@ -111,35 +129,56 @@ def _party_of(conn: Connection, principal: Principal) -> UsingParty | None:
     return None
 
 
-def _named_holder(
+@dataclass(frozen=True, kw_only=True)
+class _Holder:
+    """Whom a refusal is recorded for."""
+
+    kind: HolderKind
+    identifier: str
+    #: Whether the authorization the request named is this holder's.
+    owns_authorization: bool
+
+
+def _holder_of(
     conn: Connection,
     node: Node,
     attempt: AccessAttempt,
     party: UsingParty,
     *,
     now: datetime,
-) -> tuple[HolderKind, str] | None:
+) -> _Holder | None:
+    stored = None
+    if attempt.authorization_ref is not None:
+        stored = authorization_store.authorization_by_public_id(
+            conn, attempt.authorization_ref
+        )
+    if stored is not None and stored.party_id == party.id:
+        identity = open_identity(
+            node,
+            stored.holder_kind,
+            stored.holder_cipher,
+            context=f"authorization:{stored.public_id}",
+        )
+        return _Holder(
+            kind=identity.kind, identifier=identity.identifier, owns_authorization=True
+        )
     record = matter_store.matter_by_code(conn, attempt.matter_code)
-    if attempt.holder_identifier is not None and record is not None:
-        kind = record.matter.holder_kind
-        try:
-            identifier = checked_identifier(
-                kind, attempt.holder_identifier, today=local_date(now)
-            )
-        except InvalidIdentifier:
-            return None
-        return kind, identifier
-    if attempt.authorization_ref is None:
+    if attempt.holder_identifier is None or record is None:
         return None
-    stored = authorization_store.authorization_by_public_id(
-        conn, attempt.authorization_ref
-    )
-    if stored is None or stored.party_id != party.id:
+    kind = record.matter.holder_kind
+    try:
+        identifier = checked_identifier(
+            kind, attempt.holder_identifier, today=local_date(now)
+        )
+    except InvalidIdentifier:
         return None
-    identity = open_identity(
-        node,
-        stored.holder_kind,
-        stored.holder_cipher,
-        context=f"authorization:{stored.public_id}",
+    owns = stored is not None and stored.holder_index == node.vault.index(
+        kind, identifier
     )
-    return identity.kind, identity.identifier
+    return _Holder(kind=kind, identifier=identifier, owns_authorization=owns)
+
+
+def _bounded(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_REFUSAL:
+        return text
+    return text[: MAX_REFUSAL - 1] + "…"

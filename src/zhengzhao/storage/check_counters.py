@@ -1,5 +1,5 @@
-"""Fixed-window counters of checks, per using party and subject, in the database so
-that every worker of a node counts against the same limits."""
+"""Fixed-window counters of checks' claims, per using party and subject, in the
+database so that every worker of a node counts against the same limits."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _count_statement(insert: Any) -> Any:
             subject=bindparam("subject"),
             window_seconds=bindparam("window_seconds"),
             window_start=bindparam("window_start"),
-            count=1,
+            count=bindparam("amount"),
         )
         .on_conflict_do_update(
             index_elements=[
@@ -30,7 +30,7 @@ def _count_statement(insert: Any) -> Any:
                 check_counters.c.window_seconds,
                 check_counters.c.window_start,
             ],
-            set_={"count": check_counters.c.count + 1},
+            set_={"count": check_counters.c.count + bindparam("amount")},
         )
         .returning(check_counters.c.count)
     )
@@ -49,8 +49,9 @@ def count(
     subject: str,
     window_seconds: int,
     window_start: int,
+    amount: int = 1,
 ) -> int:
-    """Add one to a window's counter, in one statement; the count after."""
+    """Add ``amount`` to a window's counter, in one statement; the count after."""
     return int(
         conn.execute(
             _COUNT[conn.dialect.name],
@@ -59,6 +60,7 @@ def count(
                 "subject": subject,
                 "window_seconds": window_seconds,
                 "window_start": window_start,
+                "amount": amount,
             },
         ).scalar_one()
     )

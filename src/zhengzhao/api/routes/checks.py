@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from zhengzhao.api.deps import Caller, CurrentNode, Now
+from zhengzhao.api.routes.shares import FieldName, TypeCode
 from zhengzhao.api.schemas import ApiModel, ErrorBody
 from zhengzhao.sharing.access import AccessAction, AccessBasis
 from zhengzhao.sharing.checks import (
@@ -24,15 +25,15 @@ from zhengzhao.sharing.shares import MAX_REASON
 router = APIRouter(prefix="/v1/checks", tags=["checks"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (401, 403, 404, 422, 429)
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 422, 429)
 }
 Scalar = str | int | bool | None
 
 
 class ClaimIn(ApiModel):
     claim: ClaimKind
-    type_code: str | None = Field(default=None, max_length=21)
-    field: str | None = Field(default=None, max_length=120)
+    type_code: TypeCode | None = None
+    field: FieldName | None = None
     value: Annotated[
         Scalar | list[Any] | dict[str, Any],
         Field(description="The claimed value; none for holds-valid."),
@@ -75,17 +76,10 @@ def check(body: CheckIn, principal: Caller, node: CurrentNode, now: Now) -> Chec
     """Match or no match for each claim; nothing else about the holder.
 
     NOTE: no Idempotency-Key: a check creates nothing the caller could want twice;
-    a retried check is a second check, counted and recorded. Too many checks answer
-    429 with `Retry-After`.
+    a retried check is a second check, counted and recorded. Claims are counted
+    against the limits; beyond them the answer is 429 with `Retry-After`, recorded
+    for the holder like every refusal. Two claims about one field answer 400.
     """
-    take_check(
-        node,
-        principal=principal,
-        holder_identifier=body.holder,
-        authorization_id=body.authorization,
-        matter_code=body.matter,
-        now=now,
-    )
     attempt = AccessAttempt(
         action=AccessAction.CHECK,
         principal=principal,
@@ -108,8 +102,20 @@ def check(body: CheckIn, principal: Caller, node: CurrentNode, now: Now) -> Chec
         legal_basis=body.legal_basis,
         reason=body.reason,
     )
-    with refusals_recorded(node, attempt, now=now), node.database.transaction() as conn:
-        result = make_check(conn, node, principal=principal, request=request, now=now)
+    with refusals_recorded(node, attempt, now=now):
+        take_check(
+            node,
+            principal=principal,
+            holder_identifier=body.holder,
+            authorization_id=body.authorization,
+            matter_code=body.matter,
+            claims=len(body.claims),
+            now=now,
+        )
+        with node.database.transaction() as conn:
+            result = make_check(
+                conn, node, principal=principal, request=request, now=now
+            )
     return CheckOut(
         results=[
             ClaimResultOut(claim=index, match=match)
