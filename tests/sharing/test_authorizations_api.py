@@ -43,7 +43,7 @@ def test_holder_grants_and_lists_an_authorization(sharing, world):
         "holder",
     )
     listed = world.http.get("/v1/me/authorizations", headers=world.headers(ME))
-    assert listed.json() == [granted]
+    assert listed.json() == {"items": [granted], "nextCursor": None}
 
 
 def test_withdrawn_and_expired_authorizations_show_their_state(sharing, world, clock):
@@ -64,7 +64,7 @@ def test_withdrawn_and_expired_authorizations_show_their_state(sharing, world, c
         a["id"]: a["state"]
         for a in world.http.get(
             "/v1/me/authorizations", headers=world.headers(ME)
-        ).json()
+        ).json()["items"]
     }
     assert states == {first["id"]: "withdrawn", second["id"]: "expired"}
 
@@ -78,10 +78,10 @@ def test_agent_grants_and_withdraws_in_the_holders_name(sharing, world):
     assert granted["grantedBy"] == f"agent:{appointment['id']}"
     seen_by_holder = world.http.get(
         "/v1/me/authorizations", headers=world.headers(ME)
-    ).json()
+    ).json()["items"]
     assert [a["id"] for a in seen_by_holder] == [granted["id"]]
     own = world.http.get("/v1/me/authorizations", headers=world.headers(agent))
-    assert own.json() == []
+    assert own.json()["items"] == []
 
     withdrawn = world.http.delete(
         f"/v1/me/authorizations/{granted['id']}?onBehalfOf={appointment['id']}",
@@ -123,12 +123,12 @@ def test_party_lists_what_a_holder_granted_it(sharing, world):
     response = world.http.get(
         f"/v1/authorizations?holder={HOLDER}", headers=world.headers("bank")
     )
-    assert [a["id"] for a in response.json()] == [granted["id"]]
+    assert [a["id"] for a in response.json()["items"]] == [granted["id"]]
     nobody = world.http.get(
         f"/v1/authorizations?holder={person_id(sequence=57)}",
         headers=world.headers("bank"),
     )
-    assert nobody.json() == []
+    assert nobody.json() == {"items": [], "nextCursor": None}
     verifier = world.http.get(
         f"/v1/authorizations?holder={HOLDER}", headers=world.headers("verifier")
     )
@@ -251,3 +251,103 @@ def test_grant_of_fields_above_clearance_is_for_checks(sharing, world):
         party=HOTEL, licenses=[{"typeCode": ID_CARD, "fields": ["CZZT", "CZZTDM"]}]
     )
     assert body["licenses"] == [{"typeCode": ID_CARD, "fields": ["CZZT", "CZZTDM"]}]
+
+
+def test_holder_pages_its_authorizations_with_cursors(sharing, world):
+    made = [sharing.grant()["id"] for _ in range(3)]
+    first = world.http.get(
+        "/v1/me/authorizations?limit=2", headers=world.headers(ME)
+    ).json()
+    assert [a["id"] for a in first["items"]] == [made[2], made[1]]
+    rest = world.http.get(
+        f"/v1/me/authorizations?limit=2&cursor={first['nextCursor']}",
+        headers=world.headers(ME),
+    ).json()
+    assert [a["id"] for a in rest["items"]] == [made[0]]
+    assert rest["nextCursor"] is None
+    bad = world.http.get("/v1/me/authorizations?cursor=nope", headers=world.headers(ME))
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid-request")
+
+
+def test_party_pages_what_a_holder_granted_it(sharing, world):
+    made = [sharing.grant()["id"] for _ in range(3)]
+    url = f"/v1/authorizations?holder={HOLDER}&limit=2"
+    first = world.http.get(url, headers=world.headers("bank")).json()
+    assert [a["id"] for a in first["items"]] == [made[2], made[1]]
+    rest = world.http.get(
+        f"{url}&cursor={first['nextCursor']}", headers=world.headers("bank")
+    ).json()
+    assert ([a["id"] for a in rest["items"]], rest["nextCursor"]) == ([made[0]], None)
+    too_many = world.http.get(
+        f"/v1/authorizations?holder={HOLDER}&limit=201", headers=world.headers("bank")
+    )
+    assert too_many.status_code == 422
+
+
+def appoint_agent(world):
+    appointment = world.post(
+        ME, "/v1/me/agents", {"identifier": AGENT, "name": "赵强"}
+    ).json()
+    return appointment, log_in(world, AGENT, "赵强")
+
+
+def test_authorization_an_agent_granted_outlives_the_appointment(sharing, world):
+    # The agent acted in the holder's name: what it granted is the holder's, and
+    # stays until the holder withdraws it (docs/sharing.md, "Agents").
+    appointment, agent = appoint_agent(world)
+    granted = sharing.grant(agent, onBehalfOf=appointment["id"])
+    world.http.delete(f"/v1/me/agents/{appointment['id']}", headers=world.headers(ME))
+
+    out = world.post(
+        "bank",
+        "/v1/shares",
+        {"holder": HOLDER, "matter": CARD_MATTER, "authorization": granted["id"]},
+    )
+    assert out.status_code == 201, out.text
+    (listed,) = world.http.get(
+        "/v1/me/authorizations", headers=world.headers(ME)
+    ).json()["items"]
+    assert (listed["id"], listed["state"], listed["grantedBy"]) == (
+        granted["id"],
+        "active",
+        f"agent:{appointment['id']}",
+    )
+    refused = world.http.get(
+        f"/v1/me/authorizations?onBehalfOf={appointment['id']}",
+        headers=world.headers(agent),
+    )
+    assert refused.json()["code"] == "agent-not-appointed"
+    withdrawn = world.http.delete(
+        f"/v1/me/authorizations/{granted['id']}", headers=world.headers(ME)
+    )
+    assert withdrawn.json()["withdrawnBy"] == "holder"
+
+
+def test_agent_reads_the_access_records_of_the_holder_it_acts_for(sharing, world):
+    appointment, agent = appoint_agent(world)
+    granted = sharing.grant()
+    made = world.post(
+        "bank",
+        "/v1/shares",
+        {"holder": HOLDER, "matter": CARD_MATTER, "authorization": granted["id"]},
+    ).json()
+    url = f"/v1/me/access-records?onBehalfOf={appointment['id']}"
+    page = world.http.get(url, headers=world.headers(agent)).json()
+    assert [item["document"]["id"] for item in page["items"]] == [made["accessRecord"]]
+    one = world.http.get(
+        f"/v1/me/access-records/{made['accessRecord']}?onBehalfOf={appointment['id']}",
+        headers=world.headers(agent),
+    )
+    assert one.json()["document"]["id"] == made["accessRecord"]
+    own = world.http.get("/v1/me/access-records", headers=world.headers(agent))
+    assert own.json()["items"] == []
+
+    stranger = log_in(world, person_id(sequence=59), "路人")
+    refused = world.http.get(url, headers=world.headers(stranger))
+    assert (refused.status_code, refused.json()["code"]) == (403, "agent-not-appointed")
+    world.http.delete(f"/v1/me/agents/{appointment['id']}", headers=world.headers(ME))
+    after = world.http.get(url, headers=world.headers(agent))
+    assert after.json()["message"] == (
+        f"appointment {appointment['id']} was withdrawn by the holder; you can no"
+        " longer act in their name"
+    )

@@ -83,7 +83,7 @@ def test_holder_endpoints_refuse_client_tokens_and_no_token(world):
 
 def test_holder_session_tokens_are_no_client_tokens(world):
     who = log_in(world, person_id())
-    response = world.http.get("/v1/matters", headers=world.headers(who))
+    response = world.http.get("/v1/access-records", headers=world.headers(who))
     assert response.status_code == 401
     assert response.json()["code"] == "authentication-required"
 

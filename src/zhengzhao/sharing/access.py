@@ -1,21 +1,25 @@
-"""Access records: every share, check and prefill of a holder's data, for the holder.
+"""Access records: every share, check, prefill and read of a holder's data, for the
+holder.
 
 `record_access` writes one record in the caller's transaction, beside the use it
 records, and queues its transparency-log leaf in the same transaction
 (`zhengzhao.translog.leaves.access_leaf`): a record cannot exist unlogged, nor a use
 unrecorded. A refused share or check is recorded too
-(`zhengzhao.sharing.refusals`), so that a holder sees who tried.
+(`zhengzhao.sharing.refusals`), so that a holder sees who tried. Reads of whole
+licenses by their issuer, operators and auditors are recorded as ``read``
+(`zhengzhao.sharing.reads`).
 
 A record is stored as columns (the holder by blind index, its identifier sealed to
 the record) and read as its *record document*, version 1::
 
     {"type": "ZhengzhaoAccessRecord", "version": 1, "id": "ar_...",
-     "action": "share" | "check" | "prefill", "occurredAt": "<RFC 3339>",
+     "action": "share" | "check" | "prefill" | "read", "occurredAt": "<RFC 3339>",
      "holder": {"kind": "person", "identifier": "<resident ID number>"},
      "party": {"creditCode": "...", "name": "..."} | null,
      "actor": "client:<id>" | "holder" | ...,
      "matter": "<matter code>" | null,
-     "basis": "authorization" | "legal-basis" | "own-data" | "holder",
+     "basis": "authorization" | "legal-basis" | "own-data" | "holder" | "issuer"
+              | "supervision",
      "authorization": "au_..." | null, "reason": "..." | null,
      "outcome": "disclosed" | "checked" | "prefilled" | "<refusal code>",
      "details": {...what was read, or why it was refused...},
@@ -46,11 +50,12 @@ from sqlalchemy import Connection
 from zhengzhao.errors import NotFound
 from zhengzhao.model.classification import mask
 from zhengzhao.model.license import HolderKind
-from zhengzhao.model.parties import Principal, Role, UsingParty
+from zhengzhao.model.parties import Department, Principal, Role, UsingParty
 from zhengzhao.model.permissions import require_role
 from zhengzhao.model.time import local_date, to_rfc3339
 from zhengzhao.node import Node
 from zhengzhao.seals.jcs import canonicalize
+from zhengzhao.sharing.agents import acting_for
 from zhengzhao.sharing.holders import HolderSession
 from zhengzhao.sharing.identity import checked_identifier
 from zhengzhao.storage import access as access_store
@@ -89,6 +94,8 @@ class AccessAction(StrEnum):
     SHARE = "share"
     CHECK = "check"
     PREFILL = "prefill"
+    #: A whole license read through the API by its issuer or a supervisor.
+    READ = "read"
 
 
 class AccessBasis(StrEnum):
@@ -102,6 +109,10 @@ class AccessBasis(StrEnum):
     OWN_DATA = "own-data"
     #: The holder itself (a form filled in self-service).
     HOLDER = "holder"
+    #: The department that issued the license, reading it.
+    ISSUER = "issuer"
+    #: An operator or auditor of the node, reading in its supervisory role.
+    SUPERVISION = "supervision"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,15 +123,16 @@ class AccessEntry:
     holder_kind: HolderKind
     holder_identifier: str
     holder_index: str
-    #: The using party that read; None for the holder's own use.
-    party: UsingParty | None
+    #: The using party, or the department reading its own licenses, that read;
+    #: None for the holder's own use and for operators and auditors.
+    party: UsingParty | Department | None
     #: Who acted: `client:<id>` of the party's client, `holder`, ...
     actor: str
     matter_code: str | None
     basis: AccessBasis
     authorization_ref: str | None = None
     reason: str | None = None
-    #: `disclosed`, `checked`, `prefilled`, or the refusal's error code.
+    #: `disclosed`, `checked`, `prefilled`, `read`, or the refusal's error code.
     outcome: str
     #: What was read (licenses and fields; claims and results), or why refused.
     details: Mapping[str, Any]
@@ -223,14 +235,18 @@ def holder_records(
     node: Node,
     *,
     session: HolderSession,
+    on_behalf_of: str | None = None,
     before: int | None = None,
     limit: int = 50,
 ) -> AccessPage:
-    """The logged-in holder's access records, the newest first."""
+    """The access records of the logged-in holder, or of the holder who appointed
+    the logged-in person under appointment ``on_behalf_of``, the newest first.
+    Raises `AgentNotAppointed` unless that appointment holds."""
+    acting = acting_for(conn, node, session=session, appointment_id=on_behalf_of)
     return _page(
         conn,
         node,
-        holder_index=session.holder_index,
+        holder_index=acting.holder_index,
         before=before,
         limit=limit,
         masked=False,
@@ -238,12 +254,19 @@ def holder_records(
 
 
 def holder_record(
-    conn: Connection, node: Node, *, session: HolderSession, record_id: str
+    conn: Connection,
+    node: Node,
+    *,
+    session: HolderSession,
+    record_id: str,
+    on_behalf_of: str | None = None,
 ) -> tuple[AccessRecord, int | None]:
-    """One of the holder's records and its log index (None until integrated);
-    raises `NotFound` for a record about anyone else."""
+    """One of the holder's records (as `holder_records` names the holder) and its
+    log index (None until integrated); raises `NotFound` for a record about anyone
+    else, and `AgentNotAppointed`."""
+    acting = acting_for(conn, node, session=session, appointment_id=on_behalf_of)
     stored = access_store.access_record_by_public_id(conn, record_id)
-    if stored is None or stored.holder_index != session.holder_index:
+    if stored is None or stored.holder_index != acting.holder_index:
         raise NotFound(f"you have no access record {record_id}")
     record = AccessRecord(
         id=stored.public_id,

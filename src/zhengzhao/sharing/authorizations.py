@@ -47,6 +47,7 @@ __all__ = [
     "MAX_DAYS",
     "MAX_USES",
     "Authorization",
+    "AuthorizationPage",
     "AuthorizationState",
     "Grant",
     "GrantRequest",
@@ -63,8 +64,8 @@ MAX_DAYS = 366
 MAX_USES = 1000
 #: Longest purpose a holder may state.
 MAX_PURPOSE = 500
-#: Authorizations one listing returns.
-PAGE = 100
+#: The most authorizations one page of a listing returns.
+MAX_PAGE = 200
 
 
 class AuthorizationState(StrEnum):
@@ -116,6 +117,15 @@ class Authorization:
     granted_by: str
     withdrawn_at: datetime | None
     withdrawn_by: str | None
+
+
+@dataclass(frozen=True)
+class AuthorizationPage:
+    """One page of a listing, the newest first."""
+
+    items: list[Authorization]
+    #: Pass as ``before`` for the next (older) page; None on the last page.
+    next_cursor: int | None
 
 
 def grant_authorization(
@@ -172,14 +182,18 @@ def holder_authorizations(
     *,
     session: HolderSession,
     on_behalf_of: str | None,
+    before: int | None = None,
+    limit: int = 50,
     now: datetime,
-) -> list[Authorization]:
-    """The holder's authorizations, the newest first (at most `PAGE`)."""
+) -> AuthorizationPage:
+    """The holder's authorizations, the newest first, a page at a time from
+    before row ``before``."""
     acting = acting_for(conn, node, session=session, appointment_id=on_behalf_of)
+    limit = max(1, min(limit, MAX_PAGE))
     rows = authorization_store.authorizations_of_holder(
-        conn, acting.holder_index, before_row_id=None, limit=PAGE
+        conn, acting.holder_index, before_row_id=before, limit=limit + 1
     )
-    return [_view(node, row, now=now) for row in rows]
+    return _page(node, rows, limit, now=now)
 
 
 def withdraw_authorization(
@@ -202,11 +216,33 @@ def withdraw_authorization(
 
 
 def authorizations_for_party(
-    conn: Connection, node: Node, *, party: UsingParty, holder_index: str, now: datetime
-) -> list[Authorization]:
-    """What one holder granted ``party``: for a service counter to find the id."""
-    rows = authorization_store.authorizations_of_party(conn, party.id, holder_index)
-    return [_view(node, row, now=now) for row in rows]
+    conn: Connection,
+    node: Node,
+    *,
+    party: UsingParty,
+    holder_index: str,
+    before: int | None = None,
+    limit: int = 50,
+    now: datetime,
+) -> AuthorizationPage:
+    """What one holder granted ``party``, the newest first, a page at a time: for a
+    service counter to find the id."""
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = authorization_store.authorizations_of_party(
+        conn, party.id, holder_index, before_row_id=before, limit=limit + 1
+    )
+    return _page(node, rows, limit, now=now)
+
+
+def _page(
+    node: Node, rows: Sequence[StoredAuthorization], limit: int, *, now: datetime
+) -> AuthorizationPage:
+    shown = rows[:limit]
+    more = len(rows) > limit
+    return AuthorizationPage(
+        items=[_view(node, row, now=now) for row in shown],
+        next_cursor=shown[-1].row_id if more else None,
+    )
 
 
 def take_use(

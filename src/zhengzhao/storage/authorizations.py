@@ -181,18 +181,27 @@ def authorizations_of_holder(
 
 
 def authorizations_of_party(
-    conn: Connection, party_id: int, holder_index: str
+    conn: Connection,
+    party_id: int,
+    holder_index: str,
+    *,
+    before_row_id: int | None,
+    limit: int,
 ) -> list[StoredAuthorization]:
-    """The authorizations one holder granted one party, the newest first."""
-    rows = conn.execute(
+    """The authorizations one holder granted one party, the newest first, from
+    before ``before_row_id``."""
+    query = (
         _query()
         .where(
             authorizations.c.party_id == party_id,
             authorizations.c.holder_index == holder_index,
         )
         .order_by(authorizations.c.id.desc())
+        .limit(limit)
     )
-    return [_stored(row) for row in rows]
+    if before_row_id is not None:
+        query = query.where(authorizations.c.id < before_row_id)
+    return [_stored(row) for row in conn.execute(query)]
 
 
 def take_use(conn: Connection, row_id: int, *, now: datetime) -> int | None:

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from zhengzhao.api.deps import Caller, CurrentNode, Holder, Now
 from zhengzhao.api.pagination import decode_cursor, encode_cursor
+from zhengzhao.api.routes.authorizations import OnBehalfOf
 from zhengzhao.api.schemas import ApiModel, ErrorBody
 from zhengzhao.model.license import HolderKind
 from zhengzhao.sharing.access import AccessPage, audited_records, holder_record
@@ -61,13 +62,23 @@ def _before(cursor: str | None) -> int | None:
     summary="Who used the holder's data",
 )
 def mine(
-    session: Holder, node: CurrentNode, cursor: Cursor = None, limit: Limit = 50
+    session: Holder,
+    node: CurrentNode,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    on_behalf_of: OnBehalfOf = None,
 ) -> AccessPageOut:
-    """Every share, check and prefill of the holder's data, the newest first,
-    refused attempts included."""
+    """Every share, check, prefill and read of the holder's data, the newest first,
+    refused attempts included; an agent passes `onBehalfOf` to read those of the
+    holder who appointed it."""
     with node.database.reading() as conn:
         page = own_records(
-            conn, node, session=session, before=_before(cursor), limit=limit
+            conn,
+            node,
+            session=session,
+            on_behalf_of=on_behalf_of,
+            before=_before(cursor),
+            limit=limit,
         )
     return AccessPageOut.of(page)
 
@@ -78,11 +89,20 @@ def mine(
     responses=_ERRORS,
 )
 def one(
-    record_id: Annotated[str, Path(max_length=40)], session: Holder, node: CurrentNode
+    record_id: Annotated[str, Path(max_length=40)],
+    session: Holder,
+    node: CurrentNode,
+    on_behalf_of: OnBehalfOf = None,
 ) -> AccessRecordProofOut:
     """One record with the proof that the node's transparency log holds it."""
     with node.database.reading() as conn:
-        record, index = holder_record(conn, node, session=session, record_id=record_id)
+        record, index = holder_record(
+            conn,
+            node,
+            session=session,
+            record_id=record_id,
+            on_behalf_of=on_behalf_of,
+        )
         inclusion = access_inclusion(conn, index)
     return AccessRecordProofOut(
         document=record.document,

@@ -13,12 +13,16 @@ from sqlalchemy import Connection
 
 from zhengzhao.api.deps import Caller, CurrentNode, Holder, Now
 from zhengzhao.api.idempotency import idempotent_create
+from zhengzhao.api.pagination import decode_cursor, encode_cursor
+from zhengzhao.api.routes.shares import FieldName, TypeCode
 from zhengzhao.api.schemas import ApiModel, ErrorBody
 from zhengzhao.model.license import HolderKind
 from zhengzhao.model.time import local_date
 from zhengzhao.sharing.authorizations import (
+    MAX_PAGE,
     MAX_USES,
     Authorization,
+    AuthorizationPage,
     AuthorizationState,
     Grant,
     GrantRequest,
@@ -29,6 +33,7 @@ from zhengzhao.sharing.authorizations import (
 )
 from zhengzhao.sharing.identity import checked_identifier
 from zhengzhao.sharing.parties import acting_party
+from zhengzhao.sharing.shares import MAX_FIELDS, MAX_TYPES
 
 router = APIRouter(tags=["authorizations"])
 
@@ -43,13 +48,18 @@ OnBehalfOf = Annotated[
         description="Act as agent under this appointment (GET /v1/me/appointments).",
     ),
 ]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=200, description="`nextCursor` of the previous page."),
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
 
 class GrantIn(ApiModel):
-    type_code: str = Field(max_length=21)
-    fields: list[str] = Field(
+    type_code: TypeCode
+    fields: list[FieldName] = Field(
         default_factory=list,
-        max_length=200,
+        max_length=MAX_FIELDS,
         description="Top-level surface fields or metadata names (CZZT, CZZTDM ...);"
         " none: the party may only check that a valid license is held.",
     )
@@ -60,7 +70,7 @@ class AuthorizationIn(ApiModel):
 
     party: str = Field(max_length=18, description="The using party's credit code.")
     matter: str = Field(max_length=64, description="The service matter's code.")
-    licenses: list[GrantIn] = Field(min_length=1, max_length=50)
+    licenses: list[GrantIn] = Field(min_length=1, max_length=MAX_TYPES)
     purpose: str = Field(min_length=1, max_length=500)
     expires_at: datetime = Field(description="At most 366 days from now.")
     uses: int = Field(ge=1, le=MAX_USES, description="How many shares and checks.")
@@ -113,20 +123,47 @@ class AuthorizationOut(ApiModel):
         )
 
 
+class AuthorizationPageOut(ApiModel):
+    items: list[AuthorizationOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for older ones.")
+
+    @classmethod
+    def of(cls, page: AuthorizationPage) -> AuthorizationPageOut:
+        return cls(
+            items=[AuthorizationOut.of(item) for item in page.items],
+            next_cursor=encode_cursor(page.next_cursor),
+        )
+
+
+def _before(cursor: str | None) -> int | None:
+    return decode_cursor(cursor) or None
+
+
 @router.get(
     "/v1/me/authorizations",
-    response_model=list[AuthorizationOut],
+    response_model=AuthorizationPageOut,
     responses=_ERRORS,
 )
 def mine(
-    session: Holder, node: CurrentNode, now: Now, on_behalf_of: OnBehalfOf = None
-) -> list[AuthorizationOut]:
-    """The holder's authorizations, the newest first (the latest 100)."""
+    session: Holder,
+    node: CurrentNode,
+    now: Now,
+    on_behalf_of: OnBehalfOf = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> AuthorizationPageOut:
+    """The holder's authorizations, the newest first, a page at a time."""
     with node.database.reading() as conn:
-        found = holder_authorizations(
-            conn, node, session=session, on_behalf_of=on_behalf_of, now=now
+        page = holder_authorizations(
+            conn,
+            node,
+            session=session,
+            on_behalf_of=on_behalf_of,
+            before=_before(cursor),
+            limit=limit,
+            now=now,
         )
-    return [AuthorizationOut.of(item) for item in found]
+    return AuthorizationPageOut.of(page)
 
 
 @router.post(
@@ -210,7 +247,7 @@ def withdraw(
 
 @router.get(
     "/v1/authorizations",
-    response_model=list[AuthorizationOut],
+    response_model=AuthorizationPageOut,
     responses=_ERRORS,
     summary="What a holder granted the calling party",
 )
@@ -220,17 +257,21 @@ def granted_to_caller(
     now: Now,
     holder: Annotated[str, Query(max_length=40, description="Holder's identifier.")],
     holder_kind: Annotated[HolderKind, Query(alias="holderKind")] = HolderKind.PERSON,
-) -> list[AuthorizationOut]:
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> AuthorizationPageOut:
     """The authorizations one holder granted the calling using party, the newest
-    first: for a service counter to find the one to use."""
+    first, a page at a time: for a service counter to find the one to use."""
     with node.database.reading() as conn:
         party = acting_party(conn, principal)
         identifier = checked_identifier(holder_kind, holder, today=local_date(now))
-        found = authorizations_for_party(
+        page = authorizations_for_party(
             conn,
             node,
             party=party,
             holder_index=node.vault.index(holder_kind, identifier),
+            before=_before(cursor),
+            limit=limit,
             now=now,
         )
-    return [AuthorizationOut.of(item) for item in found]
+    return AuthorizationPageOut.of(page)
