@@ -24,13 +24,18 @@ from zhengzhao.api.schemas import (
 )
 from zhengzhao.errors import HolderInUrl, InvalidIdentifier, PermissionDenied
 from zhengzhao.issuance.lifecycle import EventRequest, record_event
-from zhengzhao.issuance.queries import get_license, holder_licenses, license_events
+from zhengzhao.issuance.queries import get_license, license_events
 from zhengzhao.issuance.service import HolderClaim, IssueRequest, issue_licenses
 from zhengzhao.model.license import HolderKind
 from zhengzhao.model.lifecycle import EventKind, LicenseEvent
 from zhengzhao.model.parties import Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.model.resident_id import ResidentId
+from zhengzhao.sharing.reads import (
+    read_license,
+    read_refusals_recorded,
+    search_licenses,
+)
 from zhengzhao.translog.service import license_inclusion
 
 router = APIRouter(prefix="/v1/licenses", tags=["licenses"])
@@ -157,14 +162,16 @@ class LicenseSearchIn(ApiModel):
     summary="A holder's licenses",
 )
 def search(
-    body: LicenseSearchIn, principal: Caller, node: CurrentNode
+    body: LicenseSearchIn, principal: Caller, node: CurrentNode, now: Now
 ) -> LicensePageOut:
     """Licenses of one holder, a page at a time: all of them for operators and
-    auditors, the department's own for a department. A search changes nothing and
-    takes no Idempotency-Key."""
+    auditors, the department's own for a department. Each page read is an access
+    record the holder reads (action `read`, basis `issuer` or `supervision`),
+    written with the read; a search changes nothing else and takes no
+    Idempotency-Key."""
     kind = body.holder_kind or _guess_kind(body.holder)
-    with node.database.reading() as conn:
-        page = holder_licenses(
+    with node.database.transaction() as conn:
+        page = search_licenses(
             conn,
             node,
             principal=principal,
@@ -172,6 +179,7 @@ def search(
             holder_identifier=body.holder.strip().upper(),
             after=decode_cursor(body.cursor),
             limit=body.limit,
+            now=now,
         )
     return LicensePageOut(
         items=[
@@ -194,10 +202,24 @@ def list_in_url() -> None:
 
 
 @router.get("/{identifier}", response_model=LicenseOut, responses=_ERRORS)
-def read(identifier: str, principal: Caller, node: CurrentNode) -> LicenseOut:
-    """One license version with its signed credential."""
-    with node.database.reading() as conn:
-        view = get_license(conn, node, principal=principal, identifier=identifier)
+def read(
+    identifier: str,
+    principal: Caller,
+    node: CurrentNode,
+    now: Now,
+) -> LicenseOut:
+    """One license version with its signed credential, for its issuer, operators
+    and auditors. The read is an access record the holder reads, written with it;
+    a department refused another's license is recorded too."""
+    with (
+        read_refusals_recorded(
+            node, principal=principal, identifier=identifier, now=now
+        ),
+        node.database.transaction() as conn,
+    ):
+        view = read_license(
+            conn, node, principal=principal, identifier=identifier, now=now
+        )
         inclusion = license_inclusion(conn, identifier)
     return LicenseOut.build(
         view.license,
