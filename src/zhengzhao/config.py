@@ -199,22 +199,24 @@ class Settings(BaseSettings):
         ge=1,
         le=366,
         description="How long an annotated copy made by a share stays valid (never"
-        " beyond the license's own last day).",
+        " beyond the license's own last day or its authorization's expiry).",
     )
     check_limit_per_holder: int = Field(
         default=5,
         ge=1,
-        description="Checks a using party may make about one holder per minute.",
+        description="Claims of checks a using party may make about one holder per"
+        " minute.",
     )
     check_limit_per_holder_daily: int = Field(
         default=50,
         ge=1,
-        description="Checks a using party may make about one holder per day.",
+        description="Claims of checks a using party may make about one holder per day.",
     )
     check_limit_per_party: int = Field(
         default=600,
         ge=1,
-        description="Checks a using party may make per minute, all holders together.",
+        description="Claims of checks a using party may make per minute, all holders"
+        " together.",
     )
     gathering_upload_bytes: int = Field(
         default=512 << 20,
