@@ -3,9 +3,11 @@
 Builds a node (SQLite by default, PostgreSQL with --database-url) with --holders
 persons each holding a resident identity card, --parties using parties (third
 parties with their own clients) serving one matter, and one authorization per
-holder and party pair used; starts `zhengzhao serve` as a subprocess on loopback
-(one uvicorn worker, the log sequencer inside); then drives, from --concurrency
-concurrent httpx clients in this process:
+holder and party pair used; starts `zhengzhao serve` as a subprocess on a free
+loopback port (one uvicorn worker, the log sequencer inside); then drives, from
+--concurrency concurrent httpx clients in this process, in --rounds alternating
+rounds (bare then share, then share then bare, ...) so that a change of the
+machine's load during the run weighs on both alike:
 
 - ``POST /v1/shares``: each request a random party sharing a random holder that
   authorized it, with its own Idempotency-Key: authorization used, licenses read and
@@ -16,7 +18,7 @@ concurrent httpx clients in this process:
 Both endpoints are plain `def` handlers run in the server's thread pool (DESIGN §7):
 their ratio is the cost of the share itself. Prints requests per second and p50/p99
 latency of each and the ratios. Run: .venv/bin/python bench/sharing.py [--requests N]
-[--concurrency C] [--parties P] [--holders H] [--database-url URL]
+[--concurrency C] [--rounds R] [--parties P] [--holders H] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import asyncio
 import base64
 import random
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,7 +63,6 @@ from zhengzhao.sharing.scenarios import add_matter
 from zhengzhao.storage.migrate import upgrade
 from zhengzhao.storage.tables import metadata
 
-PORT = 8978
 MATTER = "650000-RS-BENCH"
 CARD = "resident-identity-card"
 OPERATOR = Principal(client_id="bench", name="bench", role=Role.OPERATOR)
@@ -79,23 +81,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="per endpoint")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--rounds", type=int, default=10, help="alternating rounds of both endpoints"
+    )
     parser.add_argument("--parties", type=int, default=20)
     parser.add_argument("--holders", type=int, default=400)
     parser.add_argument("--database-url", default=None, help="default: SQLite")
     args = parser.parse_args()
 
+    rounds = max(1, min(args.rounds, args.requests))
     with tempfile.TemporaryDirectory() as scratch:
         url = args.database_url or f"sqlite:///{Path(scratch) / 'bench.db'}"
-        config, targets = _prepare(url, Path(scratch), args.parties, args.holders)
+        port = _free_port()
+        config, targets = _prepare(url, Path(scratch), args.parties, args.holders, port)
         print(
             f"database: {url.split(':')[0]}, {args.parties} parties,"
             f" {args.holders} holders, {len(targets)} authorizations,"
-            f" {args.requests} requests per endpoint, concurrency {args.concurrency}"
+            f" {args.requests} requests per endpoint in {rounds} alternating"
+            f" rounds, concurrency {args.concurrency}, port {port}"
         )
-        server = _serve(config)
+        server = _serve(config, port)
         try:
             share, bare = asyncio.run(
-                _measure(targets, args.requests, args.concurrency)
+                _measure(targets, args.requests, args.concurrency, rounds, port)
             )
         finally:
             server.terminate()
@@ -104,15 +112,23 @@ def main() -> None:
     _report("POST /v1/shares", share, bare)
 
 
+def _free_port() -> int:
+    """A loopback port nobody listens on: the one the system picks for port 0."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 def _prepare(
-    url: str, scratch: Path, parties: int, holders: int
+    url: str, scratch: Path, parties: int, holders: int, port: int
 ) -> tuple[Path, list[Target]]:
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     settings = Settings(
         mode="production",
         database_url=url,
         master_key=key,
-        base_url=f"http://127.0.0.1:{PORT}",
+        base_url=f"http://127.0.0.1:{port}",
     )
     node = Node(settings)
     if not node.database.is_sqlite:
@@ -277,7 +293,7 @@ def _authorizations(
     return targets
 
 
-def _serve(config: Path) -> subprocess.Popen[bytes]:
+def _serve(config: Path, port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [
             sys.executable,
@@ -287,13 +303,13 @@ def _serve(config: Path) -> subprocess.Popen[bytes]:
             str(config),
             "serve",
             "--port",
-            str(PORT),
+            str(port),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    with httpx.Client(base_url=f"http://127.0.0.1:{PORT}") as client:
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
         while time.monotonic() < deadline:
             try:
                 if client.get("/v1/health").status_code == 200:
@@ -309,6 +325,9 @@ class Run:
     seconds: float
     latencies: list[float]
 
+    def __add__(self, other: Run) -> Run:
+        return Run(self.seconds + other.seconds, self.latencies + other.latencies)
+
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.seconds
@@ -319,18 +338,28 @@ class Run:
 
 
 async def _measure(
-    targets: list[Target], count: int, concurrency: int
+    targets: list[Target], count: int, concurrency: int, rounds: int, port: int
 ) -> tuple[Run, Run]:
+    """Both endpoints in ``rounds`` rounds of about ``count / rounds`` requests
+    each, their order swapped every round; each endpoint's time is the sum of its
+    rounds'."""
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{PORT}", limits=limits, timeout=60
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
     ) as client:
         rng = random.Random(2022)
         picks = [rng.choice(targets) for _ in range(count)]
         await _run(client, picks[: concurrency * 2], concurrency, _bare)  # warm up
         await _run(client, picks[: concurrency * 2], concurrency, _share)
-        bare = await _run(client, picks, concurrency, _bare)
-        share = await _run(client, picks, concurrency, _share)
+        bare, share = Run(0.0, []), Run(0.0, [])
+        for number in range(rounds):
+            part = picks[number * count // rounds : (number + 1) * count // rounds]
+            if number % 2 == 0:
+                bare += await _run(client, part, concurrency, _bare)
+                share += await _run(client, part, concurrency, _share)
+            else:
+                share += await _run(client, part, concurrency, _share)
+                bare += await _run(client, part, concurrency, _bare)
     return share, bare
 
 
