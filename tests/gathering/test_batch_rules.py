@@ -17,6 +17,7 @@ from zhengzhao.errors import DepartmentDeactivated
 from zhengzhao.gathering.reader import ColumnMapping, SourceFormat
 from zhengzhao.gathering.service import run_submitted, submit_batch
 from zhengzhao.node import Node
+from zhengzhao.storage import gathering as store
 
 CARD = type_code("resident-identity-card")
 BATCHES = "/v1/gathering/batches"
@@ -351,3 +352,38 @@ def test_two_identical_submissions_at_once_find_one_batch(
         assert failures == []
         assert len({batch_id for batch_id, _ in found}) == 1, found
         assert sorted(existing for _, existing in found) == [False, True]
+
+
+def test_problems_are_stored_with_the_category_they_count_in(world):
+    gather_rows = [
+        card_row(1, CZZTDM=card_row(1)["CZZTDM"][:-1] + "0"),  # a failing check
+        card_row(2, CZZTDM=650102199001011234.0),  # a number cell that lost digits
+        card_row(3, sex="未知"),  # not one of the schema's values
+        card_row(4, CZZT="张\n三"),  # a line break in a metadata value
+    ]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(gather_rows[0]))
+    for row in gather_rows:
+        sheet.append(list(row.values()))
+    out = io.BytesIO()
+    workbook.save(out)
+    response = world.http.post(
+        BATCHES,
+        params={"type": CARD},
+        files={"file": ("a.xlsx", out.getvalue(), XLSX)},
+        headers=world.headers("psb_tianshan"),
+    )
+    assert response.status_code == 202, response.text
+    with world.node.database.reading() as conn:
+        stored = store.list_rejections(conn, response.json()["id"])
+    assert [(item.row_number, item.field, item.category) for item in stored] == [
+        (2, "CZZTDM", "identifier"),
+        (3, "CZZTDM", "other"),
+        (4, "sex", "schema"),
+        (5, "CZZT", "other"),
+    ]
+    assert stored[3].reason == (
+        "CZZT holds a line break, which no metadata value has; in a CSV file, look"
+        " for a quote opened before it and never closed, and send the row again"
+    )
