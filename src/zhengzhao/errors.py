@@ -49,6 +49,7 @@ The tree::
     ├── NotFound                        404: no such license, type, department, key ...
     ├── Conflict                        409: the request clashes with stored state
     │   ├── TransitionRefused           the lifecycle state machine forbids the event
+    │   │   └── TermEnded               the license is past its last valid day
     │   ├── CatalogStateError           a type version is not in the state required
     │   ├── BatchInProgress             another process is gathering the same batch
     │   ├── SplitView                   a log showed two views that cannot both hold
@@ -121,6 +122,7 @@ __all__ = [
     "SharingRefused",
     "SignatureInvalid",
     "SplitView",
+    "TermEnded",
     "TransitionRefused",
     "TypeNotGranted",
     "UnreadableFile",
@@ -397,6 +399,13 @@ class TransitionRefused(Conflict):
     """The lifecycle state machine does not allow this event in the current state."""
 
     code = "transition-refused"
+
+
+class TermEnded(TransitionRefused):
+    """The event happened after the license's last valid day: past it, only an
+    extension, the expiry, a cancellation or a revocation can be recorded."""
+
+    code = "license-term-ended"
 
 
 class CatalogStateError(Conflict):

@@ -340,3 +340,48 @@ def test_correction_of_suspended_license_keeps_successor_suspended(world):
     assert successor["status"] == "suspended"
     result = report(world, successor["document"])
     assert "suspension list marks it suspended" in result["status"]["detail"]
+
+
+def lapsed(world, **extra):
+    """A license whose last valid day, 2026-11-01, was yesterday."""
+    return world.issue(
+        issueDate="2020-01-01", validFrom="2020-01-01", validUntil="2026-11-01", **extra
+    )["identifier"]
+
+
+@pytest.mark.parametrize("kind", ["annual-inspection", "suspended", "mortgaged"])
+def test_event_after_the_last_valid_day_is_refused_as_term_ended(world, kind):
+    body = world.event(lapsed(world), kind, expect=409)
+    assert body["code"] == "license-term-ended"
+    assert body["message"].startswith(
+        f"cannot record `{kind}` on 2026-11-02: the license was valid until"
+        " 2026-11-01, and after that only `cancelled`, `expired`, `extended`,"
+        " `revoked` can be recorded"
+    )
+    assert body["details"] == {
+        "event": kind,
+        "validUntil": "2026-11-01",
+        "on": "2026-11-02",
+    }
+
+
+def test_event_dated_within_the_term_is_recorded_after_it(world):
+    identifier = lapsed(world)
+    recorded = world.event(
+        identifier, "suspended", occurredAt="2026-11-01T23:00:00+08:00"
+    )
+    assert recorded["license"]["status"] == "suspended"
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"), [("revoked", "07"), ("cancelled", "04"), ("expired", "05")]
+)
+def test_ending_after_the_last_valid_day_is_recorded(world, kind, code):
+    recorded = world.event(lapsed(world), kind)
+    assert recorded["license"]["statusCode"] == code
+
+
+def test_late_extension_after_the_last_valid_day_is_recorded(world):
+    recorded = world.event(lapsed(world), "extended", validUntil="2036-11-01")
+    assert recorded["successor"]["validUntil"] == "2036-11-01"
+    assert recorded["successor"]["status"] == "valid"

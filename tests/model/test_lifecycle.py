@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from zhengzhao.errors import TransitionRefused
+from zhengzhao.errors import TermEnded, TransitionRefused
 from zhengzhao.model.license import Encumbrance, LicenseStatus, national_status_code
-from zhengzhao.model.lifecycle import EventKind, State, transition
+from zhengzhao.model.lifecycle import PAST_TERM, EventKind, State, replay, transition
 
 VALID = State(LicenseStatus.VALID)
 SUSPENDED = State(LicenseStatus.SUSPENDED)
@@ -127,6 +127,112 @@ def test_transition_second_issuance_is_refused():
 def test_transition_suspension_of_suspended_license_is_refused():
     with pytest.raises(TransitionRefused, match="is suspended, not valid"):
         go(EventKind.SUSPENDED, SUSPENDED)
+
+
+AFTER = date(2030, 7, 1)  # the day after UNTIL
+#: Each kind a license in force can take, with a state it can take it in.
+IN_FORCE_ONLY = [
+    (EventKind.ANNUAL_INSPECTION, VALID),
+    (EventKind.CORRECTED, VALID),
+    (EventKind.SUSPENDED, VALID),
+    (EventKind.RELEASED, SUSPENDED),
+    (EventKind.MORTGAGED, VALID),
+    (EventKind.PLEDGED, VALID),
+    (EventKind.DISCHARGED, MORTGAGED),
+    (EventKind.ABOLISHED, VALID),
+    (EventKind.TRANSFERRED, VALID),
+]
+
+
+def test_past_term_kinds_and_in_force_kinds_cover_every_later_event():
+    later = {k for k in EventKind if k is not EventKind.ISSUED}
+    assert {kind for kind, _ in IN_FORCE_ONLY} == later - PAST_TERM
+
+
+@pytest.mark.parametrize(("kind", "before"), IN_FORCE_ONLY)
+def test_transition_after_last_day_refuses_events_of_a_license_in_force(kind, before):
+    with pytest.raises(TermEnded) as refused:
+        go(kind, before, on=AFTER)
+    assert refused.value.code == "license-term-ended"
+    assert refused.value.message == (
+        f"cannot record `{kind}` on 2030-07-01: the license was valid until"
+        " 2030-06-30, and after that only `cancelled`, `expired`, `extended`,"
+        " `revoked` can be recorded; record its expiry (`zhengzhao licenses expire`"
+        " records it for every license past its last day)"
+    )
+
+
+@pytest.mark.parametrize(("kind", "before"), IN_FORCE_ONLY)
+def test_transition_on_last_day_is_within_the_term(kind, before):
+    go(kind, before, on=UNTIL)
+
+
+@pytest.mark.parametrize(
+    ("kind", "after"),
+    [
+        (EventKind.EXPIRED, LicenseStatus.EXPIRED),
+        (EventKind.CANCELLED, LicenseStatus.CANCELLED),
+        (EventKind.REVOKED, LicenseStatus.REVOKED),
+        (EventKind.EXTENDED, LicenseStatus.SUPERSEDED),
+    ],
+)
+def test_transition_after_last_day_allows_what_follows_a_lapse(kind, after):
+    assert go(kind, VALID, on=AFTER).state.status is after
+
+
+def test_transition_of_a_permanent_license_has_no_term():
+    go(EventKind.SUSPENDED, VALID, on=date(2999, 1, 1), until=None)
+
+
+def test_transition_terminal_status_is_named_before_the_term():
+    with pytest.raises(TransitionRefused, match="the license is revoked") as refused:
+        go(EventKind.SUSPENDED, State(LicenseStatus.REVOKED), on=AFTER)
+    assert not isinstance(refused.value, TermEnded)
+
+
+def test_replay_reaches_the_state_of_the_last_event():
+    events = [
+        (EventKind.MORTGAGED, TODAY),
+        (EventKind.SUSPENDED, TODAY),
+        (EventKind.RELEASED, TODAY),
+    ]
+    outcome = replay(events, start=VALID, valid_until=UNTIL)
+    assert outcome.state == MORTGAGED
+    assert outcome.successor is None
+
+
+def test_replay_of_no_events_is_the_start():
+    assert replay([], start=SUSPENDED, valid_until=UNTIL).state == SUSPENDED
+
+
+def test_replay_names_the_state_a_re_issue_opened():
+    outcome = replay(
+        [(EventKind.SUSPENDED, TODAY), (EventKind.CORRECTED, TODAY)],
+        start=VALID,
+        valid_until=UNTIL,
+    )
+    assert outcome.state.status is LicenseStatus.SUPERSEDED
+    assert outcome.successor == SUSPENDED
+
+
+def test_replay_keeps_events_recorded_after_the_last_day():
+    # A history recorded before the term rule existed replays as it was.
+    outcome = replay(
+        [(EventKind.ANNUAL_INSPECTION, AFTER), (EventKind.EXPIRED, AFTER)],
+        start=VALID,
+        valid_until=UNTIL,
+    )
+    assert outcome.state.status is LicenseStatus.EXPIRED
+
+
+def test_replay_of_an_impossible_history_is_refused():
+    with pytest.raises(TransitionRefused, match="never suspended"):
+        replay([(EventKind.RELEASED, TODAY)], start=VALID, valid_until=UNTIL)
+
+
+def test_replay_of_a_second_issuance_is_refused():
+    with pytest.raises(TransitionRefused, match="issued once"):
+        replay([(EventKind.ISSUED, TODAY)], start=VALID, valid_until=UNTIL)
 
 
 @pytest.mark.parametrize(

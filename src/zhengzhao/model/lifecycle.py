@@ -7,19 +7,34 @@ follows; it refuses impossible events with a `TransitionRefused` that says why.
 Three events re-issue the license: an extension, a correction and a transfer close the
 current version (superseded, or transferred out) and open a new version, linked to it,
 that carries the state given in `Outcome.successor`.
+
+After its last valid day a license is in force no more: only an extension (a late
+renewal), its expiry, a cancellation (the 注销 that follows a permit's lapse) and a
+revocation (a penalty for what was done while it was valid) may happen to it; any
+other event dated after that day is refused with `TermEnded`. `replay` runs a
+license's recorded history through the same rules, to say which state it implies.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import NoReturn
 
-from zhengzhao.errors import TransitionRefused
+from zhengzhao.errors import TermEnded, TransitionRefused
 from zhengzhao.model.license import Encumbrance, LicenseStatus
 
-__all__ = ["EventKind", "LicenseEvent", "Outcome", "State", "transition"]
+__all__ = [
+    "PAST_TERM",
+    "EventKind",
+    "LicenseEvent",
+    "Outcome",
+    "State",
+    "replay",
+    "transition",
+]
 
 
 class EventKind(StrEnum):
@@ -59,6 +74,10 @@ _ENCUMBERING = {
     EventKind.MORTGAGED: Encumbrance.MORTGAGED,
     EventKind.PLEDGED: Encumbrance.PLEDGED,
 }
+#: The events a license can still take once its last valid day has passed.
+PAST_TERM = frozenset(
+    {EventKind.EXTENDED, EventKind.EXPIRED, EventKind.CANCELLED, EventKind.REVOKED}
+)
 
 
 @dataclass(frozen=True)
@@ -84,8 +103,52 @@ def transition(
 ) -> Outcome:
     """The outcome of event ``kind`` on a license in state ``current``, on day ``on``.
 
-    Raises `TransitionRefused` when the event is impossible in this state.
+    Raises `TermEnded` for an event after the last valid day that only a license in
+    force can take, `TransitionRefused` when the event is impossible in this state.
     """
+    outcome = _outcome(kind, current, valid_until=valid_until, on=on)
+    if valid_until is not None and on > valid_until and kind not in PAST_TERM:
+        allowed = ", ".join(f"`{k}`" for k in sorted(PAST_TERM))
+        raise TermEnded(
+            f"cannot record `{kind}` on {on.isoformat()}: the license was valid until"
+            f" {valid_until.isoformat()}, and after that only {allowed} can be"
+            " recorded; record its expiry (`zhengzhao licenses expire` records it for"
+            " every license past its last day)",
+            details={
+                "event": str(kind),
+                "validUntil": valid_until.isoformat(),
+                "on": on.isoformat(),
+            },
+        )
+    return outcome
+
+
+def replay(
+    events: Iterable[tuple[EventKind, date]],
+    *,
+    start: State,
+    valid_until: date | None,
+) -> Outcome:
+    """The state a license version reaches from ``start`` (the state it was issued
+    in) through ``events``, each its kind and the day it happened, in order, the
+    issuance left out; ``successor`` is the state the last re-issuing event opened.
+
+    Each event is decided as `transition` decides it, except that the term rule is
+    not applied: a history recorded before that rule existed replays as it was.
+    Raises `TransitionRefused` when the events are not a history the state machine
+    allows.
+    """
+    outcome = Outcome(start)
+    successor = None
+    for kind, on in events:
+        outcome = _outcome(kind, outcome.state, valid_until=valid_until, on=on)
+        successor = outcome.successor or successor
+    return Outcome(outcome.state, successor)
+
+
+def _outcome(
+    kind: EventKind, current: State, *, valid_until: date | None, on: date
+) -> Outcome:
     if kind is EventKind.ISSUED:
         raise TransitionRefused(
             "a license is issued once; record a new license instead of an `issued`"
