@@ -225,6 +225,13 @@ class Settings(BaseSettings):
         " (a multipart body may be a few kilobytes more); larger ones are refused"
         " with 413. A million resident identity cards fill about 140 MiB of CSV.",
     )
+    expiry_interval_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="Hours between the expiry sweeps `zhengzhao serve` runs (the"
+        " first when it starts), each recording the expiry of every license past"
+        " its last valid day; 0 runs none (run `zhengzhao licenses expire` instead).",
+    )
 
     @field_validator("base_url")
     @classmethod

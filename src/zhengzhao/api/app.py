@@ -37,6 +37,7 @@ from zhengzhao.api.routes import (
 )
 from zhengzhao.errors import ConfigurationError
 from zhengzhao.gathering.service import resume_open_batches
+from zhengzhao.issuance.expiry import ExpiryThread
 from zhengzhao.model.time import Clock, SystemClock
 from zhengzhao.node import Node
 from zhengzhao.translog.cosigning import CosigningThread
@@ -66,9 +67,9 @@ def create_app(
     """The API and pages of ``node``.
 
     With ``background``, the app resumes the gathering batches left open when it
-    starts, and runs the log sequencer (when the settings ask for it) while it
-    serves. Refuses to start when the node is configured unsafely for its
-    mode.
+    starts, and runs the log sequencer (when the settings ask for it) and the
+    expiry sweep (every `expiry_interval_hours`, unless 0) while it serves.
+    Refuses to start when the node is configured unsafely for its mode.
     """
     node.settings.master_keys  # noqa: B018  # raises now rather than on first request
     node.identity_provider  # noqa: B018  # so does an unsafe identity provider
@@ -76,7 +77,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sequencer = cosigning = None
+        sequencer = cosigning = expiry = None
         if background:
             # Batches this node (or another) stopped serving in the middle of.
             threading.Thread(
@@ -95,7 +96,14 @@ def create_app(
                 on_checkpoint=cosigning.notify if cosigning else lambda _step: None,
             )
             sequencer.start()
+        if background and node.settings.expiry_interval_hours > 0:
+            expiry = ExpiryThread(
+                node, clock=clock, interval=node.settings.expiry_interval_hours * 3600
+            )
+            expiry.start()
         yield
+        if expiry is not None:
+            expiry.stop()
         if sequencer is not None:
             sequencer.stop()
         if cosigning is not None:

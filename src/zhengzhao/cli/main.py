@@ -14,6 +14,7 @@ from zhengzhao.cli import (
     documents,
     gather,
     ids,
+    licenses,
     log,
     oversight,
     regions,
@@ -62,6 +63,7 @@ app.add_typer(admin.catalog_app, name="catalog")
 app.add_typer(admin.departments_app, name="department")
 app.add_typer(regions.region_app, name="region")
 app.add_typer(log.log_app, name="log")
+app.add_typer(licenses.licenses_app, name="licenses")
 app.add_typer(log.witness_app, name="witness")
 app.add_typer(oversight.volumes_app, name="volumes")
 app.add_typer(oversight.report_app, name="report")

@@ -4,6 +4,10 @@ An event is recorded by the issuing department only. The state machine in
 `zhengzhao.model.lifecycle` decides whether it may happen; an extension, a correction or
 a transfer also issues the license's next version, linked to the one it replaces.
 Everything happens in the caller's transaction.
+
+The one event the node records by itself is an expiry (`record_expiry`): time, not a
+department, ends a license's term, so the node records it, signed with the issuer's
+key, for a license still in force after its last valid day.
 """
 
 from __future__ import annotations
@@ -48,10 +52,19 @@ from zhengzhao.storage import catalog as catalog_store
 from zhengzhao.storage import departments as department_store
 from zhengzhao.storage import licenses as license_store
 
-__all__ = ["EventRequest", "RecordedEvent", "record_event"]
+__all__ = [
+    "EXPIRY_ACTOR",
+    "EventRequest",
+    "RecordedEvent",
+    "record_event",
+    "record_expiry",
+]
 
 #: How far in the future a stated event time may lie, for clocks that drift.
 CLOCK_SKEW = timedelta(minutes=5)
+#: The actor of the expiries the node records itself, and their reason.
+EXPIRY_ACTOR = "node:expiry"
+EXPIRY_REASON = "有效期届满"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,13 +111,61 @@ def record_event(
       2. decide: check the request's own fields, then ask the state machine;
       3. re-issue the next version, for extension, correction and transfer;
       4. sign and store the event, update the status and the status lists.
-    Raises `NotFound`, `PermissionDenied`, `InvalidRequest` or `TransitionRefused`.
+    Raises `NotFound`, `PermissionDenied`, `InvalidRequest` or `TransitionRefused`
+    (`TermEnded` for an event after the last valid day that needs a license in
+    force).
     """
     # 1. Load and authorize.
     stored = license_store.license_by_identifier(conn, identifier, for_update=True)
     if stored is None:
         raise NotFound(f"no license {identifier}")
     require_issuer(principal, stored.issuer_id, what=f"record `{request.kind}`")
+    return _record(
+        conn, node, stored=stored, request=request, actor=principal.actor, now=now
+    )
+
+
+def record_expiry(
+    conn: Connection, node: Node, *, identifier: str, as_of: date, now: datetime
+) -> RecordedEvent | None:
+    """Record that license ``identifier`` expired, if it is still in force (valid
+    or suspended) and its last valid day lies before ``as_of``; None when it is
+    not (another process changed it meanwhile).
+
+    The event is dated the first instant after the last valid day, or the
+    license's latest event if that came later, and signed with the issuer's key.
+    Raises `DepartmentDeactivated` or `NoActiveKey` for an issuer that can sign
+    nothing.
+    """
+    stored = license_store.license_by_identifier(conn, identifier, for_update=True)
+    if stored is None:
+        return None
+    current = stored.license
+    until = current.valid_until
+    if current.status.is_terminal or until is None or until >= as_of:
+        return None
+    expired_at = start_of_day(until + timedelta(days=1))
+    latest = license_store.latest_event_time(conn, stored.row_id)
+    request = EventRequest(
+        kind=EventKind.EXPIRED,
+        occurred_at=max(expired_at, _issued_at(stored), latest or expired_at),
+        reason=EXPIRY_REASON,
+    )
+    return _record(
+        conn, node, stored=stored, request=request, actor=EXPIRY_ACTOR, now=now
+    )
+
+
+def _record(
+    conn: Connection,
+    node: Node,
+    *,
+    stored: license_store.StoredLicense,
+    request: EventRequest,
+    actor: str,
+    now: datetime,
+) -> RecordedEvent:
+    """Steps 2 to 4 of `record_event`, for a license already loaded and allowed."""
     issuer = department_store.department_by_id(conn, stored.issuer_id)
     assert issuer is not None
     require_active(issuer)
@@ -133,7 +194,7 @@ def record_event(
             request=request,
             outcome=outcome,
             on=local_date(occurred_at),
-            actor=principal.actor,
+            actor=actor,
             now=now,
         )
 
@@ -151,7 +212,7 @@ def record_event(
         occurred_at=occurred_at,
         reason=request.reason,
         details=details,
-        actor=principal.actor,
+        actor=actor,
         now=now,
     )
     license_store.insert_events(conn, [event])
@@ -217,11 +278,7 @@ def _check_event_time(
     """Refuse an event dated before the license's date of issue or before the latest
     event already recorded on it: a license's history is told in order."""
     license_ = stored.license
-    issued = (
-        start_of_day(stored.issue_date)
-        if stored.issue_date is not None
-        else license_.issued_at
-    )
+    issued = _issued_at(stored)
     if occurred_at < issued:
         raise InvalidRequest(
             f"occurredAt {to_rfc3339(occurred_at)} is before license"
@@ -235,6 +292,14 @@ def _check_event_time(
             f" recorded on {license_.identifier} ({to_rfc3339(latest)}); record"
             " events in the order they happened"
         )
+
+
+def _issued_at(stored: license_store.StoredLicense) -> datetime:
+    """When the license began to exist: its stated date of issue, else when it was
+    stored."""
+    if stored.issue_date is not None:
+        return start_of_day(stored.issue_date)
+    return stored.license.issued_at
 
 
 _ALLOWED = {
