@@ -225,6 +225,13 @@ class Settings(BaseSettings):
         " (a multipart body may be a few kilobytes more); larger ones are refused"
         " with 413. A million resident identity cards fill about 140 MiB of CSV.",
     )
+    request_body_bytes: int = Field(
+        default=16 << 20,
+        ge=1,
+        description="The largest request body the API takes, in bytes (except"
+        " `POST /v1/gathering/batches`, limited by `gathering_upload_bytes`); larger"
+        " ones are refused with 413 before they are read.",
+    )
     expiry_interval_hours: float = Field(
         default=24.0,
         ge=0,

@@ -18,6 +18,7 @@ The tree::
     │   ├── UnreadableFile              a gathering file cannot be read as its format
     │   ├── RecordRejected              a pushed license record fails its checks
     │   ├── UploadTooLarge              413: an upload larger than the node takes
+    │   ├── RequestTooLarge             413: a request body larger than the node takes
     │   ├── NoteInvalid                 a signed note or checkpoint is malformed or
     │   │                               carries no valid signature of a known key
     │   ├── LogProofInvalid             a Merkle inclusion or consistency proof fails
@@ -118,6 +119,7 @@ __all__ = [
     "RateLimited",
     "ReasonRequired",
     "RecordRejected",
+    "RequestTooLarge",
     "SchemaViolation",
     "SharingRefused",
     "SignatureInvalid",
@@ -260,6 +262,14 @@ class UploadTooLarge(InputError):
     """An uploaded file is larger than the node's setting allows."""
 
     code = "upload-too-large"
+    http_status = 413
+
+
+class RequestTooLarge(InputError):
+    """A request body is larger than the node takes (its setting
+    `request_body_bytes`, or an endpoint's own limit); refused before it is read."""
+
+    code = "request-too-large"
     http_status = 413
 
 

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from zhengzhao import __version__
+from zhengzhao.api.body_limit import BodyLimit
 from zhengzhao.api.errors import install_error_handlers
 from zhengzhao.api.routes import (
     access,
@@ -48,6 +49,10 @@ from zhengzhao.web import quality as quality_pages
 __all__ = ["create_app", "create_witness_app"]
 
 logger = logging.getLogger(__name__)
+
+#: Routes that limit their bodies themselves: a gathering upload may be far larger
+#: than any other request (`gathering_upload_bytes`).
+_OWN_BODY_LIMITS = (("POST", "/v1/gathering/batches"),)
 
 _DESCRIPTION = """
 Zhengzhao (电子证照) is a region's electronic license platform: a catalog of license
@@ -148,6 +153,7 @@ def create_app(
     app.state.clock = clock
     app.state.full_tiles = log.FullTiles()
     install_error_handlers(app)
+    _limit_bodies(app, node, exempt=_OWN_BODY_LIMITS)
     for module in (
         licenses,
         catalog,
@@ -196,5 +202,17 @@ def create_witness_app(node: Node, *, clock: Clock | None = None) -> FastAPI:
     app.state.node = node
     app.state.clock = clock or SystemClock()
     install_error_handlers(app)
+    _limit_bodies(app, node)
     app.include_router(witness.router)
     return app
+
+
+def _limit_bodies(
+    app: FastAPI, node: Node, *, exempt: tuple[tuple[str, str], ...] = ()
+) -> None:
+    app.add_middleware(
+        BodyLimit,
+        limit=node.settings.request_body_bytes,
+        setting="request_body_bytes",
+        exempt=exempt,
+    )
