@@ -2,6 +2,8 @@
 checkpoints that extend what it saw, and refuses a split view with evidence."""
 
 import base64
+import hashlib
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,13 +13,21 @@ from sqlalchemy import text
 
 from conftest import POSTGRES_URL
 from support.live import free_port, serving
+from translog.memory import MemoryHashReader
 from zhengzhao.api.app import create_witness_app
 from zhengzhao.config import WitnessedLogConfig, WitnessEndpoint
 from zhengzhao.errors import InvalidDocument
 from zhengzhao.node import Node
+from zhengzhao.storage import log as log_store
 from zhengzhao.storage import witness as witness_store
+from zhengzhao.translog import witness as witness_module
 from zhengzhao.translog.cosigning import Cosigner, add_checkpoint_body
-from zhengzhao.translog.merkle import leaf_hash, root_from_leaf_hashes, verify_inclusion
+from zhengzhao.translog.merkle import (
+    consistency_proof,
+    leaf_hash,
+    root_from_leaf_hashes,
+    verify_inclusion,
+)
 from zhengzhao.translog.note import (
     Checkpoint,
     CosignatureVerifier,
@@ -125,8 +135,121 @@ def test_witness_refuses_checkpoint_without_consistency(world, node, clock, witn
     wrong = [bytes(32)] * len(proof)
     response = post(url, add_checkpoint_body(first.new_size, wrong, second.checkpoint))
     assert response.status_code == 422
-    assert "not shown to extend" in response.text
+    assert response.text.startswith("log-proof-invalid: size 3 of zz.test/log is not")
+    assert "a proof that fails proves nothing, so nothing was kept" in response.text
+    # A genuine checkpoint with a junk proof proves nothing about the log.
+    assert node_witness(witness_node, now=clock.now()).evidence() == []
+    # The right proof still gets the checkpoint cosigned.
+    right = add_checkpoint_body(first.new_size, proof, second.checkpoint)
+    assert post(url, right).status_code == 200
+
+
+def cosigned_at(world, node, clock, witness, count):
+    """Issue ``count`` licenses and have the witness cosign the log's checkpoint."""
+    use_witness(world, witness)
+    for _ in range(count):
+        world.issue()
+    step = integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
+    assert step.new_size == count
+    return step
+
+
+def log_signs(node, clock, size, root):
+    """A checkpoint of ``size`` and ``root`` signed with the log's own key."""
+    with node.database.reading() as conn:
+        signer = node.log_keys.signer(conn, now=clock.now())
+    checkpoint = Checkpoint(origin="zz.test/log", size=size, root_hash=root)
+    return sign_note(checkpoint.body(), [signer])
+
+
+def test_witness_keeps_no_evidence_of_a_hundred_junk_proofs(
+    world, node, clock, witness, caplog
+):
+    witness_node, url, _vkey = witness
+    cosigned_at(world, node, clock, witness, 3)
+    world.issue()
+    world.issue()
+    later = integrate(node, now=clock.now())
+    length = len(consistency(node, 3, later.new_size))
+    caplog.set_level(logging.INFO)
+    for attempt in range(100):
+        junk = [
+            hashlib.sha256(f"{attempt}/{i}".encode()).digest() for i in range(length)
+        ]
+        response = post(url, add_checkpoint_body(3, junk, later.checkpoint))
+        assert response.status_code == 422
+    assert node_witness(witness_node, now=clock.now()).evidence() == []
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_witness_keeps_evidence_of_a_fork_proved_by_its_own_proof(
+    world, node, clock, witness, caplog
+):
+    witness_node, url, _vkey = witness
+    step = cosigned_at(world, node, clock, witness, 3)
+    with node.database.reading() as conn:
+        real = [leaf_hash(leaf) for leaf in log_store.entries(conn, 0, 3)]
+    # The log rewrites entry 1 and grows the rewritten tree: its proof is right
+    # for the tree it signs, and shows that tree beginning with another root.
+    forked = [real[0], leaf_hash(b"rewritten"), real[2], leaf_hash(b"next")]
+    proof = consistency_proof(3, 4, MemoryHashReader(forked))
+    note = log_signs(node, clock, 4, root_from_leaf_hashes(forked))
+    caplog.set_level(logging.INFO)
+    response = post(url, add_checkpoint_body(3, proof, note))
+    assert response.status_code == 409
+    assert response.text.startswith("split-view: split view of zz.test/log")
+    assert root_from_leaf_hashes(forked[:3]).hex() in response.text
+    evidence = node_witness(witness_node, now=clock.now()).evidence()
+    assert [e.cosigned_note for e in evidence] == [step.checkpoint]
+    assert evidence[0].offered_request == add_checkpoint_body(3, proof, note)
+    assert [r.levelname for r in caplog.records if "REFUSED" in r.getMessage()] == [
+        "ERROR"
+    ]
+
+
+def test_witness_keeps_one_piece_of_evidence_per_view_replayed(
+    world, node, clock, witness
+):
+    witness_node, url, _vkey = witness
+    step = cosigned_at(world, node, clock, witness, 3)
+    note = log_signs(node, clock, 3, leaf_hash(b"another tree"))
+    extra = note + "\u2014 someone AAAAAAAA\n"  # an unknown signature line more
+    for body in [note] * 5 + [extra] * 5:
+        response = post(url, add_checkpoint_body(step.new_size, [], body))
+        assert response.status_code == 409
     assert len(node_witness(witness_node, now=clock.now()).evidence()) == 1
+
+
+def test_witness_keeps_at_most_max_evidence_views_of_a_log(
+    world, node, clock, witness, monkeypatch
+):
+    witness_node, url, _vkey = witness
+    monkeypatch.setattr(witness_module, "MAX_EVIDENCE", 2)
+    step = cosigned_at(world, node, clock, witness, 3)
+    for number in range(4):
+        note = log_signs(node, clock, 3, leaf_hash(f"tree {number}".encode()))
+        response = post(url, add_checkpoint_body(step.new_size, [], note))
+        assert response.status_code == 409  # refused all the same
+    assert len(node_witness(witness_node, now=clock.now()).evidence()) == 2
+
+
+def test_witness_refuses_a_body_over_64_kib_before_reading_it(
+    world, node, clock, witness
+):
+    _node, url, _vkey = witness
+    response = httpx.post(
+        f"{url}/add-checkpoint", content=b"x" * (64 * 1024 + 1), timeout=10
+    )
+    assert response.status_code == 413
+    assert response.text.startswith("request-too-large: the request body is larger")
+
+    def chunked():
+        for _ in range(70):
+            yield b"x" * 1024
+
+    response = httpx.post(f"{url}/add-checkpoint", content=chunked(), timeout=10)
+    assert response.status_code == 413
 
 
 def test_witness_refuses_unknown_log_and_bad_signature(world, node, clock, witness):

@@ -116,8 +116,12 @@ def record_evidence(conn: Connection, item: Evidence) -> None:
     )
 
 
-def evidence(conn: Connection) -> list[Evidence]:
-    rows = conn.execute(select(witness_evidence).order_by(witness_evidence.c.id))
+def evidence(conn: Connection, *, origin: str | None = None) -> list[Evidence]:
+    """The evidence kept, oldest first: all of it, or that of ``origin``."""
+    query = select(witness_evidence).order_by(witness_evidence.c.id)
+    if origin is not None:
+        query = query.where(witness_evidence.c.origin == origin)
+    rows = conn.execute(query)
     return [
         Evidence(
             origin=row.origin,

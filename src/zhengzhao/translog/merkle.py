@@ -30,6 +30,7 @@ __all__ = [
     "Frontier",
     "HashReader",
     "consistency_proof",
+    "forked_prefix",
     "inclusion_proof",
     "leaf_hash",
     "node_hash",
@@ -219,6 +220,37 @@ def verify_consistency(
     _verify_subproof(old_size, new_size, old_root, new_root, proof)
 
 
+def forked_prefix(
+    *,
+    old_size: int,
+    new_size: int,
+    old_root: bytes,
+    new_root: bytes,
+    proof: Sequence[bytes],
+) -> bytes | None:
+    """What a failed consistency proof proves, if anything: the root of the first
+    ``old_size`` leaves of the tree whose root is ``new_root``, when the proof leads
+    to ``new_root`` and that prefix root is not ``old_root``.
+
+    Every hash of the proof goes into the new root, so a proof that leads to it
+    holds the tree's own hashes (short of a SHA-256 collision), and the prefix root
+    it yields is that tree's: two signed roots that no append-only log can both
+    have. None when the proof proves nothing of the kind: it verifies, it is
+    malformed, it does not lead to ``new_root`` (a junk proof), or ``old_size`` is a
+    power of two (the proof then carries no hash of the old tree to compare).
+    """
+    if not 0 < old_size < new_size:
+        return None
+    try:
+        roots = _subproof_roots(old_size, new_size, old_root, proof)
+    except LogProofInvalid:
+        return None
+    old, new, seeded = roots
+    if seeded or new != new_root or old == old_root:
+        return None
+    return old
+
+
 # --- generation ------------------------------------------------------------------
 
 
@@ -370,6 +402,17 @@ def _verify_subproof(
     The proof is the inclusion path of the old tree's last complete subtree, whose
     hash comes first unless the old size is a power of two (then it is the old root).
     """
+    old, new, _seeded = _subproof_roots(old_size, new_size, old_root, proof)
+    _check_root("consistency proof's old", old, old_root)
+    _check_root("consistency proof's new", new, new_root)
+
+
+def _subproof_roots(
+    old_size: int, new_size: int, old_root: bytes, proof: Sequence[bytes]
+) -> tuple[bytes, bytes, bool]:
+    """The old and new roots a consistency proof for ``0 < old_size < new_size``
+    leads to, and whether it was seeded with ``old_root`` (an old size that is a
+    power of two). Raises `LogProofInvalid` for a proof of the wrong shape."""
     inner, border = _decompose(old_size - 1, new_size)
     shift = (old_size & -old_size).bit_length() - 1
     inner -= shift
@@ -380,9 +423,8 @@ def _verify_subproof(
     seed, path = (old_root, proof) if seeded else (proof[0], proof[1:])
     mask = (old_size - 1) >> shift
     old = _chain_border(_chain_inner_left(seed, path[:inner], mask), path[inner:])
-    _check_root("consistency proof's old", old, old_root)
     new = _chain_border(_chain_inner(seed, path[:inner], mask), path[inner:])
-    _check_root("consistency proof's new", new, new_root)
+    return old, new, seeded
 
 
 def _check(condition: bool, message: str) -> None:

@@ -3,9 +3,17 @@
 For each log it knows (by origin, with the log's verifier keys) a witness remembers
 the latest checkpoint it cosigned. It cosigns a new checkpoint only if the checkpoint
 is signed by the log, the submitter's old size is the one it holds, and a consistency
-proof shows that the new tree extends the old one. A checkpoint that does not extend
-what the witness saw (a split view) is refused loudly: logged as an error, kept as
-evidence with both views and the proof, and answered with the evidence.
+proof shows that the new tree extends the old one.
+
+Only what proves a split view is kept as evidence: two checkpoints, both signed by
+the log, that no append-only log can both have. That is a checkpoint of the size
+the witness holds with another root, or a larger one whose consistency proof leads
+to its signed root but begins that tree with another root than the one cosigned
+(`merkle.forked_prefix`). Such a refusal is logged as an error, kept with both views
+and the proof, and answered with the evidence; at most `MAX_EVIDENCE` distinct views
+of a log are kept, each once. A proof that merely fails (anyone can send a genuine
+checkpoint with junk lines) proves nothing about the log: it is refused, and
+nothing is kept.
 
 Refusals and the HTTP statuses tlog-witness gives them:
 
@@ -15,8 +23,9 @@ Refusals and the HTTP statuses tlog-witness gives them:
 - unknown origin: `NotFound` (404); no valid signature of the log: `PermissionDenied`
   (403);
 - old size not the one held: `WitnessSizeMismatch` (409, with the size held);
-- the same size with another root: `SplitView` (409);
-- a consistency proof that fails: `LogProofInvalid` (422).
+- the same size with another root, or a proof that shows another old tree:
+  `SplitView` (409);
+- any other consistency proof that fails: `LogProofInvalid` (422).
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ from zhengzhao.errors import (
 )
 from zhengzhao.storage import witness as witness_store
 from zhengzhao.storage.engine import Database
-from zhengzhao.translog.merkle import verify_consistency
+from zhengzhao.translog.merkle import forked_prefix, verify_consistency
 from zhengzhao.translog.note import (
     Checkpoint,
     CosignatureSigner,
@@ -57,6 +66,10 @@ logger = logging.getLogger(__name__)
 
 #: tlog-witness: "The client MUST NOT send more than 63 consistency proof lines."
 MAX_PROOF_LINES = 63
+#: Distinct split views kept per log. One proves the fork; a few dozen show what
+#: else was shown, and a flood of replays cannot fill the database (each request
+#: is at most 64 KiB).
+MAX_EVIDENCE = 32
 #: A tree size in ASCII decimal without leading zeros (`str.isdigit` would take
 #: other scripts' digits too).
 _SIZE = re.compile(r"0|[1-9][0-9]{0,19}", re.ASCII)
@@ -139,8 +152,11 @@ class Witness:
                 held = witness_store.latest_cosigned(conn, checkpoint.origin)
                 _check_extends(held, request, checkpoint)
                 self._save(conn, held, request.note, checkpoint, now)
-        except (SplitView, LogProofInvalid) as refusal:
+        except SplitView as refusal:
             self._keep_evidence(checkpoint.origin, body, refusal, now)
+            raise
+        except LogProofInvalid as refusal:
+            logger.info("refused a checkpoint of %s: %s", checkpoint.origin, refusal)
             raise
         return (
             self._signer.cosign(checkpoint.body(), timestamp=int(now.timestamp()))
@@ -203,16 +219,25 @@ class Witness:
         return Checkpoint.parse(opened.body)
 
     def _keep_evidence(
-        self,
-        origin: str,
-        body: str,
-        refusal: SplitView | LogProofInvalid,
-        now: datetime,
+        self, origin: str, body: str, refusal: SplitView, now: datetime
     ) -> None:
         # The refused request's transaction rolled back; the evidence gets its own.
         with self._database.transaction() as conn:
+            witness_store.lock_origin(conn, origin)
             held = witness_store.latest_cosigned(conn, origin)
             assert held is not None
+            kept = witness_store.evidence(conn, origin=origin)
+            refusal.details.update({"cosigned": held.note, "offered": body})
+            if any(_same_views(item, held.note, body) for item in kept):
+                logger.info("a split view of %s already kept was offered again", origin)
+                return
+            if len(kept) >= MAX_EVIDENCE:
+                logger.warning(
+                    "a split view of %s was not kept: %d are kept already",
+                    origin,
+                    len(kept),
+                )
+                return
             witness_store.record_evidence(
                 conn,
                 witness_store.Evidence(
@@ -232,7 +257,20 @@ class Witness:
             held.note,
             body,
         )
-        refusal.details.update({"cosigned": held.note, "offered": body})
+
+
+def _same_views(item: witness_store.Evidence, cosigned: str, offered: str) -> bool:
+    """Whether ``item`` kept these two views already: the same cosigned checkpoint
+    and the same signed checkpoint text offered (whatever other signature lines
+    came with it)."""
+    if item.cosigned_note != cosigned:
+        return False
+    try:
+        kept = read_note(parse_add_checkpoint(item.offered_request).note)[0]
+        new = read_note(parse_add_checkpoint(offered).note)[0]
+    except (InvalidRequest, NoteInvalid):
+        return item.offered_request == offered
+    return kept == new
 
 
 def _check_extends(
@@ -267,7 +305,22 @@ def _check_extends(
             proof=request.proof,
         )
     except LogProofInvalid as exc:
+        other = forked_prefix(
+            old_size=held.size,
+            new_size=checkpoint.size,
+            old_root=held.root_hash,
+            new_root=checkpoint.root_hash,
+            proof=request.proof,
+        )
+        if other is not None:
+            raise SplitView(
+                f"split view of {checkpoint.origin}: the consistency proof leads to"
+                f" the signed root of size {checkpoint.size}, whose first"
+                f" {held.size} leaves have the root {other.hex()}, not the cosigned"
+                f" {held.root_hash.hex()}"
+            ) from exc
         raise LogProofInvalid(
             f"size {checkpoint.size} of {checkpoint.origin} is not shown to extend the"
-            f" cosigned size {held.size}: {exc.message}"
+            f" cosigned size {held.size}: {exc.message}; a proof that fails proves"
+            " nothing, so nothing was kept"
         ) from exc
