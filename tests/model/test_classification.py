@@ -103,7 +103,9 @@ def test_mask_short_text_not_a_name_hides_it_whole(value: str) -> None:
     assert mask(value) == "***"
 
 
-@pytest.mark.parametrize("value", ["男", "维吾尔族", "2026-11-02", "650102199001011234"])
+@pytest.mark.parametrize(
+    "value", ["男", "维吾尔族", "2026-11-02", "650102199001011234"]
+)
 def test_mask_whole_hides_any_value_and_its_length(value: str) -> None:
     assert mask(value, masking=Masking.WHOLE) == "***"
 
