@@ -58,6 +58,8 @@ The tree::
     │   ├── DepartmentDeactivated       the department was deactivated: it issues
     │   │                               and records nothing more
     │   ├── NoActiveKey                 the department has no key to sign with
+    │   │   └── SigningKeyChanged       the key of the request's time was retired
+    │   │                               while it waited: send it again
     │   ├── BatchNotStored              a batch to resume whose file the node lacks
     │   └── PaperNumberInUse            a license of the type, issuer and paper
     │                                   number is in the library already
@@ -123,6 +125,7 @@ __all__ = [
     "SchemaViolation",
     "SharingRefused",
     "SignatureInvalid",
+    "SigningKeyChanged",
     "SplitView",
     "TermEnded",
     "TransitionRefused",
@@ -465,6 +468,14 @@ class NoActiveKey(Conflict):
     an operator or the department starts the next one."""
 
     code = "no-active-key"
+
+
+class SigningKeyChanged(NoActiveKey):
+    """The department's key whose window holds the request's time was retired by a
+    rotation that committed while the request waited, so it signs nothing more;
+    the same request sent again is signed with the current key."""
+
+    code = "signing-key-changed"
 
 
 class BatchNotStored(Conflict):

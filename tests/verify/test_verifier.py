@@ -271,15 +271,33 @@ def test_status_list_is_cached_until_a_status_changes(world, clock):
     assert world.http.get(url).text != first
 
 
-def test_verify_status_list_signed_after_key_compromise_is_refused(world, clock, node):
+def test_verify_status_list_signed_after_key_compromise_is_refused(
+    world, clock, node, tmp_path
+):
     document = world.issue()["document"]
-    assert check(world, clock, document).verdict is Verdict.VALID  # lists now cached
+    paths = list_files(world, document, tmp_path)  # signed by key 1 now
     department = world.departments["psb_tianshan"]
     with node.database.transaction() as conn:
-        node.keyring.mark_compromised(conn, department, 1, since=clock.now())
-    result = check(world, clock, document)
+        node.keyring.mark_compromised(
+            conn, department, 1, since=clock.now() - timedelta(minutes=1)
+        )
+    result = check(world, clock, document, status_lists=FileStatusLists(paths))
     assert result.status.outcome is Outcome.FAILED
     assert "outside its valid window" in result.status.detail
+
+
+def list_files(world, document, directory):
+    """The license's status lists as the node serves them now, written to files."""
+    paths = []
+    for entry in document["credentialStatus"]:
+        path = directory / f"{entry['statusPurpose']}.json"
+        response = world.http.get(
+            entry["statusListCredential"].removeprefix(world.node.base_url)
+        )
+        assert response.status_code == 200, response.text
+        path.write_text(response.text)
+        paths.append(path)
+    return paths
 
 
 def test_verify_repeated_status_list_is_verified_once_per_content(world, clock):

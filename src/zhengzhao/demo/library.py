@@ -170,7 +170,11 @@ def build_demo_library(
     plan_departments = demo_departments()
     progress.stage("departments and keys", len(plan_departments))
     departments = _register_departments(
-        node, plan_departments, now=now, progress=progress
+        node,
+        plan_departments,
+        now=now,
+        keys_from=stock_moment(month) - KEYS_AHEAD,
+        progress=progress,
     )
     _write_credentials(node, directory, departments, now=now)
 
@@ -261,6 +265,11 @@ def _remove_database(directory: Path) -> None:
         (directory / f"{DATABASE_NAME}{suffix}").unlink(missing_ok=True)
 
 
+#: How long before the stock is gathered the departments' first keys start: a key
+#: signs nothing dated before its start, and the library's history is dated from then.
+KEYS_AHEAD = timedelta(days=1)
+
+
 def _operator() -> Principal:
     return Principal(client_id="demo-builder", name="demo builder", role=Role.OPERATOR)
 
@@ -270,6 +279,7 @@ def _register_departments(
     planned: Sequence[DemoDepartment],
     *,
     now: datetime,
+    keys_from: datetime,
     progress: DemoProgress,
 ) -> dict[str, Department]:
     kinds = frozenset(load_department_kinds())
@@ -287,6 +297,7 @@ def _register_departments(
                 kind=item.kind,
                 known_kinds=kinds,
                 now=now,
+                keys_from=keys_from,
             )
             registered[department.credit_code] = department
             progress.advance()

@@ -43,12 +43,14 @@ def register_department(
     algorithm: Algorithm | None = None,
     lenient_code: bool = False,
     now: datetime,
+    keys_from: datetime | None = None,
 ) -> tuple[Department, KeyRecord]:
     """Register a department and create its first signing key (operators only).
 
     The credit code is checked strictly; with ``lenient_code`` a pilot-era code
     whose check character fails is accepted, and the warning is kept with the
-    department.
+    department. The key signs from ``now``, or from ``keys_from`` for a library
+    built with the history it signs (the demo's).
     """
     require_role(principal, Role.OPERATOR)
     code = parse_credit_code(
@@ -84,6 +86,7 @@ def register_department(
         department,
         algorithm=algorithm or Algorithm(node.settings.default_algorithm),
         now=now,
+        starts=keys_from,
     )
     return department, key
 

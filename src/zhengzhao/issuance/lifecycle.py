@@ -181,7 +181,7 @@ def _record(
         valid_until=current.valid_until,
         on=local_date(occurred_at),
     )
-    key, signing_key = node.keyring.signer(conn, issuer)
+    key, signing_key = node.keyring.signer_at(conn, issuer, at=now)
 
     # 3. Re-issue.
     successor = None

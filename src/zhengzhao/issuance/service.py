@@ -303,7 +303,7 @@ def issue_licenses(
       1. check every request (type, responsibility, holder, surface data, a paper
          number no license of the type and issuer carries yet);
       2. identify: assign serials, status-list positions and identifiers;
-      3. seal: build each credential and sign it with the issuer's active key;
+      3. seal: build each credential and sign it with the issuer's key of ``now``;
       4. persist the licenses and their `issued` events.
     Any failure raises before anything is written, or inside the transaction, which
     the caller then rolls back.
@@ -382,7 +382,7 @@ def issue_prepared(
     first_index = allocate(conn, f"status-index:{issuer.id}", len(prepared)) - 1
 
     # 3. Seal.
-    key, signing_key = node.keyring.signer(conn, issuer)
+    key, signing_key = node.keyring.signer_at(conn, issuer, at=now)
     documents = [
         sign_credential(
             node,

@@ -1,4 +1,5 @@
-"""Department signing keys."""
+"""Department signing keys, the lock that orders signing against key changes, and
+the latest time a department signed something the library keeps."""
 
 from __future__ import annotations
 
@@ -8,15 +9,24 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, func, select
 
 from zhengzhao.seals.keys import KeyRecord, KeyState
-from zhengzhao.storage.tables import departments, signing_keys
+from zhengzhao.storage.tables import (
+    departments,
+    license_events,
+    licenses,
+    signing_keys,
+    status_lists,
+)
 
 __all__ = [
     "active_key",
     "all_keys",
     "close_key",
+    "erase_private_key",
     "insert_key",
     "key_by_id",
     "keys_of_department",
+    "latest_signature",
+    "lock_department_keys",
     "mark_compromised",
     "next_key_sequence",
 ]
@@ -134,3 +144,70 @@ def mark_compromised(conn: Connection, key_id: int, *, since: datetime) -> None:
             wrapped_private_key=None,
         )
     )
+
+
+def erase_private_key(conn: Connection, key_id: int) -> None:
+    """Forget a key's wrapped private part; its public key stays for verifying."""
+    conn.execute(
+        signing_keys.update()
+        .where(
+            signing_keys.c.id == key_id,
+            signing_keys.c.wrapped_private_key.is_not(None),
+        )
+        .values(wrapped_private_key=None)
+    )
+
+
+_LOCK = select(departments.c.id).where(departments.c.id == bindparam("department_id"))
+_SHARED_LOCK = _LOCK.with_for_update(read=True)
+_EXCLUSIVE_LOCK = _LOCK.with_for_update()
+
+
+def lock_department_keys(
+    conn: Connection, department_id: int, *, exclusive: bool
+) -> None:
+    """Hold the department's row until the transaction ends: shared by everything
+    that signs for it, exclusive for a change to its keys, so that no signature is
+    made with a key read before a change that commits first.
+
+    PostgreSQL locks the row; SQLite needs nothing, since every write transaction
+    there holds the database's one write lock from its start (BEGIN IMMEDIATE).
+    """
+    if conn.dialect.name == "postgresql":
+        statement = _EXCLUSIVE_LOCK if exclusive else _SHARED_LOCK
+        conn.execute(statement, {"department_id": department_id})
+
+
+def latest_signature(
+    conn: Connection, department_id: int, *, since: datetime
+) -> datetime | None:
+    """The latest signing time, at or after ``since``, of anything the department
+    signed that the library keeps: a license version, an event or a status list;
+    None when there is none. Each stored time is its document's proof ``created``.
+
+    Bounded below by ``since`` so that the indexes on the times answer it at once.
+    """
+    found = [
+        conn.execute(
+            select(func.max(licenses.c.issued_at)).where(
+                licenses.c.issuer_id == department_id,
+                licenses.c.issued_at >= since,
+            )
+        ).scalar(),
+        conn.execute(
+            select(func.max(license_events.c.recorded_at))
+            .join(licenses, licenses.c.id == license_events.c.license_id)
+            .where(
+                licenses.c.issuer_id == department_id,
+                license_events.c.recorded_at >= since,
+            )
+        ).scalar(),
+        conn.execute(
+            select(func.max(status_lists.c.generated_at)).where(
+                status_lists.c.issuer_id == department_id,
+                status_lists.c.generated_at >= since,
+            )
+        ).scalar(),
+    ]
+    times = [moment for moment in found if moment is not None]
+    return max(times) if times else None

@@ -20,6 +20,7 @@ from zhengzhao.storage.tables import departments, status_lists
 __all__ = [
     "CachedStatusList",
     "cached_status_list",
+    "mark_issuer_stale",
     "record_change",
     "store_status_list",
 ]
@@ -69,6 +70,20 @@ def record_change(conn: Connection, issuer_id: int, purpose: str, page: int) -> 
     conn.execute(
         _RECORD_CHANGE[conn.dialect.name],
         {"issuer_id": issuer_id, "purpose": purpose, "page": page},
+    )
+
+
+def mark_issuer_stale(conn: Connection, issuer_id: int) -> None:
+    """Make every cached page of the issuer stale, so that each is signed again, with
+    the key the issuer then signs with, when it is next asked for: after a change to
+    the issuer's keys, a list signed by a key no longer trusted must not be served."""
+    conn.execute(
+        status_lists.update()
+        .where(
+            status_lists.c.issuer_id == issuer_id,
+            status_lists.c.generated_from.is_not(None),
+        )
+        .values(generated_from=None)
     )
 
 

@@ -1,8 +1,11 @@
 """Publishing an issuer's status lists: signed on demand, cached until a status changes.
 
 A status list credential is regenerated when a status on its page changed since it was
-made, or when it is older than `REFRESH_AFTER` (so that its ``validUntil`` stays ahead
-of verifiers' clocks); otherwise the cached, signed text is served as it is.
+made, when it is older than `REFRESH_AFTER` (so that its ``validUntil`` stays ahead
+of verifiers' clocks), or when the issuer's keys changed since (a rotation or a
+compromise marks every cached page of the issuer stale, so that no list signed by a
+key that is no longer trusted is served); otherwise the cached, signed text is served
+as it is.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ def _regenerate(
                 last=first + PAGE_SIZE - 1,
             )
         ]
-        key, signing_key = node.keyring.signer(conn, issuer)
+        key, signing_key = node.keyring.signer_at(conn, issuer, at=now)
         credential = status_list_credential(
             issuer_url=department_url(node.base_url, issuer.credit_code),
             purpose=purpose,

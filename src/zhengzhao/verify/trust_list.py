@@ -16,8 +16,11 @@ credit code), its algorithm, its signing window and its state::
              "witnesses": ["<witness cosignature vkey>", ...]}}
 
 A key is trusted for a signature made at time *t* when *t* lies in its window and
-before any compromise. A compromised key also carries ``revoked`` (W3C Controlled
-Identifiers v1.0), so that a generic verifier distrusts it too.
+before any compromise. Window and compromise times carry fractions of a second when
+they have them, as proofs' ``created`` times do, so that a signature made in the
+last second of a window is judged by the same instant the node signed at. A
+compromised key also carries ``revoked`` (W3C Controlled Identifiers v1.0), so that a
+generic verifier distrusts it too.
 
 ``log`` names the node's transparency log and its C2SP verifier key, with which the
 log proofs that travel with licenses are checked; it is absent until the log has
@@ -45,7 +48,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -119,16 +122,16 @@ def build_trust_list(
                 "publicKeyMultibase": public_key_multibase(public),
                 "publicKeyJwk": public_key_jwk(public),
                 "algorithm": key.algorithm,
-                "validFrom": to_rfc3339(key.valid_from),
-                "validUntil": to_rfc3339(key.valid_until) if key.valid_until else None,
+                "validFrom": _instant(key.valid_from),
+                "validUntil": _instant(key.valid_until) if key.valid_until else None,
                 "state": key.state.value,
                 "compromisedAt": (
-                    to_rfc3339(key.compromised_at) if key.compromised_at else None
+                    _instant(key.compromised_at) if key.compromised_at else None
                 ),
             }
         )
         if key.compromised_at is not None:
-            methods[-1]["revoked"] = to_rfc3339(key.compromised_at)
+            methods[-1]["revoked"] = _instant(key.compromised_at)
     document: dict[str, Any] = {
         "type": TRUST_LIST_TYPE,
         "version": TRUST_LIST_VERSION,
@@ -394,3 +397,11 @@ def _time(value: Any) -> Any:
     if moment.tzinfo is None:
         raise ValueError(f"timestamp {value} has no time zone")
     return moment
+
+
+def _instant(moment: datetime) -> str:
+    """``moment`` in UTC, RFC 3339, to the microsecond when it has a fraction of a
+    second (a key window's end is the instant the next key starts)."""
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    precision = "microseconds" if utc.microsecond else "seconds"
+    return utc.isoformat(timespec=precision) + "Z"
