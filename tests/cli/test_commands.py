@@ -2,6 +2,7 @@
 
 import base64
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -186,6 +187,9 @@ def test_verify_online_against_a_live_node(tmp_path, database_url, clock):
         master_key=random_master_key(),  # type: ignore[arg-type]
         base_url=f"http://127.0.0.1:{port}",
     )
+    # The command reads the real clock, and takes status lists only while they are
+    # in force: the node must keep the same time.
+    clock.moment = datetime.now(UTC)
     with Node(settings) as node:
         world = build_world(node, clock)
         license_ = world.issue()

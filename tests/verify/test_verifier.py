@@ -87,14 +87,22 @@ def test_verify_changed_proof_value_fails(world, clock):
 
 
 def test_verify_key_of_another_department_is_refused(world, clock):
-    document = copy.deepcopy(world.issue()["document"])
-    other = world.departments["psb_shayibake"].credit_code
-    # Claim another issuer: the signature breaks first, so re-point only the key id.
-    document["proof"]["verificationMethod"] = (
-        f"{world.node.base_url}/v1/departments/{other}#key-1"
-    )
-    result = check(world, clock, document)
+    document = world.issue()["document"]
+    other = world.departments["psb_shayibake"]
+    # Re-signed with the other bureau's real key: the signature verifies, and only
+    # the issuer-key check can tell that the key is not the issuer's.
+    forged = forge(world, document, signer="psb_shayibake")
+    result = check(world, clock, forged)
+    assert result.proof.outcome is Outcome.PASSED
     assert result.verdict is Verdict.INVALID
+    assert result.issuer_key.outcome is Outcome.FAILED
+    issuer = world.departments["psb_tianshan"].credit_code
+    assert result.issuer_key.detail == (
+        f"key {world.node.base_url}/v1/departments/{other.credit_code}#key-1"
+        f" belongs to {other.name} ({other.credit_code}), not to the issuer"
+        f" {world.node.base_url}/v1/departments/{issuer}"
+    )
+    assert result.issuer_name is None
 
 
 def test_verify_unknown_key_is_untrusted(world, clock):
@@ -298,6 +306,65 @@ def list_files(world, document, directory):
         path.write_text(response.text)
         paths.append(path)
     return paths
+
+
+def test_verify_offline_with_a_status_list_past_its_valid_until_cannot_confirm(
+    world, clock, tmp_path
+):
+    license_ = world.issue()
+    stale = FileStatusLists(list_files(world, license_["document"], tmp_path))
+    clock.advance(days=1)
+    world.event(license_["identifier"], "revoked")
+    later = clock.now() + timedelta(days=400)
+    result = check(world, clock, license_["document"], status_lists=stale, now=later)
+    assert result.verdict is Verdict.INDETERMINATE
+    assert result.status.outcome is Outcome.NOT_CHECKED
+    url = license_["document"]["credentialStatus"][0]["statusListCredential"]
+    assert result.status.detail == (
+        f"status unknown: the revocation list at {url} was valid until"
+        " 2026-11-03T10:00:00Z, before 2027-12-08T10:00:00Z; fetch the issuer's"
+        " current list"
+    )
+    assert result.summary.startswith("Cannot confirm: status unknown")
+
+
+@pytest.mark.parametrize(
+    ("past_valid_until", "outcome"),
+    [
+        (timedelta(minutes=4), Outcome.PASSED),  # within the clock skew allowed
+        (timedelta(minutes=6), Outcome.NOT_CHECKED),
+    ],
+)
+def test_verify_status_list_is_taken_only_minutes_past_its_valid_until(
+    world, clock, tmp_path, past_valid_until, outcome
+):
+    document = world.issue()["document"]
+    lists = FileStatusLists(list_files(world, document, tmp_path))
+    at = clock.now() + timedelta(days=1) + past_valid_until
+    result = check(world, clock, document, status_lists=lists, now=at)
+    assert result.status.outcome is outcome
+
+
+def test_verify_cli_offline_with_stale_status_lists_exits_one(world, tmp_path):
+    document = world.issue()["document"]
+    paths = list_files(world, document, tmp_path)
+    (tmp_path / "license.json").write_text(json.dumps(document))
+    (tmp_path / "trust.json").write_text(world.http.get("/v1/trust-list").text)
+    status_args = [arg for path in paths for arg in ("--status-list", str(path))]
+    # The command reads the real clock, long past the test clock's lists' last day.
+    result = run_cli(
+        "verify",
+        str(tmp_path / "license.json"),
+        "--trust-list",
+        str(tmp_path / "trust.json"),
+        *status_args,
+        "--json",
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "indeterminate"
+    assert report["status"]["outcome"] == "not-checked"
+    assert "was valid until 2026-11-03T10:00:00Z" in report["status"]["detail"]
 
 
 def test_verify_repeated_status_list_is_verified_once_per_content(world, clock):

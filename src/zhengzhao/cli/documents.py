@@ -195,6 +195,7 @@ def _print_report(report: VerificationReport, *, as_json: bool) -> None:
         "format",
         "proof",
         "issuer_key",
+        "library",
         "status",
         "validity_window",
         "transparency",

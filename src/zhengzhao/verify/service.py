@@ -1,4 +1,6 @@
-"""Verification on the node itself, against its own keys and live status lists."""
+"""Verification on the node itself, against its own keys, live status lists and
+library: a license that names one of the node's departments as its issuer is valid
+only if the library holds exactly that credential."""
 
 from __future__ import annotations
 
@@ -8,12 +10,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from zhengzhao.errors import NoActiveKey, NotFound
+from zhengzhao.errors import CryptoError, NoActiveKey, NotFound
+from zhengzhao.issuance.credential import document_hash
 from zhengzhao.node import Node
+from zhengzhao.storage import licenses as license_store
 from zhengzhao.translog.service import license_inclusion
 from zhengzhao.verify.publication import status_list_text
 from zhengzhao.verify.status_list import LAST_PAGE, StatusPurpose
-from zhengzhao.verify.verifier import VerificationReport, verify_license
+from zhengzhao.verify.verifier import LibraryEntry, VerificationReport, verify_license
 
 __all__ = ["NodeStatusLists", "verify_on_node"]
 
@@ -66,17 +70,49 @@ def _page_number(text: str, url: str) -> int:
 
 def verify_on_node(node: Node, document: Any, *, now: datetime) -> VerificationReport:
     """Verify ``document`` with this node's trust list, current status lists and,
-    for a license of this node already in a checkpoint, its own log proof."""
+    for a license that names one of this node's departments as issuer, its library
+    entry and (once the license is in a checkpoint) its own log proof."""
     with node.database.reading() as conn:
         _document, trust = node.trust_lists.current(conn, now=now)
         log_proof = _own_log_proof(conn, document)
+        library = _library_entry(conn, node, document)
     return verify_license(
         document,
         trust_list=trust,
         status_lists=NodeStatusLists(node, now=now),
         now=now,
         log_proof=log_proof,
+        library=library,
     )
+
+
+def _library_entry(conn: Connection, node: Node, document: Any) -> LibraryEntry | None:
+    """What the library holds under the license identifier of ``document``, when
+    the document names one of this node's departments as its issuer; None for a
+    document of another node, or too malformed to name an issuer (the format check
+    says why)."""
+    try:
+        issuer = document["issuer"]
+        issuer_url = issuer["id"] if isinstance(issuer, dict) else issuer
+        identifier = document["credentialSubject"]["license"]["identifier"]
+    except (KeyError, TypeError):
+        return None
+    if not (
+        isinstance(issuer_url, str)
+        and isinstance(identifier, str)
+        and issuer_url.startswith(f"{node.base_url}/v1/departments/")
+    ):
+        return None
+    stored = license_store.license_by_identifier(conn, identifier)
+    if stored is None:
+        return LibraryEntry(identifier=identifier, document_hash=None)
+    try:
+        text = node.vault.open_document(
+            stored.document_cipher, license_identifier=identifier
+        )
+    except CryptoError:
+        return LibraryEntry(identifier=identifier, document_hash=None, damaged=True)
+    return LibraryEntry(identifier=identifier, document_hash=document_hash(text))
 
 
 def _own_log_proof(conn: Connection, document: Any) -> dict[str, Any] | None:

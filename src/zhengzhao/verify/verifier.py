@@ -1,7 +1,7 @@
 """Verifying a license credential, with a report a person can read.
 
-`verify_license` runs six checks and returns a `VerificationReport` with one field per
-check and a bottom line:
+`verify_license` runs seven checks and returns a `VerificationReport` with one field
+per check and a bottom line:
 
 - ``format``: the document is a Zhengzhao license credential with a well-formed
   GB/T 36904 identifier;
@@ -10,7 +10,12 @@ check and a bottom line:
   credential names three times over (``issuer.id``, ``issuer.creditCode`` and the
   issuer code inside the license identifier), and was valid (and not compromised)
   when the proof was made;
-- ``status``: neither the issuer's revocation list nor its suspension list flags it;
+- ``library``: the issuing node's library holds exactly this credential, by its
+  canonical hash (see `LibraryEntry`); only the issuing node can tell, so it checks
+  this for its own licenses and every other verifier leaves it not checked;
+- ``status``: neither the issuer's revocation list nor its suspension list flags it,
+  and each list is in force: a list past its ``validUntil`` (with `CLOCK_SKEW` of
+  grace) says nothing about the status now;
 - ``validity_window``: the time of checking lies between ``validFrom`` and
   ``validUntil``;
 - ``transparency``: the license's log proof (see `zhengzhao.translog.proofs`) shows
@@ -23,10 +28,11 @@ leaf's inclusion proof.
 
 The verdict is ``valid`` when every check passed, ``invalid`` when any failed, and
 ``indeterminate`` when none failed but one could not be made (no status list at hand,
-say). The transparency check counts only when a log proof is given: a license
-checked within the log's merge delay, or handed over without its proof, has none,
-and is judged on the other five. Where the status lists come from is the caller's
-choice: files, the issuing node over HTTP, or the node's own database.
+say, or only an expired one). The transparency check counts only when a log proof
+is given: a license checked within the log's merge delay, or handed over without its
+proof, has none, and is judged on the others; the library check counts only when the
+issuing node makes it. Where the status lists come from is the caller's choice:
+files, the issuing node over HTTP, or the node's own database.
 
 The issuer name a report shows is the trust list's name for the key's department,
 never the name the document claims. The trust list does not say which license types
@@ -52,7 +58,11 @@ from zhengzhao.errors import (
     SignatureInvalid,
     ZhengzhaoError,
 )
-from zhengzhao.issuance.credential import CREDENTIAL_TYPE
+from zhengzhao.issuance.credential import (
+    CREDENTIAL_TYPE,
+    canonical_json,
+    document_hash,
+)
 from zhengzhao.model.license_id import LicenseIdentifier
 from zhengzhao.model.nesting import MAX_DOCUMENT_DEPTH, too_deep
 from zhengzhao.model.time import to_rfc3339
@@ -69,6 +79,7 @@ from zhengzhao.verify.trust_list import TrustedKey, TrustList
 
 __all__ = [
     "Check",
+    "LibraryEntry",
     "LogPosition",
     "Outcome",
     "StatusListSource",
@@ -77,7 +88,9 @@ __all__ = [
     "verify_license",
 ]
 
-#: How far ahead of the verifier's clock a proof's `created` may lie.
+#: How far the verifier's clock may differ from the signer's: a proof's `created`
+#: may lie this far ahead of it, and a status list is taken this long after its
+#: ``validUntil``.
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -123,6 +136,21 @@ class LogPosition:
         }
 
 
+@dataclass(frozen=True, kw_only=True)
+class LibraryEntry:
+    """What the issuing node's own library holds under a license identifier."""
+
+    #: The license identifier looked up.
+    identifier: str
+    #: SHA-256 (hex) of the stored credential's canonical JSON (RFC 8785), the hash
+    #: its `issued` event and log leaf commit to; None when the library holds no
+    #: license under the identifier (or only a damaged one).
+    document_hash: str | None
+    #: The library holds a record under the identifier that does not open with the
+    #: node's master key: it was changed in the database.
+    damaged: bool = False
+
+
 class StatusListSource(Protocol):
     """Where status list credentials come from."""
 
@@ -149,6 +177,7 @@ class VerificationReport:
     format: Check
     proof: Check
     issuer_key: Check
+    library: Check
     status: Check
     validity_window: Check
     transparency: Check
@@ -177,6 +206,7 @@ _CHECKS = (
     "format",
     "proof",
     "issuer_key",
+    "library",
     "status",
     "validity_window",
     "transparency",
@@ -195,9 +225,12 @@ def verify_license(
     status_lists: StatusListSource | None,
     now: datetime,
     log_proof: Any = None,
+    library: LibraryEntry | None = None,
 ) -> VerificationReport:
     """Check ``document`` against ``trust_list`` and the status lists at ``now``,
-    and its inclusion in the issuer's log when ``log_proof`` is given."""
+    its inclusion in the issuer's log when ``log_proof`` is given, and that it is
+    the credential the issuing node stores when that node gives its ``library``
+    entry for the license."""
     skipped = Check(Outcome.NOT_CHECKED, "not checked: an earlier check failed")
     facts = _facts(document)
     checks: dict[str, Check] = dict.fromkeys(_CHECKS, skipped)
@@ -210,7 +243,8 @@ def verify_license(
             checks["issuer_key"] = _check_issuer_key(document, key, proof, now)
             if _issuer_mismatch(document, key) is None:
                 facts["issuer_name"] = key.controller_name or key.controller_code
-        checks["status"] = _check_status(document, trust_list, status_lists)
+        checks["library"] = _check_library(document, library)
+        checks["status"] = _check_status(document, trust_list, status_lists, now)
         checks["validity_window"] = _check_window(document, now)
         checks["transparency"], position = _check_transparency(
             document, trust_list, log_proof
@@ -349,8 +383,45 @@ def _check_issuer_key(
     )
 
 
+def _check_library(document: dict[str, Any], library: LibraryEntry | None) -> Check:
+    if library is None:
+        return Check(
+            Outcome.NOT_CHECKED,
+            "only the issuing node can tell whether its library holds this license",
+        )
+    if library.damaged:
+        return Check(
+            Outcome.FAILED,
+            f"not-in-library: the issuing node's record of license"
+            f" {library.identifier} does not open (it was changed in the database),"
+            " so the node cannot confirm the license; its operator must restore it",
+        )
+    if library.document_hash is None:
+        return Check(
+            Outcome.FAILED,
+            f"not-in-library: the issuing node's library holds no license"
+            f" {library.identifier}; the node never issued it",
+        )
+    try:
+        presented = document_hash(canonical_json(document))
+    except (TypeError, ValueError):
+        presented = None
+    if presented != library.document_hash:
+        return Check(
+            Outcome.FAILED,
+            f"not-in-library: the issuing node issued license {library.identifier}"
+            " as another credential; this one was changed or made elsewhere",
+        )
+    return Check(
+        Outcome.PASSED, "exactly the credential the issuing node's library holds"
+    )
+
+
 def _check_status(
-    document: dict[str, Any], trust_list: TrustList, source: StatusListSource | None
+    document: dict[str, Any],
+    trust_list: TrustList,
+    source: StatusListSource | None,
+    now: datetime,
 ) -> Check:
     raw = document.get("credentialStatus")
     entries = raw if isinstance(raw, list) else [raw] if raw else []
@@ -368,7 +439,7 @@ def _check_status(
         try:
             entry = StatusListEntry.from_json(raw_entry)
             flagged, valid_from = _read_status(
-                entry, (issuer_id, issuer_code), trust_list, source
+                entry, (issuer_id, issuer_code), trust_list, source, now
             )
         except NotFound as exc:
             return Check(Outcome.NOT_CHECKED, f"status unknown: {exc.message}")
@@ -394,19 +465,34 @@ def _read_status(
     issuer: tuple[Any, str],
     trust_list: TrustList,
     source: StatusListSource,
+    now: datetime,
 ) -> tuple[bool, str]:
     """Whether the list at ``entry`` flags the license, and the list's date.
 
     ``issuer`` is the license's issuer: its URL and the issuer code inside its
-    identifier; the list must be that department's, signed with its key.
+    identifier; the list must be that department's, signed with its key, and in
+    force at ``now``. Raises `NotFound` for a list past its ``validUntil``: it
+    cannot confirm the status now.
     """
     credential = source.status_list(entry.list_url)
     if credential.get("id") != entry.list_url:
         raise InvalidDocument(f"the list at {entry.list_url} names itself otherwise")
     if credential.get("issuer") != issuer[0]:
         raise InvalidDocument("the status list was not issued by the license's issuer")
-    bits, valid_from = _VERIFIED_LISTS.get(credential, entry, issuer[1], trust_list)
+    bits, valid_from, valid_until = _VERIFIED_LISTS.get(
+        credential, entry, issuer[1], trust_list
+    )
+    if valid_until is not None and now > valid_until + CLOCK_SKEW:
+        raise NotFound(
+            f"the {entry.purpose} list at {entry.list_url} was valid until"
+            f" {to_rfc3339(valid_until)}, before {to_rfc3339(now)}; fetch the"
+            " issuer's current list"
+        )
     return bit_is_set(bits, entry.index), valid_from
+
+
+#: A verified list's bitstring, its ``validFrom`` as written, and its ``validUntil``.
+_ListContent = tuple[bytes, str, datetime | None]
 
 
 def _verify_status_list(
@@ -414,9 +500,10 @@ def _verify_status_list(
     entry: StatusListEntry,
     issuer_code: str,
     trust_list: TrustList,
-) -> tuple[bytes, str]:
-    """The bitstring of a status list credential whose proof and signer check out:
-    a key of the department with credit code ``issuer_code``."""
+) -> _ListContent:
+    """The bitstring of a status list credential whose proof and signer check out
+    (a key of the department with credit code ``issuer_code``), its ``validFrom``
+    and its ``validUntil``."""
     try:
         proof = verify_proof(credential, resolve_key=_public_key(trust_list))
     except NotFound as exc:
@@ -436,7 +523,17 @@ def _verify_status_list(
             f"the list at {entry.list_url} is not a {entry.purpose} list"
         )
     bits = decode_bitstring(str(subject.get("encodedList", "")))
-    return bits, str(credential.get("validFrom"))
+    try:
+        valid_until = (
+            _parse_time(credential["validUntil"])
+            if "validUntil" in credential
+            else None
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidDocument(
+            f"the list at {entry.list_url} has a validUntil that is no timestamp"
+        ) from exc
+    return bits, str(credential.get("validFrom")), valid_until
 
 
 class _VerifiedStatusLists:
@@ -451,7 +548,7 @@ class _VerifiedStatusLists:
     SIZE = 1024
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[str, ...], tuple[bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, ...], _ListContent] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(
@@ -460,7 +557,7 @@ class _VerifiedStatusLists:
         entry: StatusListEntry,
         issuer_code: str,
         trust_list: TrustList,
-    ) -> tuple[bytes, str]:
+    ) -> _ListContent:
         proof = credential.get("proof")
         method = proof.get("verificationMethod") if isinstance(proof, dict) else None
         try:
@@ -560,6 +657,11 @@ def _parse_time(value: Any) -> datetime:
     return moment
 
 
+#: Checks that only some verifiers can make: left not checked, they do not make
+#: the verdict indeterminate.
+_OPTIONAL = ("library", "transparency")
+
+
 def _report(
     checks: dict[str, Check],
     facts: dict[str, str | None],
@@ -570,7 +672,7 @@ def _report(
     unknown = [
         name
         for name in _CHECKS
-        if checks[name].outcome is Outcome.NOT_CHECKED and name != "transparency"
+        if checks[name].outcome is Outcome.NOT_CHECKED and name not in _OPTIONAL
     ]
     if failed:
         verdict = Verdict.INVALID
@@ -595,6 +697,7 @@ def _report(
         format=checks["format"],
         proof=checks["proof"],
         issuer_key=checks["issuer_key"],
+        library=checks["library"],
         status=checks["status"],
         validity_window=checks["validity_window"],
         transparency=checks["transparency"],
