@@ -13,6 +13,8 @@ The tree::
     │   │                               license identifier fails its standard
     │   ├── SchemaViolation             surface data does not match the type's schema
     │   ├── InvalidRequest              a request is malformed or inconsistent
+    │   │   ├── IssueDateInFuture       a date of issue after the day of issuing
+    │   │   └── ControlCharacter        a name or text field holds a control character
     │   ├── InvalidDocument             a signed document cannot be read
     │   ├── IdempotencyKeyReused        the same key came with a different request
     │   ├── UnreadableFile              a gathering file cannot be read as its format
@@ -90,6 +92,7 @@ __all__ = [
     "ClientDisabled",
     "ConfigurationError",
     "Conflict",
+    "ControlCharacter",
     "CopyExpired",
     "CryptoError",
     "DepartmentDeactivated",
@@ -104,6 +107,7 @@ __all__ = [
     "InvalidDocument",
     "InvalidIdentifier",
     "InvalidRequest",
+    "IssueDateInFuture",
     "KeyDecryptionFailed",
     "LogKeyMismatch",
     "LogProofInvalid",
@@ -192,6 +196,21 @@ class InvalidRequest(InputError):
     """A request is malformed or internally inconsistent."""
 
     code = "invalid-request"
+
+
+class IssueDateInFuture(InvalidRequest):
+    """A license states a date of issue (ZZBFRQ) after the day it is issued on, in
+    China Standard Time: a license is issued on its date of issue or later."""
+
+    code = "issue-date-in-future"
+
+
+class ControlCharacter(InvalidRequest):
+    """A holder's name or a text field holds a control character (C0, C1, or the
+    line and paragraph separators U+2028 and U+2029), which no printed license
+    shows; ``details`` names the field."""
+
+    code = "control-character"
 
 
 class InvalidDocument(InputError):

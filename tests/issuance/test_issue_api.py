@@ -466,3 +466,28 @@ def test_issue_date_outside_what_a_license_may_state_is_refused(world, field, va
         f"{field} {value} is outside the dates a license may state"
         " (1900-01-01 to 2999-12-31)"
     )
+
+
+def test_issue_date_after_the_day_of_issuing_is_refused(world):
+    # The test clock reads 2026-11-02 18:00 in China Standard Time.
+    body = world.issue(issueDate="2026-11-03", expect=422)
+    assert body["code"] == "issue-date-in-future"
+    assert body["message"] == (
+        "issueDate 2026-11-03 is after the day of issuing (2026-11-02, China"
+        " Standard Time); a license is issued on its date of issue or later: give"
+        " that date, or leave issueDate out for today"
+    )
+
+
+def test_issue_date_is_today_in_china_standard_time(world, clock):
+    clock.moment = clock.moment.replace(hour=17)  # 01:00 on 11-03 in Urumqi's law
+    document = world.issue(issueDate="2026-11-03")["document"]
+    assert document["credentialSubject"]["license"]["issueDate"] == "2026-11-03"
+    assert world.issue(issueDate="2026-11-04", expect=422)["code"] == (
+        "issue-date-in-future"
+    )
+
+
+def test_license_issued_today_can_be_revoked_at_once(world):
+    license_ = world.issue(issueDate="2026-11-02")
+    world.event(license_["identifier"], "revoked")

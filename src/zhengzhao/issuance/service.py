@@ -22,6 +22,7 @@ from zhengzhao.errors import (
     DepartmentDeactivated,
     InvalidIdentifier,
     InvalidRequest,
+    IssueDateInFuture,
     NotFound,
     NotResponsible,
     PaperNumberInUse,
@@ -32,6 +33,10 @@ from zhengzhao.issuance.credential import (
     build_event,
     canonical_json,
     document_hash,
+)
+from zhengzhao.issuance.text import (
+    refuse_control_characters,
+    refuse_control_characters_in,
 )
 from zhengzhao.model.credit_code import parse_credit_code
 from zhengzhao.model.divisions import division, within
@@ -214,15 +219,18 @@ def complete_issue(
     """The rest of `prepare_issue`, for a request whose type and responsibility, holder
     (`check_holder`, which gave ``holder_identifier`` and ``warnings``) and surface data
     (`validate_surface` against ``version``) the caller has checked already: the
-    dates and the validity rule. Raises `InvalidRequest`.
+    dates, the validity rule and printable text. Raises `InvalidRequest`
+    (`IssueDateInFuture`, `ControlCharacter`).
     """
     _check_paper_number(request)
+    _check_text(request)
     for name, value in (
         ("issueDate", request.issue_date),
         ("validFrom", request.valid_from),
         ("validUntil", request.valid_until),
     ):
         check_license_date(name, value)
+    _check_issue_date(request.issue_date, today=today)
     issue_date = request.issue_date or today
     valid_from = request.valid_from or issue_date
     valid_until = version.validity.last_day(valid_from, request.valid_until)
@@ -261,6 +269,29 @@ def check_license_date(name: str, value: date | None) -> None:
         )
 
 
+def _check_issue_date(issue_date: date | None, *, today: date) -> None:
+    """Refuse a date of issue after ``today``, the day of issuing in China Standard
+    Time; raises `IssueDateInFuture`. A license is issued on its date of issue or
+    later (a paper license entered afterwards), never before it: dated ahead, it
+    would refuse every event until that day came."""
+    if issue_date is not None and issue_date > today:
+        raise IssueDateInFuture(
+            f"issueDate {issue_date.isoformat()} is after the day of issuing"
+            f" ({today.isoformat()}, China Standard Time); a license is issued on"
+            " its date of issue or later: give that date, or leave issueDate out"
+            " for today",
+            details={"field": "issueDate"},
+        )
+
+
+def _check_text(request: IssueRequest) -> None:
+    """Refuse a control character in the surface fields or the paper number; raises
+    `ControlCharacter` naming the field (the holder's name is `check_holder`'s)."""
+    refuse_control_characters_in("fields", request.fields)
+    if request.paper_number is not None:
+        refuse_control_characters("paperNumber", request.paper_number)
+
+
 def _check_paper_number(request: IssueRequest) -> None:
     if request.paper_number is not None and not request.paper_number.strip():
         raise InvalidRequest("paperNumber is empty; leave it out if there is none")
@@ -273,11 +304,12 @@ def check_holder(
 
     A credit code is checked strictly unless ``holder.lenient_identifier``; the
     warnings are those of a code accepted in lenient mode, and only those. Raises
-    `InvalidRequest` or `InvalidIdentifier`, which says when the code would pass as
-    a pilot-era one.
+    `InvalidRequest` (`ControlCharacter` for a name holding one) or
+    `InvalidIdentifier`, which says when the code would pass as a pilot-era one.
     """
     if not holder.name.strip():
         raise InvalidRequest("holder.name is empty")
+    refuse_control_characters("holder.name", holder.name)
     if kind is HolderKind.PERSON:
         return ResidentId.parse(holder.identifier, today=today).value, ()
     code = parse_credit_code(
@@ -371,11 +403,14 @@ def issue_prepared(
 ) -> list[IssuedLicense]:
     """Steps 2 to 4 of `issue_licenses`, for requests that already passed the checks.
 
-    Raises `DepartmentDeactivated` for an issuer an operator deactivated.
+    Raises `DepartmentDeactivated` for an issuer an operator deactivated, and
+    `ControlCharacter` for text no check before caught (a correction's fields).
     """
     if not prepared:
         return []
     require_active(issuer)
+    for item in prepared:
+        _check_text(item.request)
 
     # 2. Identify.
     identifiers = _identify(conn, issuer, prepared, year=local_date(now).year)
