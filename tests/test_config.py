@@ -1,11 +1,13 @@
 """Settings: sources, and the refusal to run production on the demo master key."""
 
+import base64
 import warnings
 
 import pytest
 
+from conftest import random_master_key
 from zhengzhao.api.app import create_app
-from zhengzhao.config import UnsafeDemoKeyWarning, load_settings
+from zhengzhao.config import UNSAFE_DEMO_MASTER_KEY, UnsafeDemoKeyWarning, load_settings
 from zhengzhao.errors import ConfigurationError
 from zhengzhao.node import Node
 
@@ -63,3 +65,41 @@ def test_derived_keys_differ_per_purpose(settings):
             keys.node_secret,
         }
     assert len(derived) == 4
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        UNSAFE_DEMO_MASTER_KEY.rstrip("="),  # without its padding
+        f" {UNSAFE_DEMO_MASTER_KEY}",
+        f"{UNSAFE_DEMO_MASTER_KEY}\n",
+        f"{UNSAFE_DEMO_MASTER_KEY}==",
+        f"{UNSAFE_DEMO_MASTER_KEY[:20]} {UNSAFE_DEMO_MASTER_KEY[20:]}",
+    ],
+)
+def test_production_mode_refuses_the_demo_master_key_however_written(
+    database_url, spelling
+):
+    node = Node(load_settings(database_url=database_url, master_key=spelling))
+    with pytest.raises(ConfigurationError, match="refusing to run in production mode"):
+        create_app(node)
+
+
+def test_master_key_in_the_standard_alphabet_is_the_same_key():
+    standard = base64.b64encode(bytes([0xFB] * 32)).decode()
+    url_safe = base64.urlsafe_b64encode(bytes([0xFB] * 32)).decode()
+    assert standard != url_safe
+    assert (
+        load_settings(master_key=standard).master_keys.key_encryption
+        == load_settings(master_key=url_safe).master_keys.key_encryption
+    )
+
+
+def test_master_key_with_a_character_of_no_base64_alphabet_is_refused():
+    settings = load_settings(master_key=random_master_key()[:-1] + "!")
+    with pytest.raises(ConfigurationError) as raised:
+        settings.master_keys  # noqa: B018
+    assert raised.value.message == (
+        "the master key is not valid base64url; generate one with"
+        " `zhengzhao keys master`"
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import re
 import warnings
 from functools import cached_property
 from pathlib import Path
@@ -50,9 +51,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Published in the source code, so it protects nothing: for demos and tests only.
-UNSAFE_DEMO_MASTER_KEY = base64.urlsafe_b64encode(
-    b"zhengzhao-demo-master-key-UNSAFE"
-).decode()
+_UNSAFE_DEMO_KEY_BYTES = b"zhengzhao-demo-master-key-UNSAFE"
+UNSAFE_DEMO_MASTER_KEY = base64.urlsafe_b64encode(_UNSAFE_DEMO_KEY_BYTES).decode()
 
 
 class MasterKeys:
@@ -272,9 +272,14 @@ class Settings(BaseSettings):
 
     @property
     def uses_demo_master_key(self) -> bool:
-        return (
-            self.master_key is None
-            or self.master_key.get_secret_value() == UNSAFE_DEMO_MASTER_KEY
+        """Whether the node would run on the published demo key: none is set, or the
+        one set decodes to the demo key's bytes, however it is written (without its
+        padding, with spaces, in standard base64). Raises `ConfigurationError` for
+        a key that is not base64url."""
+        if self.master_key is None:
+            return True
+        return _decoded_key(self.master_key.get_secret_value()) == (
+            _UNSAFE_DEMO_KEY_BYTES
         )
 
     @cached_property
@@ -294,19 +299,34 @@ class Settings(BaseSettings):
                 UnsafeDemoKeyWarning,
                 stacklevel=3,
             )
-            raw = UNSAFE_DEMO_MASTER_KEY
-        else:
-            assert self.master_key is not None
-            raw = self.master_key.get_secret_value()
-        try:
-            key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
-        except ValueError as exc:
-            raise ConfigurationError("the master key is not valid base64url") from exc
-        return MasterKeys(key)
+            return MasterKeys(_UNSAFE_DEMO_KEY_BYTES)
+        assert self.master_key is not None
+        return MasterKeys(_decoded_key(self.master_key.get_secret_value()))
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _decoded_key(text: str) -> bytes:
+    """The bytes of a base64url master key, however it is written: with or without
+    its padding, with whitespace, or in the standard alphabet. One key has many
+    spellings, so the bytes, not the text, say which key it is. Raises
+    `ConfigurationError` for any other character."""
+    raw = "".join(text.split()).rstrip("=")
+    if not _BASE64_TEXT.fullmatch(raw):
+        raise ConfigurationError(
+            "the master key is not valid base64url; generate one with"
+            " `zhengzhao keys master`"
+        )
+    try:
+        return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    except ValueError as exc:
+        raise ConfigurationError("the master key is not valid base64url") from exc
+
+
+#: Both base64 alphabets (RFC 4648 sections 4 and 5), padding removed.
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/_-]*")
 
 
 class UnsafeDemoKeyWarning(UserWarning):
