@@ -68,6 +68,7 @@ The tree::
     ├── CryptoError                     a key or signature operation failed
     │   ├── SignatureInvalid            a proof does not verify
     │   ├── KeyDecryptionFailed         a stored private key cannot be decrypted
+    │   ├── StoredRecordDamaged         503: a license's stored record does not open
     │   └── LogKeyMismatch              the stored log public key is not the public
     │                                   half of the node's own wrapped log key
     ├── RateLimited                     429: too many checks; retry after a while
@@ -131,6 +132,7 @@ __all__ = [
     "SignatureInvalid",
     "SigningKeyChanged",
     "SplitView",
+    "StoredRecordDamaged",
     "TermEnded",
     "TransitionRefused",
     "TypeNotGranted",
@@ -530,6 +532,16 @@ class KeyDecryptionFailed(CryptoError):
     """A stored private key cannot be decrypted with the configured master key."""
 
     code = "key-decryption-failed"
+
+
+class StoredRecordDamaged(CryptoError):
+    """A license's stored credential or holder identifier does not open with the
+    node's master key: the row was changed, or moved from another license, in the
+    database. The node cannot serve it until the operator restores it;
+    `zhengzhao log audit` names every such license."""
+
+    code = "stored-record-damaged"
+    http_status = 503
 
 
 class LogKeyMismatch(CryptoError):

@@ -154,7 +154,11 @@ def test_audit_names_an_event_inserted_without_logging(node, logged):
         " SELECT license_id, 2, 'revoked', occurred_at, recorded_at, actor, reason,"
         f" document, document_hash FROM license_events WHERE id = {source}",
     )
-    assert kinds(audit(node)) == [("inserted", logged[0], 2)]
+    # The license is stored as valid, but the inserted event would revoke it.
+    assert kinds(audit(node)) == [
+        ("inserted", logged[0], 2),
+        ("state-changed", logged[0], None),
+    ]
 
 
 def test_audit_names_a_changed_license_credential(node, logged, world):
@@ -322,7 +326,9 @@ def erase_the_release_under_a_new_key(node, logged):
 def test_audit_finds_a_log_key_swapped_in_the_database(node, logged):
     erase_the_release_under_a_new_key(node, logged)
     report = audit(node)
-    assert [f.kind for f in report.findings] == ["untrusted-key"]
+    # The re-signed log hides the erased release; the license stored as valid
+    # after a suspension with no release does not.
+    assert [f.kind for f in report.findings] == ["untrusted-key", "state-changed"]
     assert "not the public half of the node's wrapped log key" in str(
         report.findings[0]
     )
@@ -335,6 +341,7 @@ def test_audit_with_a_pinned_vkey_refuses_checkpoints_of_another_key(node, logge
     report = audit(node, vkey=published)
     assert kinds(report) == [
         ("bad-signature", None, None),
+        ("state-changed", logged[1], None),
         ("untrusted-key", None, None),
         ("untrusted-key", None, None),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text
@@ -32,6 +32,7 @@ __all__ = [
     "StoredCheckpoint",
     "StoredCosignature",
     "StoredNodeKey",
+    "StoredState",
     "add_cosignature",
     "audit_rows",
     "checkpoint_at",
@@ -53,6 +54,7 @@ __all__ = [
     "latest_checkpoint",
     "latest_cosigned_checkpoint",
     "leaf_hash_indices",
+    "license_states",
     "lock_log",
     "node_key",
     "pending",
@@ -610,3 +612,72 @@ def last_entry_index(conn: Connection) -> int | None:
 
 def entry_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(log_entries)).scalar_one())
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredState:
+    """A license version's stored state beside the events stored for it."""
+
+    row_id: int
+    identifier: str
+    #: The `licenses` columns as stored, unchecked.
+    status: str
+    encumbrance: str | None
+    valid_until: date | None
+    #: The row of the version it replaced, if any.
+    supersedes_id: int | None
+    #: (kind, occurred_at) of its events, in sequence order.
+    events: tuple[tuple[str, datetime], ...]
+
+
+def license_states(
+    conn: Connection, *, after_row_id: int, limit: int
+) -> list[StoredState]:
+    """Up to ``limit`` license versions with row ids above ``after_row_id``, in row
+    order, each with its events: two queries, the second a range of the events'
+    (license, sequence) index."""
+    rows = conn.execute(
+        select(
+            licenses.c.id,
+            licenses.c.identifier,
+            licenses.c.status,
+            licenses.c.encumbrance,
+            licenses.c.valid_until,
+            licenses.c.supersedes_id,
+        )
+        .where(licenses.c.id > after_row_id)
+        .order_by(licenses.c.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return []
+    events: dict[int, list[tuple[str, datetime]]] = {}
+    for event in conn.execute(
+        select(
+            license_events.c.license_id,
+            license_events.c.kind,
+            license_events.c.occurred_at,
+        )
+        .where(
+            license_events.c.license_id > after_row_id,
+            license_events.c.license_id <= rows[-1].id,
+        )
+        .order_by(license_events.c.license_id, license_events.c.sequence)
+    ):
+        events.setdefault(int(event.license_id), []).append(
+            (event.kind, event.occurred_at)
+        )
+    return [
+        StoredState(
+            row_id=int(row.id),
+            identifier=str(row.identifier),
+            status=row.status,
+            encumbrance=row.encumbrance,
+            valid_until=row.valid_until,
+            supersedes_id=(
+                int(row.supersedes_id) if row.supersedes_id is not None else None
+            ),
+            events=tuple(events.get(int(row.id), ())),
+        )
+        for row in rows
+    ]

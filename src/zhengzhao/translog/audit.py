@@ -24,7 +24,9 @@ Its steps:
    consistency proof from the stored hashes must lead from its root to the rebuilt
    root; else the log `forked`;
 5. events and records never logged are `inserted`; a license whose events skip a
-   number lost the missing ones (`deleted`).
+   number lost the missing ones (`deleted`);
+6. every license's stored status and encumbrance is the state its events lead to
+   through the lifecycle state machine (`audit_states`), else `state-changed`.
 
 Memory grows with what is found, not with the log: entries, hashes and checkpoints
 are read `audit_walk.PAGE` indices at a time.
@@ -45,8 +47,14 @@ from zhengzhao.errors import (
 )
 from zhengzhao.node import Node
 from zhengzhao.storage import log as log_store
-from zhengzhao.translog.audit_leaves import Named, rebuild, rebuild_access
+from zhengzhao.translog.audit_leaves import (
+    UNOPENED_CREDENTIAL,
+    Named,
+    rebuild,
+    rebuild_access,
+)
 from zhengzhao.translog.audit_report import FINDING_KINDS, AuditReport, Finding
+from zhengzhao.translog.audit_states import check_states
 from zhengzhao.translog.audit_walk import Candidate, TreeWalk, note_body
 from zhengzhao.translog.keys import LOG_KEY, unwrap_log_key
 from zhengzhao.translog.merkle import (
@@ -83,7 +91,9 @@ def audit(
         latest = log_store.latest_checkpoint(conn)
         last = log_store.last_entry_index(conn)
     if latest is None and trusted is None and last is None:
-        return AuditReport(size=0)
+        report = AuditReport(size=0)
+        check_states(node, report)
+        return report
 
     # 1. The keys, the latest checkpoint and the trusted one.
     report = AuditReport(size=latest.size if latest else 0)
@@ -119,7 +129,7 @@ def audit(
     if outside is not None:
         claimed.append((outside.size, outside.root_hash))
     with node.database.reading() as conn:
-        candidates = _candidates(node, conn)
+        candidates = _candidates(node, conn, report)
         left = walk.settle(conn, candidates, claimed)
     if walk.present < head.size and (walk.last_entry or -1) + 1 < head.size:
         report.add(
@@ -141,6 +151,9 @@ def audit(
     for candidate in left:
         report.add(_inserted(candidate.named))
     _sequence_gaps(node, report, walk.deleted_events)
+
+    # 6. Each license's state against its events.
+    check_states(node, report)
     return report
 
 
@@ -236,9 +249,10 @@ def _outside(
         return None
 
 
-def _candidates(node: Node, conn: Connection) -> list[Candidate]:
+def _candidates(node: Node, conn: Connection, report: AuditReport) -> list[Candidate]:
     """Events and records in no entry, in the order they were made, with the
-    hash of the leaf each rebuilds today."""
+    hash of the leaf each rebuilds today. An issuance among them whose credential
+    no longer opens is reported `changed` as well."""
     dated = []
     for _event_id, event in log_store.unlogged_event_rows(conn):
         rebuilt = rebuild(node, event)
@@ -246,6 +260,8 @@ def _candidates(node: Node, conn: Connection) -> list[Candidate]:
         named = Named(
             license=event.license_identifier, sequence=event.sequence, event=event.kind
         )
+        if rebuilt.unopened:
+            report.add(Finding.about("changed", None, named, UNOPENED_CREDENTIAL))
         dated.append((event.recorded_at, Candidate(leaf_hash(rebuilt.leaf), named)))
     for access in log_store.unlogged_access_rows(conn):
         made = rebuild_access(node, access)

@@ -5,6 +5,10 @@ its license, issuer, kind, sequence, times and the hash of its signed document (
 an issuance, the hash of the license credential too), and each event row must agree
 with its own signed document; for an access record, the hash of its record
 document, and its holder index must be the blind index of the holder it names.
+
+A license credential that no longer opens (its ciphertext changed, or swapped with
+another license's) is a problem of the issuance it belongs to, never an error: the
+hash logged for it stands in, so that the audit names that one license.
 """
 
 from __future__ import annotations
@@ -28,7 +32,21 @@ from zhengzhao.translog.leaves import (
     read_leaf,
 )
 
-__all__ = ["Named", "Rebuilt", "changed_fields", "name_of", "rebuild", "rebuild_row"]
+__all__ = [
+    "UNOPENED_CREDENTIAL",
+    "Named",
+    "Rebuilt",
+    "changed_fields",
+    "name_of",
+    "rebuild",
+    "rebuild_row",
+]
+
+#: The problem of an issuance whose license credential no longer opens.
+UNOPENED_CREDENTIAL = (
+    "the license's stored credential no longer opens with the node's key: its"
+    " ciphertext was changed, or moved from another license's row"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,8 @@ class Rebuilt:
     #: Each a sentence fragment: "the event row contradicts its signed document in
     #: reason", say.
     problems: tuple[str, ...] = ()
+    #: Whether the license credential of an issuance no longer opens.
+    unopened: bool = False
 
 
 def name_of(leaf: bytes) -> Named:
@@ -77,17 +97,29 @@ def rebuild_row(node: Node, row: log_store.AuditRow) -> Rebuilt:
         return rebuild_access(node, row.access, logged=row.leaf)
     if row.event is None:
         return Rebuilt(None)
-    return rebuild(node, row.event)
+    return rebuild(node, row.event, logged=row.leaf)
 
 
-def rebuild(node: Node, event: log_store.LoggedEvent) -> Rebuilt:
-    """The leaf an event row makes today, and where it contradicts its document."""
+def rebuild(
+    node: Node, event: log_store.LoggedEvent, *, logged: bytes | None = None
+) -> Rebuilt:
+    """The leaf an event row makes today, and where it contradicts its document.
+
+    For an issuance whose credential no longer opens, the credential hash of the
+    ``logged`` leaf stands in (none without one), and `UNOPENED_CREDENTIAL` is its
+    problem."""
     credential_hash = None
+    unopened = False
     if event.kind == "issued":
-        text = node.vault.open_document(
-            event.license_document_cipher, license_identifier=event.license_identifier
-        )
-        credential_hash = document_hash(text)
+        try:
+            text = node.vault.open_document(
+                event.license_document_cipher,
+                license_identifier=event.license_identifier,
+            )
+            credential_hash = document_hash(text)
+        except CryptoError:
+            unopened = True
+            credential_hash = _logged_credential_hash(logged)
     leaf = event_leaf(
         license_identifier=event.license_identifier,
         sequence=event.sequence,
@@ -99,15 +131,24 @@ def rebuild(node: Node, event: log_store.LoggedEvent) -> Rebuilt:
         credential_hash=credential_hash,
     )
     disagreements = _against_document(event)
-    problems = (
-        (
+    problems = []
+    if disagreements:
+        problems.append(
             "the event row contradicts its signed document in "
-            + ", ".join(disagreements),
+            + ", ".join(disagreements)
         )
-        if disagreements
-        else ()
-    )
-    return Rebuilt(leaf, problems)
+    if unopened:
+        problems.append(UNOPENED_CREDENTIAL)
+    return Rebuilt(leaf, tuple(problems), unopened=unopened)
+
+
+def _logged_credential_hash(logged: bytes | None) -> str | None:
+    if logged is None:
+        return None
+    try:
+        return read_leaf(logged).credential_hash
+    except InvalidDocument:
+        return None
 
 
 def rebuild_access(

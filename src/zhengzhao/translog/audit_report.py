@@ -31,6 +31,8 @@ FINDING_KINDS = (
     "bad-signature",
     # A stored cosignature does not verify with its witness's configured key.
     "bad-cosignature",
+    # A license's stored status or encumbrance is not what its events lead to.
+    "state-changed",
 )
 
 
@@ -58,6 +60,8 @@ class Finding:
         if self.record is not None:
             where = f"entry {self.index}" if self.index is not None else "record"
             what = f" (access record {self.record})"
+        elif self.license and self.sequence is None and self.index is None:
+            where, what = "license", f" {self.license}"
         else:
             where = f"entry {self.index}" if self.index is not None else "log"
             if self.license and self.index is None:
