@@ -6,15 +6,25 @@ clock reading is earlier than the rotation's (race one), and a rotation that wai
 for a signer is one whose reading is earlier than the signature's (race two).
 """
 
-from datetime import UTC, datetime, timedelta
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from support.world import OPERATOR, department_code
+from conftest import is_postgres
+from support.world import (
+    OPERATOR,
+    department_code,
+    example_fields,
+    person_id,
+    type_code,
+)
 from zhengzhao.catalog.seed import load_department_kinds
 from zhengzhao.directory.departments import register_department
 from zhengzhao.errors import Conflict, NoActiveKey, SigningKeyChanged
+from zhengzhao.issuance.service import HolderClaim, IssueRequest, issue_licenses
 from zhengzhao.seals.algorithms import Algorithm
 from zhengzhao.storage.tables import signing_keys
 from zhengzhao.verify.service import NodeStatusLists
@@ -242,3 +252,70 @@ def test_only_a_first_key_is_given_its_start(world, clock, node):
         f"department {department.credit_code} has keys already; only its first key"
         " may be given its start"
     )
+
+
+def test_rotation_waits_for_a_signer_holding_the_department(
+    world, clock, node, database_url
+):
+    # SQLite lets one writer in at a time; PostgreSQL needs the department's row
+    # lock, without which this rotation would close key 1 before the signature.
+    if not is_postgres(database_url):
+        pytest.skip("concurrent transactions: PostgreSQL (SQLite serializes writers)")
+    department = world.departments["psb_tianshan"]
+    signed_at = clock.now() + timedelta(hours=1)
+    rotated: list[object] = []
+
+    def rotate_meanwhile():
+        with node.database.transaction() as conn:
+            rotated.append(
+                node.keyring.create_key(
+                    conn,
+                    department,
+                    algorithm=Algorithm.ECDSA_P256,
+                    now=clock.now() + timedelta(minutes=30),
+                )
+            )
+
+    rotation = threading.Thread(target=rotate_meanwhile)
+    with node.database.transaction() as conn:
+        (issued,) = issue_licenses(
+            conn,
+            node,
+            issuer=department,
+            requests=[card_request()],
+            actor="test",
+            now=signed_at,
+        )
+        rotation.start()
+        wait_for_a_lock_wait(node)
+    rotation.join(timeout=30)
+    (key,) = rotated
+    assert key.valid_from == signed_at + timedelta(microseconds=1)
+    clock.moment = signed_at
+    assert verify(world, clock, issued.document).verdict is Verdict.VALID
+
+
+def card_request():
+    return IssueRequest(
+        type_code=type_code("resident-identity-card"),
+        holder=HolderClaim(identifier=person_id(), name="张三"),
+        fields=example_fields("resident-identity-card"),
+        valid_until=date(2036, 1, 1),
+    )
+
+
+def wait_for_a_lock_wait(node, *, within=30.0):
+    """Return once another session of the database waits for a lock."""
+    deadline = time.monotonic() + within
+    with node.database.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+            ).scalar_one()
+            conn.rollback()
+            if waiting:
+                return
+    raise AssertionError("the rotation never waited for the signer's lock")
