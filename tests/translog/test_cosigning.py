@@ -207,3 +207,24 @@ def test_witness_failing_otherwise_is_a_warning(world, node, clock, status, capl
     (record,) = caplog.records
     assert record.levelname == "WARNING"
     assert f"HTTP {status}" in record.getMessage()
+
+
+def test_cosigner_unable_to_prove_its_own_log_warns_and_never_raises(
+    world, node, clock, witness, caplog
+):
+    use_witness(node, witness)
+    cosigner = Cosigner(node, clock=clock)
+    world.issue()
+    integrate(node, now=clock.now())
+    cosigner.cosign_latest()
+    world.issue()
+    step = integrate(node, now=clock.now())
+    with node.database.transaction() as conn:
+        conn.execute(text("DELETE FROM log_hashes"))  # no proof can be made now
+    latest, missing = cosigner.missing()
+    assert latest is not None and len(missing) == 1
+    with caplog.at_level(logging.WARNING, logger="zhengzhao.translog.cosigning"):
+        cosigner.ask(missing[0], latest)
+    (record,) = cosigning_records(caplog)
+    assert record.levelname == "WARNING"
+    assert f"did not cosign size {step.new_size}" in record.getMessage()

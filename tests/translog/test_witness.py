@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from conftest import POSTGRES_URL
 from support.live import free_port, serving
+from support.world import person_id
 from translog.memory import MemoryHashReader
 from zhengzhao.api.app import create_witness_app
 from zhengzhao.config import WitnessedLogConfig, WitnessEndpoint
@@ -502,3 +503,18 @@ def test_trust_list_with_malformed_witness_keys_is_refused(
     with pytest.raises(InvalidDocument) as caught:
         TrustList.from_json(document)
     assert caught.value.message.startswith(message)
+
+
+def test_license_proof_ignores_cosignatures_of_a_witness_no_longer_configured(
+    world, node, clock, witness
+):
+    use_witness(world, witness)
+    identifier = world.issue()["identifier"]
+    first = integrate(node, now=clock.now())
+    Cosigner(node, clock=clock).cosign_latest()
+    world.issue(holder=person_id(sequence=7))
+    later = integrate(node, now=clock.now())
+    path = f"/log/proofs/license/{identifier}"
+    assert world.http.get(path).json()["size"] == first.new_size
+    world.node.settings = world.node.settings.model_copy(update={"witnesses": []})
+    assert world.http.get(path).json()["size"] == later.new_size

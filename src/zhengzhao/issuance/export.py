@@ -10,7 +10,7 @@ from pathlib import Path
 
 from zhengzhao.node import Node
 from zhengzhao.storage import licenses as license_store
-from zhengzhao.translog.service import license_inclusion
+from zhengzhao.translog.service import license_inclusion, witness_names
 from zhengzhao.verify.publication import status_list_text
 from zhengzhao.verify.status_list import StatusPurpose, page_of
 
@@ -48,6 +48,7 @@ def export_licenses(
     (out / "licenses").mkdir(parents=True, exist_ok=True)
     (out / "status").mkdir(exist_ok=True)
     pages: set[tuple[str, int]] = set()
+    witnesses = witness_names(node)
     written = 0
     after = 0
     while written < limit:
@@ -58,7 +59,10 @@ def export_licenses(
         if not batch:
             break
         with node.database.reading() as conn:
-            proofs = [license_inclusion(conn, s.license.identifier) for s in batch]
+            proofs = [
+                license_inclusion(conn, s.license.identifier, witnesses=witnesses)
+                for s in batch
+            ]
         for stored, proof in zip(batch, proofs, strict=True):
             identifier = stored.license.identifier
             text = node.vault.open_document(

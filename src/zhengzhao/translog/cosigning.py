@@ -35,7 +35,7 @@ from datetime import datetime
 import httpx
 
 from zhengzhao.config import WitnessEndpoint
-from zhengzhao.errors import NoteInvalid, SplitView
+from zhengzhao.errors import NoteInvalid, SplitView, ZhengzhaoError
 from zhengzhao.model.time import Clock
 from zhengzhao.node import Node
 from zhengzhao.storage import log as log_store
@@ -119,7 +119,8 @@ class Cosigner:
         ]
 
     def ask(self, witness: WitnessEndpoint, latest: log_store.StoredCheckpoint) -> None:
-        """Ask one witness to cosign ``latest``; logs the outcome, never raises."""
+        """Ask one witness to cosign ``latest``; logs the outcome, never raises: it
+        runs in a worker whose exceptions nobody would see."""
         try:
             self._cosign(witness, latest.note, latest.size)
         except SplitView as exc:
@@ -131,9 +132,15 @@ class Cosigner:
                 latest.note,
                 exc.details.get("answer", ""),
             )
-        except (httpx.HTTPError, NoteInvalid, ValueError) as exc:
+        except (httpx.HTTPError, ZhengzhaoError, ValueError) as exc:
+            # ZhengzhaoError: a malformed answer (NoteInvalid), or the node's own log
+            # unable to make the proof (LogStoreDamaged, NotFound).
             logger.warning(
                 "witness %s did not cosign size %d: %s", witness.url, latest.size, exc
+            )
+        except Exception:
+            logger.exception(
+                "asking witness %s to cosign size %d failed", witness.url, latest.size
             )
 
     def _cosign(self, witness: WitnessEndpoint, note: str, size: int) -> None:

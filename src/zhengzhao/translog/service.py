@@ -15,6 +15,7 @@ check that the log showed it the view the witnesses saw.
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,11 +83,16 @@ def _with_cosignatures(conn: Connection, checkpoint: log_store.StoredCheckpoint)
 
 
 def _proved_against(
-    conn: Connection, *, size: int | None, reaching: int
+    conn: Connection,
+    *,
+    size: int | None,
+    reaching: int,
+    witnesses: Collection[str],
 ) -> log_store.StoredCheckpoint | None:
     """The checkpoint a proof leads to: the one of ``size`` when asked (raises
-    `NotFound` if none was signed), else the latest cosigned checkpoint whose tree
-    holds index ``reaching``, else the newest; None before the first."""
+    `NotFound` if none was signed), else the latest checkpoint cosigned by one of
+    ``witnesses`` (the configured ones, by key name) whose tree holds index
+    ``reaching``, else the newest; None before the first."""
     if size is not None:
         chosen = log_store.checkpoint_at(conn, size)
         if chosen is None:
@@ -95,7 +101,9 @@ def _proved_against(
                 " /log/checkpoint served"
             )
         return chosen
-    cosigned = log_store.latest_cosigned_checkpoint(conn)
+    cosigned = (
+        log_store.latest_cosigned_checkpoint(conn, witnesses) if witnesses else None
+    )
     if cosigned is not None and cosigned.size > reaching:
         return cosigned
     return log_store.latest_checkpoint(conn)
@@ -165,10 +173,15 @@ class LicenseInclusion:
 
 
 def license_inclusion(
-    conn: Connection, identifier: str, *, size: int | None = None
+    conn: Connection,
+    identifier: str,
+    *,
+    witnesses: Collection[str],
+    size: int | None = None,
 ) -> LicenseInclusion | None:
     """Proofs of the logged events of license ``identifier`` against one
-    checkpoint (see the module docstring; ``size`` asks for a signed size), with
+    checkpoint (see the module docstring; ``witnesses`` are the names of the
+    configured witnesses, `witness_names`; ``size`` asks for a signed size), with
     its cosignatures. None when none of the events is in that checkpoint. Raises
     `NotFound` for an unknown license or a size never signed."""
     stored = license_store.license_by_identifier(conn, identifier)
@@ -177,7 +190,9 @@ def license_inclusion(
     indices = [
         index for _sequence, index in log_store.entries_of_license(conn, stored.row_id)
     ]
-    checkpoint = _proved_against(conn, size=size, reaching=max(indices, default=0))
+    checkpoint = _proved_against(
+        conn, size=size, reaching=max(indices, default=0), witnesses=witnesses
+    )
     if checkpoint is None:
         return None
     reader = TiledHashReader(WholeTiles(DatabaseHashes(conn), checkpoint.size))
@@ -228,14 +243,18 @@ class RecordInclusion:
 
 
 def access_inclusion(
-    conn: Connection, index: int | None, *, size: int | None = None
+    conn: Connection,
+    index: int | None,
+    *,
+    witnesses: Collection[str],
+    size: int | None = None,
 ) -> RecordInclusion | None:
     """The inclusion proof of the leaf at ``index`` (an access record's), against
     the checkpoint `license_inclusion` would choose; None while it is not yet in
     that checkpoint."""
     if index is None:
         return None
-    checkpoint = _proved_against(conn, size=size, reaching=index)
+    checkpoint = _proved_against(conn, size=size, reaching=index, witnesses=witnesses)
     if checkpoint is None or index >= checkpoint.size:
         return None
     (leaf,) = log_store.entries(conn, index, index + 1)

@@ -14,7 +14,7 @@ from zhengzhao.errors import CryptoError, NoActiveKey, NotFound
 from zhengzhao.issuance.credential import document_hash
 from zhengzhao.node import Node
 from zhengzhao.storage import licenses as license_store
-from zhengzhao.translog.service import license_inclusion
+from zhengzhao.translog.service import license_inclusion, witness_names
 from zhengzhao.verify.publication import status_list_text
 from zhengzhao.verify.status_list import LAST_PAGE, StatusPurpose
 from zhengzhao.verify.verifier import LibraryEntry, VerificationReport, verify_license
@@ -74,7 +74,7 @@ def verify_on_node(node: Node, document: Any, *, now: datetime) -> VerificationR
     entry and (once the license is in a checkpoint) its own log proof."""
     with node.database.reading() as conn:
         _document, trust = node.trust_lists.current(conn, now=now)
-        log_proof = _own_log_proof(conn, document)
+        log_proof = _own_log_proof(conn, document, witnesses=witness_names(node))
         library = _library_entry(conn, node, document)
     return verify_license(
         document,
@@ -115,10 +115,12 @@ def _library_entry(conn: Connection, node: Node, document: Any) -> LibraryEntry 
     return LibraryEntry(identifier=identifier, document_hash=document_hash(text))
 
 
-def _own_log_proof(conn: Connection, document: Any) -> dict[str, Any] | None:
+def _own_log_proof(
+    conn: Connection, document: Any, *, witnesses: list[str]
+) -> dict[str, Any] | None:
     try:
         identifier = document["credentialSubject"]["license"]["identifier"]
-        inclusion = license_inclusion(conn, str(identifier))
+        inclusion = license_inclusion(conn, str(identifier), witnesses=witnesses)
     except (KeyError, TypeError, NotFound):
         return None  # not a license of this node: the other checks say why
     return None if inclusion is None else inclusion.to_json()

@@ -14,7 +14,7 @@ from zhengzhao.api.schemas import ApiModel, ErrorBody
 from zhengzhao.model.license import HolderKind
 from zhengzhao.sharing.access import AccessPage, audited_records, holder_record
 from zhengzhao.sharing.access import holder_records as own_records
-from zhengzhao.translog.service import access_inclusion
+from zhengzhao.translog.service import access_inclusion, witness_names
 
 router = APIRouter(tags=["access records"])
 
@@ -103,7 +103,7 @@ def one(
             record_id=record_id,
             on_behalf_of=on_behalf_of,
         )
-        inclusion = access_inclusion(conn, index)
+        inclusion = access_inclusion(conn, index, witnesses=witness_names(node))
     return AccessRecordProofOut(
         document=record.document,
         log=None if inclusion is None else inclusion.to_json(),

@@ -36,7 +36,7 @@ from zhengzhao.sharing.reads import (
     read_refusals_recorded,
     search_licenses,
 )
-from zhengzhao.translog.service import license_inclusion
+from zhengzhao.translog.service import license_inclusion, witness_names
 
 router = APIRouter(prefix="/v1/licenses", tags=["licenses"])
 
@@ -220,7 +220,7 @@ def read(
         view = read_license(
             conn, node, principal=principal, identifier=identifier, now=now
         )
-        inclusion = license_inclusion(conn, identifier)
+        inclusion = license_inclusion(conn, identifier, witnesses=witness_names(node))
     return LicenseOut.build(
         view.license,
         view.document,

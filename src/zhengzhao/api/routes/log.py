@@ -26,6 +26,7 @@ from zhengzhao.translog.service import (
     cosigned_checkpoint,
     license_inclusion,
     read_tile,
+    witness_names,
 )
 from zhengzhao.translog.tiles import TilePath, parse_tile_path
 
@@ -117,7 +118,9 @@ def license_proofs(
     An event recorded in the last merge delay may not be in a checkpoint yet.
     """
     with node.database.reading() as conn:
-        found = license_inclusion(conn, identifier, size=size)
+        found = license_inclusion(
+            conn, identifier, size=size, witnesses=witness_names(node)
+        )
     if found is None:
         where = f"the checkpoint of size {size}" if size is not None else "a checkpoint"
         raise NotFound(
