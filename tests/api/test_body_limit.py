@@ -26,7 +26,8 @@ def expect_too_large(response):
     assert body["code"] == "request-too-large"
     assert body["message"] == (
         "the request body is larger than the 4,096 bytes this endpoint takes; send"
-        " less; the node's operator sets it with `request_body_bytes`"
+        " a smaller one (the node's operator sets the limit with"
+        " `request_body_bytes`)"
     )
 
 

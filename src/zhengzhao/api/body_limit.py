@@ -25,10 +25,10 @@ __all__ = ["BodyLimit", "BodyTooLarge", "read_body"]
 
 
 def _too_large(limit: int, *, setting: str | None) -> RequestTooLarge:
-    raised = f"; the node's operator sets it with `{setting}`" if setting else ""
+    who = f" (the node's operator sets the limit with `{setting}`)" if setting else ""
     return RequestTooLarge(
         f"the request body is larger than the {limit:,} bytes this endpoint takes;"
-        f" send less{raised}"
+        f" send a smaller one{who}"
     )
 
 
