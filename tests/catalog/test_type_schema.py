@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 
 from zhengzhao.catalog.schema import check_type_schema, field_levels
+from zhengzhao.catalog.seed import load_seed_catalog
 from zhengzhao.errors import SchemaViolation
 from zhengzhao.model.classification import ClassificationLevel
 
@@ -125,6 +126,22 @@ def test_check_type_schema_rejects_bad_metadata_name(schema: dict[str, Any]) -> 
     schema["properties"]["plate"]["x-metadata"] = "zz mc"
     with pytest.raises(SchemaViolation, match="x-metadata 'zz mc'"):
         check_type_schema(schema)
+
+
+def test_check_type_schema_rejects_unknown_masking(schema: dict[str, Any]) -> None:
+    schema["properties"]["plate"]["x-masking"] = "surname"
+    with pytest.raises(SchemaViolation, match="plate: x-masking 'surname' is unknown"):
+        check_type_schema(schema)
+
+
+def test_seed_catalog_marks_person_names_for_name_masking() -> None:
+    names = {
+        name
+        for seed in load_seed_catalog()
+        for name, field in seed.schema["properties"].items()
+        if field.get("x-masking") == "name"
+    }
+    assert {"spouseName", "motherName", "fatherName", "legalRepresentative"} <= names
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,10 @@ Every property, nested ones included, carries
 - ``x-classification``: its level, one of `ClassificationLevel` (``public`` ...);
 - ``title`` and ``x-title-en``: its Chinese and English label;
 - ``x-metadata``, where one exists: its metadata name, from GB/T 36903 or from the
-  standard of the license's own domain (upper-case letters, digits and ``_``).
+  standard of the license's own domain (upper-case letters, digits and ``_``);
+- ``x-masking: name``, for a field that holds a person's name: masked, it keeps its
+  first character (the surname), as the holder's name does; any other field is
+  masked by its shape (`sharing.disclosure`).
 
 Known limits, stated so: a type schema names every field through ``properties``. The
 keywords that could admit or reshape fields by another route (``$ref``,
@@ -183,6 +186,11 @@ def _check_field(path: str, field: Mapping[str, Any]) -> None:
         isinstance(metadata, str) and _METADATA_NAME.fullmatch(metadata)
     ):
         raise _refuse(path, f"x-metadata {metadata!r} is not a metadata name")
+    masking = field.get("x-masking")
+    if masking is not None and masking != "name":
+        raise _refuse(
+            path, f'x-masking {masking!r} is unknown; the one there is is "name"'
+        )
     if "properties" in field:
         _check_object(field, path)
     items = field.get("items")
