@@ -17,7 +17,7 @@ Departments (all with valid credit codes):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -161,7 +161,16 @@ class World:
         return result
 
 
-def build_world(node: Node, clock: Any, *, algorithm: Algorithm | None = None) -> World:
+def build_world(
+    node: Node,
+    clock: Any,
+    *,
+    algorithm: Algorithm | None = None,
+    keys_from: datetime | None = None,
+) -> World:
+    """The test region's departments and clients, registered at the clock's time;
+    ``keys_from`` starts the departments' first keys earlier, for a history that
+    begins before it."""
     now = clock.now()
     with node.database.transaction() as conn:
         load_regions(conn)
@@ -178,6 +187,7 @@ def build_world(node: Node, clock: Any, *, algorithm: Algorithm | None = None) -
                 kind=kind,
                 known_kinds=frozenset(load_department_kinds()),
                 algorithm=algorithm,
+                keys_from=keys_from,
                 now=now,
             )
         tokens = {
