@@ -185,9 +185,12 @@ def test_issue_in_lower_case_of_a_gathered_paper_number_is_refused(world):
 
 
 def test_gathered_row_finds_a_license_issued_in_lower_case_over_the_api(world):
-    # The API keeps a paper number as it is sent; gathering finds it in either case.
+    # The API keeps the paper number as gathering does, in upper case.
     issued = issue(world, "p0000001", validFrom="2026-01-05", issueDate="2026-01-05")
     assert issued.status_code == 201, issued.text
+    answer = issued.json()
+    signed = answer["document"]["credentialSubject"]["license"]
+    assert answer["paperNumber"] == signed["paperNumber"] == "P0000001"
     body = push(world, card_row(1, ZZBH="p0000001", CZZTDM=person_id()))
     assert (body["outcome"], body["licenses"]) == (
         "unchanged",

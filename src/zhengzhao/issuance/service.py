@@ -9,7 +9,7 @@ reject single rows and issue the rest.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -238,6 +238,12 @@ def complete_issue(
         raise InvalidRequest(
             f"validUntil {valid_until.isoformat()} is before validFrom"
             f" {valid_from.isoformat()}"
+        )
+    if request.paper_number is not None:
+        # One spelling per paper number, the one gathering keeps, so that a license
+        # issued here and a row gathered later with ``p0000001`` are one license.
+        request = replace(
+            request, paper_number=gathering_store.paper_key(request.paper_number)
         )
     return PreparedIssue(
         request=request,
