@@ -601,6 +601,7 @@ access_records = Table(
     Column("salt", LargeBinary(16), nullable=False),
     Index(None, "holder_index", "id"),
     Index(None, "party_code", "id"),
+    Index(None, "action", "occurred_at"),
 )
 
 # Fixed-window counters of checks, per party and subject (a holder's blind index, or
