@@ -104,6 +104,16 @@ def test_share_skips_licenses_no_longer_valid(sharing, world):
     assert share(world, authorization=granted["id"])["copies"] == []
 
 
+def test_copy_of_an_encumbered_license_names_its_encumbrance(sharing, world):
+    plain = share(world, authorization=sharing.grant()["id"])["copies"][0]
+    assert plain["credentialSubject"]["license"]["statusCode"] == "01"
+    assert plain["credentialSubject"]["license"]["encumbrance"] is None
+    world.event(sharing.card["identifier"], "mortgaged", reason="抵押")
+    (copy,) = share(world, authorization=sharing.grant()["id"])["copies"]
+    header = copy["credentialSubject"]["license"]
+    assert (header["statusCode"], header["encumbrance"]) == ("09", "mortgaged")
+
+
 def test_copy_verifies_with_the_trust_list_and_an_independent_verifier(sharing, world):
     out = share(world, authorization=sharing.grant()["id"])
     (copy,) = out["copies"]

@@ -12,7 +12,7 @@ see it (`zhengzhao.sharing.disclosure`), and stamped with what the copy is for::
      "validFrom": "<made at>", "validUntil": "<expiry>",
      "credentialSubject": {
         "license": {"typeCode", "typeName", "issuer": {...}, "statusCode",
-                    "metadata": {"ZZBS": ..., "ZZBH": ..., "ZZBFRQ": ..., ...}},
+                    "encumbrance", "metadata": {"ZZBS": ..., "ZZBH": ..., ...}},
         "holder": {"kind", "name", "identifier"},
         "fields": {...},
         "disclosed": [...], "masked": [...],

@@ -225,6 +225,8 @@ def disclose_license(
                 "creditCode": record.issuer_code,
             },
             "statusCode": record.status_code,
+            # Beside a status that hides it (02 detained), a mortgage or a pledge.
+            "encumbrance": record.encumbrance.value if record.encumbrance else None,
         },
         holder={
             "kind": record.holder_kind.value,
