@@ -71,9 +71,10 @@ def create_app(
 ) -> FastAPI:
     """The API and pages of ``node``.
 
-    With ``background``, the app resumes the gathering batches left open when it
-    starts, and runs the log sequencer (when the settings ask for it) and the
-    expiry sweep (every `expiry_interval_hours`, unless 0) while it serves.
+    With ``background``, the app makes the annotated-copy key if there is none and
+    resumes the gathering batches left open when it starts, and runs the log
+    sequencer (when the settings ask for it) and the expiry sweep (every
+    `expiry_interval_hours`, unless 0) while it serves.
     Refuses to start when the node is configured unsafely for its mode.
     """
     node.settings.master_keys  # noqa: B018  # raises now rather than on first request
@@ -84,6 +85,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sequencer = cosigning = expiry = None
         if background:
+            node.copy_keys.ensure(node.database, now=clock.now())
             # Batches this node (or another) stopped serving in the middle of.
             threading.Thread(
                 target=resume_open_batches,

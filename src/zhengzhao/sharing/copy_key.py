@@ -2,10 +2,13 @@
 
 A share hands out copies of licenses the issuers signed, limited and masked, so the
 issuers' proofs no longer hold; the node signs each copy with this key instead. The
-key is made with the first copy, wrapped under the master key like every private
-key, and published in the trust list (``annotatedCopies``), so that a copy can be
-checked offline. NOTE: the key does not rotate yet; a node that must replace it
-re-creates it by operator action, and copies signed before stop verifying.
+key is made when the server starts (`CopyKeys.ensure`), or else with the first copy,
+wrapped under the master key like every private key, and published in the trust list
+(``annotatedCopies``), so that a copy can be checked offline. Made before any request
+is served, the key's start precedes every copy's time: a share that waited behind the
+first one cannot sign a copy dated before the key existed. NOTE: the key does not
+rotate yet; a node that must replace it re-creates it by operator action, and copies
+signed before stop verifying.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from zhengzhao.seals.algorithms import Algorithm, SigningKey, VerifyingKey
 from zhengzhao.seals.keyring import note_key_change
 from zhengzhao.seals.wrapping import unwrap_private_key, wrap_private_key
 from zhengzhao.storage import log as log_store
+from zhengzhao.storage.engine import Database
 
 __all__ = ["COPY_KEY", "CopyKeys", "CopySigner", "copy_method_id", "public_copy_key"]
 
@@ -49,6 +53,11 @@ class CopyKeys:
         self._base_url = base_url
         self._signer: CopySigner | None = None
         self._lock = threading.Lock()
+
+    def ensure(self, database: Database, *, now: datetime) -> None:
+        """Make the copy key now, if there is none, in a transaction of its own."""
+        with database.transaction() as conn:
+            self.signer(conn, now=now)
 
     def signer(self, conn: Connection, *, now: datetime) -> CopySigner:
         """The copy signer, making the key in ``conn``'s transaction if there is

@@ -35,7 +35,7 @@ that signs the annotated copies shares hand out (`zhengzhao.sharing.copies`)::
         "type": "Multikey", "controller": "<base>", "publicKeyMultibase": "zDn...",
         "publicKeyJwk": {...}, "algorithm": "ecdsa-p256", "validFrom": "..."}
 
-It is absent until the node has made its first copy.
+It is absent until the server first starts (or a copy is first made).
 
 NOTE: Controlled Identifiers forbids one verification method to hold the same key in
 two forms; an entry here carries both ``publicKeyMultibase`` and ``publicKeyJwk`` so
