@@ -49,7 +49,7 @@ from zhengzhao.issuance.lifecycle import EventRequest, record_event
 from zhengzhao.issuance.service import (
     HolderClaim,
     IssueRequest,
-    _TypeCache,
+    TypeCache,
     issue_prepared,
     prepare_issue,
 )
@@ -405,7 +405,7 @@ def _issue(
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
         with node.database.transaction() as conn:
-            cache = _TypeCache(conn, department)
+            cache = TypeCache(conn, department)
             prepared = [
                 prepare_issue(
                     conn,

@@ -20,7 +20,7 @@ from typing import IO
 from sqlalchemy import Connection
 
 from zhengzhao.errors import BatchInProgress, NotFound, ZhengzhaoError
-from zhengzhao.issuance.service import _TypeCache, issue_prepared, require_active
+from zhengzhao.issuance.service import TypeCache, issue_prepared, require_active
 from zhengzhao.model.license import LicenseStatus
 from zhengzhao.model.parties import Department, Principal
 from zhengzhao.model.time import Clock, local_date
@@ -137,7 +137,7 @@ def _run(
 ) -> store.BatchRecord:
     # 1. The type and the checker.
     with node.database.reading() as conn:
-        license_type, version = _TypeCache(conn, issuer).get(batch.type_code)
+        license_type, version = TypeCache(conn, issuer).get(batch.type_code)
     checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
     source, counter = counted(stream)
     mapping = ColumnMapping(batch.mapping or {})
@@ -272,7 +272,7 @@ class _Chunk:
 
     def __post_init__(self) -> None:
         self.today = local_date(self.now)
-        self.cache = _TypeCache(self.conn, self.checker.issuer)
+        self.cache = TypeCache(self.conn, self.checker.issuer)
         self._pending_papers: set[str] = set()
         #: The last license event stored, known until the chunk writes again.
         self._mark: int | None = None

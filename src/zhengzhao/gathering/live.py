@@ -26,7 +26,7 @@ from sqlalchemy import Connection
 
 from zhengzhao.errors import InvalidRequest
 from zhengzhao.issuance.lifecycle import CLOCK_SKEW
-from zhengzhao.issuance.service import _TypeCache
+from zhengzhao.issuance.service import TypeCache
 from zhengzhao.model.parties import Principal
 from zhengzhao.model.time import local_date
 from zhengzhao.node import Node
@@ -101,7 +101,7 @@ def push_record(
     """
     # 1. Authorize.
     issuer = gathering_department(conn, principal, department_code)
-    cache = _TypeCache(conn, issuer)
+    cache = TypeCache(conn, issuer)
     license_type, version = cache.get(type_code)
     checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
     values = _values(record)

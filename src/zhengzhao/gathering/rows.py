@@ -56,7 +56,7 @@ from zhengzhao.issuance.service import (
     HolderClaim,
     IssueRequest,
     PreparedIssue,
-    _TypeCache,
+    TypeCache,
     check_holder,
     complete_issue,
 )
@@ -229,7 +229,7 @@ class RowChecker:
         number: int,
         values: Mapping[str, Any],
         today: date,
-        cache: _TypeCache,
+        cache: TypeCache,
         occurred_at: datetime | None = None,
     ) -> CheckedRow:
         """The checked row; raises `RowRejected` naming every problem found.

@@ -30,7 +30,7 @@ from zhengzhao.errors import (
     PermissionDenied,
     UnreadableFile,
 )
-from zhengzhao.issuance.service import _TypeCache, require_active
+from zhengzhao.issuance.service import TypeCache, require_active
 from zhengzhao.model.parties import Department, Principal, Role
 from zhengzhao.model.permissions import require_role
 from zhengzhao.model.time import Clock
@@ -127,7 +127,7 @@ def submit_batch(
     # 1. Authorize.
     with node.database.reading() as conn:
         issuer = gathering_department(conn, principal, department_code)
-        license_type, version = _TypeCache(conn, issuer).get(type_code)
+        license_type, version = TypeCache(conn, issuer).get(type_code)
     checker = RowChecker(issuer=issuer, license_type=license_type, version=version)
 
     # 2. Examine.

@@ -66,6 +66,7 @@ __all__ = [
     "IssuedLicense",
     "PreparedIssue",
     "Succession",
+    "TypeCache",
     "as_license",
     "check_holder",
     "check_license_date",
@@ -163,8 +164,10 @@ class IssuedLicense:
     warnings: tuple[str, ...] = field(default=())
 
 
-class _TypeCache:
-    """Catalog lookups, made once per type in a batch."""
+class TypeCache:
+    """The published version of each license type and the issuer's responsibility
+    for it, looked up once per type in ``conn``'s transaction: gathering, batches
+    of issues and the demo check many rows of a few types."""
 
     def __init__(self, conn: Connection, issuer: Department) -> None:
         self._conn = conn
@@ -184,14 +187,14 @@ def prepare_issue(
     issuer: Department,
     request: IssueRequest,
     today: date,
-    cache: _TypeCache | None = None,
+    cache: TypeCache | None = None,
 ) -> PreparedIssue:
     """Check one request: the type, the issuer's responsibility, holder and data.
 
     Raises `NotFound`, `CatalogStateError`, `NotResponsible`, `InvalidIdentifier`,
     `SchemaViolation` or `InvalidRequest`, each naming what is wrong.
     """
-    license_type, version = (cache or _TypeCache(conn, issuer)).get(request.type_code)
+    license_type, version = (cache or TypeCache(conn, issuer)).get(request.type_code)
     holder_identifier, warnings = check_holder(
         license_type.holder_kind, request.holder, today=today
     )
@@ -349,7 +352,7 @@ def issue_licenses(
     # 1. Check.
     require_active(issuer)
     today = local_date(now)
-    cache = _TypeCache(conn, issuer)
+    cache = TypeCache(conn, issuer)
     prepared = [
         prepare_issue(conn, issuer=issuer, request=request, today=today, cache=cache)
         for request in requests

@@ -35,7 +35,7 @@ from zhengzhao.errors import (
     NotFound,
     PermissionDenied,
 )
-from zhengzhao.issuance.service import _TypeCache
+from zhengzhao.issuance.service import TypeCache
 from zhengzhao.model.divisions import division, within
 from zhengzhao.model.parties import Department, Principal, Role
 from zhengzhao.model.permissions import require_role
@@ -350,7 +350,7 @@ def _check(
     *,
     today: date,
 ) -> None:
-    _TypeCache(conn, department).get(declaration.type_code)
+    TypeCache(conn, department).get(declaration.type_code)
     if not 0 <= declaration.expected <= _MAX_EXPECTED:
         raise InvalidRequest(
             f"expected volume {declaration.expected} is not a count of licenses;"
