@@ -658,6 +658,7 @@ def _number_automatically(
     numbered: dict[int, LicenseIdentifier] = {}
     pool: list[int] = []
     taken = set(chosen)
+    kinds = _one_per_type(items)
     for done, (index, item) in enumerate(items):
         while index not in numbered:
             if not pool:
@@ -668,7 +669,7 @@ def _number_automatically(
                     [
                         str(_first_version(other, issuer, f"{year}{number:07d}"))
                         for number in pool
-                        for other in _one_per_type(items)
+                        for other in kinds
                     ],
                 )
             identifier = _first_version(item, issuer, f"{year}{pool.pop(0):07d}")

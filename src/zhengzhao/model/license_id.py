@@ -113,7 +113,7 @@ class LicenseIdentifier:
             version=version,
         )
 
-    @property
+    @functools.cached_property
     def check(self) -> str:
         """The MOD 37,36 check character over the parts without dots."""
         return mod_37_36(
