@@ -70,6 +70,22 @@ def test_identify_letter_typed_into_an_id_number_is_no_pilot_era_code():
     )
 
 
+def test_identify_letter_typed_as_check_character_names_the_id_reading():
+    # Y for X: a letter of the credit code alphabet, so the shape is a credit code's.
+    report = identify("11010519491231002Y", today=TODAY)
+    assert (report.kind, report.valid) == (IdentifierKind.RESIDENT_ID, False)
+    assert report.reason is not None
+    assert report.reason.startswith(
+        "reads as a resident ID number whose check character is Y, expected X;"
+        " as a credit code, "
+    )
+
+
+def test_identify_invalid_credit_code_far_from_any_id_number_stays_a_credit_code():
+    report = identify("91350100M000100Y44", today=TODAY)
+    assert (report.kind, report.valid) == (IdentifierKind.CREDIT_CODE, False)
+
+
 def test_identify_all_digit_credit_code_far_from_any_id_number_stays_valid():
     # python-stdnum's vector: neither its division nor its date reads as an ID's.
     report = identify("121200004013590816", today=TODAY)

@@ -16,7 +16,8 @@ invalid, naming both readings: a typo in an ID number is far likelier than a cre
 code whose first digits happen to make a division and a birth date. Any
 single-character substitution of a valid ID number is one such value, since its
 MOD 11-2 check catches every substitution and the number it came from is one
-character away.
+character away. Likewise an invalid credit code that is a valid ID number but for a
+letter typed as its check character is reported as that ID number.
 
 A report never raises for a bad value; it says why the value is invalid.
 """
@@ -36,7 +37,7 @@ from zhengzhao.model import divisions
 from zhengzhao.model.credit_code import CreditCode, is_pilot_era
 from zhengzhao.model.iso7064 import DIGITS
 from zhengzhao.model.license_id import LICENSE_ID_ROOT, LicenseIdentifier
-from zhengzhao.model.resident_id import ResidentId
+from zhengzhao.model.resident_id import ResidentId, resident_id_check_character
 
 __all__ = ["IdentifierKind", "IdentifierReport", "identify"]
 
@@ -108,7 +109,10 @@ def identify(
     if _RESIDENT_SHAPE.fullmatch(text):
         return _resident_report(text, today=today)
     if _CREDIT_SHAPE.fullmatch(text):
-        return _unless_mistyped_id(_credit_report(text, lenient=lenient), today)
+        report = _credit_report(text, lenient=lenient)
+        if report.valid:
+            return _unless_mistyped_id(report, today)
+        return _id_with_a_letter_for_check(report, today) or report
     return IdentifierReport(
         value=text,
         kind=IdentifierKind.UNKNOWN,
@@ -160,6 +164,27 @@ def _unless_mistyped_id(
         reason=f"reads as a resident ID number whose {why}; it also passes as a"
         " credit code, but one mistyped character of an ID number is the likelier"
         " reading: check the number",
+    )
+
+
+def _id_with_a_letter_for_check(
+    report: IdentifierReport, today: datetime.date | None
+) -> IdentifierReport | None:
+    """An invalid resident ID report when ``report``'s value, an invalid credit
+    code, is a valid ID number but for a letter other than X as check character."""
+    text = report.value
+    body = text[: _ID_LENGTH - 1]
+    if len(text) != _ID_LENGTH or not body.isdigit():
+        return None
+    expected = resident_id_check_character(body)
+    if not _is_resident_id(body + expected, today):
+        return None
+    return IdentifierReport(
+        value=text,
+        kind=IdentifierKind.RESIDENT_ID,
+        valid=False,
+        reason=f"reads as a resident ID number whose check character is"
+        f" {text[-1]}, expected {expected}; as a credit code, {report.reason}",
     )
 
 
